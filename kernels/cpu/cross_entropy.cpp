@@ -1,0 +1,50 @@
+// Fused softmax cross-entropy on the CPU, OpenMP over rows; the plain-loop yardstick is
+// kernels/ref/cross_entropy.h.
+// Accumulation policy: losses and probs are overwritten; dlogits is accumulated (+=).
+#include <cmath>
+
+#include "kernels/cpu/detail.h"
+#include "kernels/cpu/kernels.h"
+
+namespace vrev::kernels::cpu {
+
+using detail::exp_f;
+using detail::kParallelMin;
+
+void cross_entropy_forward(float* losses, float* probs, const float* logits, const int32_t* targets, int N,
+                           int V) {
+#pragma omp parallel for schedule(static) if ((long)N * V >= kParallelMin)
+  for (int n = 0; n < N; n++) {
+    const float* z = logits + (long)n * V;  // (V)
+    float* p = probs + (long)n * V;         // (V)
+    float maxv = z[0];
+#pragma omp simd reduction(max : maxv)
+    for (int i = 0; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (int i = 0; i < V; i++) {
+      p[i] = exp_f(z[i] - maxv);
+      sum += p[i];
+    }
+    const float inv = 1.0f / sum;
+#pragma omp simd
+    for (int i = 0; i < V; i++) p[i] *= inv;
+    // -log p[target] = logsumexp(z) - z[target], never the log of a tiny probability.
+    losses[n] = (maxv - z[targets[n]]) + std::log(sum);
+  }
+}
+
+void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* targets, const float* dlosses,
+                            int N, int V) {
+#pragma omp parallel for schedule(static) if ((long)N * V >= kParallelMin)
+  for (int n = 0; n < N; n++) {
+    const float* p = probs + (long)n * V;  // (V)
+    float* dz = dlogits + (long)n * V;     // (V)
+    const float dl = dlosses[n];
+    const int target = targets[n];
+#pragma omp simd
+    for (int i = 0; i < V; i++) dz[i] += (p[i] - (i == target ? 1.0f : 0.0f)) * dl;
+  }
+}
+
+}  // namespace vrev::kernels::cpu

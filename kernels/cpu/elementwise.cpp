@@ -1,0 +1,62 @@
+// Elementwise kernels on the CPU (GELU, residual add): vectorised loops over fixed blocks, OpenMP
+// across blocks; the plain-loop yardstick is kernels/ref/elementwise.h.
+// Accumulation policy: out is overwritten; dinp, da and db are accumulated (+=).
+#include "kernels/cpu/detail.h"
+#include "kernels/cpu/kernels.h"
+
+namespace vrev::kernels::cpu {
+
+using detail::exp_f;
+
+namespace {
+constexpr float kGeluScale = 0.7978845608028654f;  // sqrt(2 / pi)
+constexpr float kGeluCubic = 0.044715f;
+}  // namespace
+
+// 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3). The sigmoid form is
+// accurate on both tails (no 1 + tanh(u) cancellation) and needs only one exp.
+void gelu_forward(float* out, const float* inp, long n) {
+  detail::for_blocks(n, [=](long i0, long i1) {
+#pragma omp simd
+    for (long i = i0; i < i1; i++) {
+      const float x = inp[i];
+      const float u = kGeluScale * (x + kGeluCubic * x * x * x);
+      out[i] = x / (1.0f + exp_f(-2.0f * u));
+    }
+  });
+}
+
+// d/dx [x sigmoid(2u)] = s + 2 x s (1 - s) u', with s = 1 / (1 + e), e = exp(-2u), s (1 - s) = e s^2.
+void gelu_backward(float* dinp, const float* inp, const float* dout, long n) {
+  detail::for_blocks(n, [=](long i0, long i1) {
+#pragma omp simd
+    for (long i = i0; i < i1; i++) {
+      const float x = inp[i];
+      const float u = kGeluScale * (x + kGeluCubic * x * x * x);
+      const float du = kGeluScale * (1.0f + 3.0f * kGeluCubic * x * x);
+      const float e = exp_f(-2.0f * u);
+      const float s = 1.0f / (1.0f + e);
+      const float es = e * s;  // 1 - s without cancellation; e s first, as e alone may be huge
+      dinp[i] += (s + 2.0f * x * du * (es * s)) * dout[i];
+    }
+  });
+}
+
+void residual_forward(float* out, const float* a, const float* b, long n) {
+  detail::for_blocks(n, [=](long i0, long i1) {
+#pragma omp simd
+    for (long i = i0; i < i1; i++) out[i] = a[i] + b[i];
+  });
+}
+
+void residual_backward(float* da, float* db, const float* dout, long n) {
+  detail::for_blocks(n, [=](long i0, long i1) {
+#pragma omp simd
+    for (long i = i0; i < i1; i++) {
+      da[i] += dout[i];
+      db[i] += dout[i];
+    }
+  });
+}
+
+}  // namespace vrev::kernels::cpu

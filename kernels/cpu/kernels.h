@@ -1,0 +1,88 @@
+#pragma once
+// The fast CPU kernels: OpenBLAS for the matrix products, OpenMP for the rest.
+// Every function here has a templated twin of the same name and argument order in kernels/ref/,
+// and tests/test_kernels.cpp holds each pair against the other in double.
+//
+// Vocabulary (as in llm.c): B batch, T time, C channels, NH heads, HS = C / NH head size,
+// V vocabulary, N = B * T rows, IC / OC input / output channels of a Linear.
+// Accumulation policy: forward outputs are overwritten (=); every backward output is
+// accumulated (+=), so parameter gradients and residual-stream gradients sum naturally.
+// Determinism: no kernel's result depends on the OpenMP thread count. Reductions split their
+// input into fixed chunks (kReduceChunk) and combine the partial sums in chunk order.
+#include <cstdint>
+
+namespace vrev::kernels::cpu {
+
+inline constexpr long kReduceChunk = 8192;
+
+// Threads for OpenMP and OpenBLAS together. n <= 0 restores the default (all cores).
+void set_num_threads(int n);
+int num_threads();
+
+// ---- Linear layers: y = x W^T + b, W stored (OC, IC) ---------------------------------------
+// out (N, OC) = inp (N, IC) @ weight (OC, IC)^T
+void matmul_forward(float* out, const float* inp, const float* weight, int N, int IC, int OC);
+// dinp (N, IC) += dout (N, OC) @ weight (OC, IC)
+void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC);
+// dweight (OC, IC) += dout (N, OC)^T @ inp (N, IC)
+void matmul_backward_weight(float* dweight, const float* dout, const float* inp, int N, int IC, int OC);
+// out (N, OC) += bias (OC)
+void bias_forward(float* out, const float* bias, int N, int OC);
+// dbias (OC) += sum over rows of dout (N, OC)
+void bias_backward(float* dbias, const float* dout, int N, int OC);
+
+// ---- LayerNorm over the last dimension, eps 1e-5 --------------------------------------------
+// out (N, C); mean, rstd (N) are saved for the backward pass.
+void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
+                       const float* bias, int N, int C);
+void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                        const float* weight, const float* mean, const float* rstd, int N, int C);
+
+// ---- Elementwise ------------------------------------------------------------------------------
+// GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+void gelu_forward(float* out, const float* inp, long n);
+void gelu_backward(float* dinp, const float* inp, const float* dout, long n);
+// out = a + b
+void residual_forward(float* out, const float* a, const float* b, long n);
+void residual_backward(float* da, float* db, const float* dout, long n);
+
+// ---- Token + position embedding ---------------------------------------------------------------
+// out (B, T, C) = wte[tokens[b, t]] + wpe[t]; tokens (B, T), wte (V, C), wpe (>= T, C)
+void encoder_forward(float* out, const int32_t* tokens, const float* wte, const float* wpe, int B, int T,
+                     int C);
+// Scatter-add of dout into the rows of dwte and dwpe that the forward read.
+void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t* tokens, int B, int T,
+                      int C);
+
+// ---- Causal multi-head self-attention ---------------------------------------------------------
+// qkv (B, T, 3C) holds [q | k | v] along the last axis, each NH contiguous heads of HS.
+// att (B, NH, T, T) receives the softmax probabilities (zero above the diagonal);
+// out (B, T, C) the heads' weighted sums, heads concatenated. Scores are scaled by 1/sqrt(HS).
+void attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH);
+// dqkv (B, T, 3C) +=; datt (B, NH, T, T) is scratch the caller provides (overwritten).
+void attention_backward(float* dqkv, float* datt, const float* dout, const float* qkv, const float* att,
+                        int B, int T, int C, int NH);
+// Incremental attention for generation. qkv (B, Tn, 3C) are the projections of Tn new tokens at
+// positions t0 .. t0+Tn-1; their k and v are written into kcache, vcache (B, Tmax, C), then
+// out (B, Tn, C) is computed with each new query attending causally to positions 0 .. its own.
+void attention_forward_cached(float* out, float* kcache, float* vcache, const float* qkv, int B, int Tn,
+                              int t0, int Tmax, int C, int NH);
+
+// ---- Softmax cross-entropy, fused -------------------------------------------------------------
+// probs (N, V) = softmax(logits); losses (N) = -log probs[i, targets[i]].
+void cross_entropy_forward(float* losses, float* probs, const float* logits, const int32_t* targets, int N,
+                           int V);
+// dlogits (N, V) += (probs - onehot(targets)) * dlosses[i]
+void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* targets, const float* dlosses,
+                            int N, int V);
+
+// ---- AdamW (decoupled weight decay, bias-corrected moments); t is the 1-based step ------------
+void adamw_update(float* param, const float* grad, float* m, float* v, long n, float lr, float beta1,
+                  float beta2, float eps, float weight_decay, int t);
+
+// ---- Reductions, accumulated in double over fixed chunks ---------------------------------------
+double sum(const float* x, long n);
+double dot(const float* a, const float* b, long n);
+double squared_norm(const float* x, long n);
+
+}  // namespace vrev::kernels::cpu

@@ -1,0 +1,40 @@
+#pragma once
+// Reference fused softmax cross-entropy, templated on the scalar type; the exact yardstick for
+// kernels/cpu/cross_entropy.cpp.
+#include <cmath>
+#include <cstdint>
+
+namespace vrev::kernels::ref {
+
+// probs (N, V) = softmax(logits); losses (N) = logsumexp(logits[i]) - logits[i, targets[i]].
+template <class S>
+void cross_entropy_forward(S* losses, S* probs, const S* logits, const int32_t* targets, int N, int V) {
+  for (int n = 0; n < N; n++) {
+    const S* z = logits + (long)n * V;
+    S* p = probs + (long)n * V;
+    S maxv = z[0];
+    for (int i = 1; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
+    S sum = 0;
+    for (int i = 0; i < V; i++) {
+      p[i] = std::exp(z[i] - maxv);
+      sum += p[i];
+    }
+    for (int i = 0; i < V; i++) p[i] /= sum;
+    losses[n] = maxv + std::log(sum) - z[targets[n]];
+  }
+}
+
+// dlogits (N, V) += (probs - onehot(targets)) * dlosses[i]
+template <class S>
+void cross_entropy_backward(S* dlogits, const S* probs, const int32_t* targets, const S* dlosses, int N, int V) {
+  for (int n = 0; n < N; n++) {
+    const S* p = probs + (long)n * V;
+    S* dz = dlogits + (long)n * V;
+    for (int i = 0; i < V; i++) {
+      S indicator = i == targets[n] ? S(1) : S(0);
+      dz[i] += (p[i] - indicator) * dlosses[n];
+    }
+  }
+}
+
+}  // namespace vrev::kernels::ref

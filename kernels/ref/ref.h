@@ -1,0 +1,16 @@
+#pragma once
+// The reference kernels: slow, exact, dependency-free loops templated on the scalar type S, one
+// header per op family. They mirror kernels/cpu/kernels.h name for name and argument for argument
+// (float hyperparameters and int32_t tokens included), so that kernels/dispatch.h can send float
+// calls to cpu/ and every other scalar type here. Run in double they are what the tests and the
+// autograd's gradient checks trust; they are never a fast path.
+// Accumulation policy: forward outputs are overwritten (=); every backward output is
+// accumulated (+=).
+#include "kernels/ref/adamw.h"
+#include "kernels/ref/attention.h"
+#include "kernels/ref/cross_entropy.h"
+#include "kernels/ref/elementwise.h"
+#include "kernels/ref/encoder.h"
+#include "kernels/ref/layernorm.h"
+#include "kernels/ref/matmul.h"
+#include "kernels/ref/reduce.h"

@@ -1,0 +1,237 @@
+// Forward/backward pairs of the autograd ops; the arithmetic lives in kernels/, this file only
+// wires tape nodes to kernel arguments. Instantiated for float (training) and double (gradcheck).
+#include "autograd/ops.h"
+
+#include <algorithm>
+
+#include "kernels/dispatch.h"
+
+namespace vrev::autograd {
+
+namespace k = vrev::kernels::any;
+
+namespace {
+
+// Rows of x when its last axis is the feature axis: N = numel / last.
+int64_t rows(const Shape& s) { return s.numel() / s[s.rank - 1]; }
+int64_t last(const Shape& s) { return s[s.rank - 1]; }
+
+template <class T>
+bool any_grad(Tape<T>& tape, std::initializer_list<Var> vars) {
+  if (!tape.recording()) return false;
+  for (Var v : vars)
+    if (v.valid() && tape.requires_grad(v)) return true;
+  return false;
+}
+
+// A gradient to accumulate into; when the input needs none, a throwaway buffer so that kernels
+// which always produce every gradient (layernorm, encoder) have somewhere to write.
+template <class T>
+T* grad_or_scratch(Tape<T>& tape, Var v) {
+  if (T* g = tape.grad(v)) return g;
+  const size_t n = tape.shape(v).numel();
+  T* s = tape.scratch(n);
+  std::fill(s, s + n, T(0));
+  return s;
+}
+
+}  // namespace
+
+// ---- encoder ------------------------------------------------------------------------------------
+template <class T>
+static void encoder_backward(Tape<T>& tape, const Record<T>& r) {
+  const auto [B, Tn, C, unused] = r.dims;
+  k::encoder_backward(grad_or_scratch(tape, r.in[0]), grad_or_scratch(tape, r.in[1]), tape.grad(r.out), r.ints, B, Tn, C);
+}
+
+template <class T>
+Var encoder(Tape<T>& tape, const int32_t* tokens, int B, int Tn, Var wte, Var wpe) {
+  const int C = static_cast<int>(last(tape.shape(wte)));
+  VREV_ASSERT(tape.shape(wpe)[0] >= Tn && last(tape.shape(wpe)) == C);
+  bool grad = any_grad(tape, {wte, wpe});
+  Var out = tape.output(Shape{B, Tn, C}, grad);
+  k::encoder_forward(tape.value(out), tokens, tape.value(wte), tape.value(wpe), B, Tn, C);
+  if (grad) tape.push({&encoder_backward<T>, {wte, wpe}, out, {}, {B, Tn, C, 0}, tokens, nullptr});
+  return out;
+}
+
+// ---- layernorm ----------------------------------------------------------------------------------
+template <class T>
+static void layernorm_backward(Tape<T>& tape, const Record<T>& r) {
+  const auto [N, C, unused0, unused1] = r.dims;
+  k::layernorm_backward(grad_or_scratch(tape, r.in[0]), grad_or_scratch(tape, r.in[1]),
+                        grad_or_scratch(tape, r.in[2]), tape.grad(r.out),
+                        tape.value(r.in[0]), tape.value(r.in[1]), r.saved[0], r.saved[1], N, C);
+}
+
+template <class T>
+Var layernorm(Tape<T>& tape, Var x, Var weight, Var bias) {
+  const Shape& s = tape.shape(x);
+  const int N = static_cast<int>(rows(s)), C = static_cast<int>(last(s));
+  bool grad = any_grad(tape, {x, weight, bias});
+  Var out = tape.output(s, grad);
+  T* mean = tape.scratch(N);
+  T* rstd = tape.scratch(N);
+  k::layernorm_forward(tape.value(out), mean, rstd, tape.value(x), tape.value(weight), tape.value(bias), N,
+                       C);
+  if (grad) tape.push({&layernorm_backward<T>, {x, weight, bias}, out, {mean, rstd}, {N, C, 0, 0}});
+  return out;
+}
+
+// ---- linear -------------------------------------------------------------------------------------
+template <class T>
+static void linear_backward(Tape<T>& tape, const Record<T>& r) {
+  const auto [N, IC, OC, unused] = r.dims;
+  const T* dout = tape.grad(r.out);
+  if (T* dx = tape.grad(r.in[0])) k::matmul_backward_input(dx, dout, tape.value(r.in[1]), N, IC, OC);
+  if (T* dw = tape.grad(r.in[1])) k::matmul_backward_weight(dw, dout, tape.value(r.in[0]), N, IC, OC);
+  if (r.in[2].valid())
+    if (T* db = tape.grad(r.in[2])) k::bias_backward(db, dout, N, OC);
+}
+
+template <class T>
+Var linear(Tape<T>& tape, Var x, Var weight, Var bias) {
+  Shape s = tape.shape(x);
+  const int N = static_cast<int>(rows(s)), IC = static_cast<int>(last(s));
+  const int OC = static_cast<int>(tape.shape(weight)[0]);
+  VREV_ASSERT(tape.shape(weight)[1] == IC);
+  s.dims[s.rank - 1] = OC;
+  bool grad = any_grad(tape, {x, weight, bias});
+  Var out = tape.output(s, grad);
+  k::matmul_forward(tape.value(out), tape.value(x), tape.value(weight), N, IC, OC);
+  if (bias.valid()) k::bias_forward(tape.value(out), tape.value(bias), N, OC);
+  if (grad) tape.push({&linear_backward<T>, {x, weight, bias}, out, {}, {N, IC, OC, 0}});
+  return out;
+}
+
+// ---- attention ----------------------------------------------------------------------------------
+template <class T>
+static void attention_backward(Tape<T>& tape, const Record<T>& r) {
+  const auto [B, Tn, C, NH] = r.dims;
+  T* datt = tape.scratch(static_cast<size_t>(B) * NH * Tn * Tn);
+  k::attention_backward(tape.grad(r.in[0]), datt, tape.grad(r.out), tape.value(r.in[0]), r.saved[0], B, Tn,
+                        C, NH);
+}
+
+template <class T>
+Var attention(Tape<T>& tape, Var qkv, int NH) {
+  const Shape& s = tape.shape(qkv);
+  VREV_ASSERT(s.rank == 3 && s[2] % 3 == 0);
+  const int B = static_cast<int>(s[0]), Tn = static_cast<int>(s[1]), C = static_cast<int>(s[2] / 3);
+  bool grad = any_grad(tape, {qkv});
+  Var out = tape.output(Shape{B, Tn, C}, grad);
+  T* att = tape.scratch(static_cast<size_t>(B) * NH * Tn * Tn);
+  k::attention_forward(tape.value(out), att, tape.value(qkv), B, Tn, C, NH);
+  if (grad) tape.push({&attention_backward<T>, {qkv}, out, {att}, {B, Tn, C, NH}});
+  return out;
+}
+
+// ---- gelu ---------------------------------------------------------------------------------------
+template <class T>
+static void gelu_backward(Tape<T>& tape, const Record<T>& r) {
+  k::gelu_backward(tape.grad(r.in[0]), tape.value(r.in[0]), tape.grad(r.out), tape.shape(r.out).numel());
+}
+
+template <class T>
+Var gelu(Tape<T>& tape, Var x) {
+  bool grad = any_grad(tape, {x});
+  Var out = tape.output(tape.shape(x), grad);
+  k::gelu_forward(tape.value(out), tape.value(x), tape.shape(x).numel());
+  if (grad) tape.push({&gelu_backward<T>, {x}, out});
+  return out;
+}
+
+// ---- add ----------------------------------------------------------------------------------------
+template <class T>
+static void add_backward(Tape<T>& tape, const Record<T>& r) {
+  const long n = tape.shape(r.out).numel();
+  T* da = tape.grad(r.in[0]);
+  T* db = tape.grad(r.in[1]);
+  const T* dout = tape.grad(r.out);
+  if (da && db) {
+    k::residual_backward(da, db, dout, n);
+  } else {
+    T* d = da ? da : db;
+    for (long i = 0; i < n; ++i) d[i] += dout[i];
+  }
+}
+
+template <class T>
+Var add(Tape<T>& tape, Var a, Var b) {
+  VREV_ASSERT(tape.shape(a) == tape.shape(b));
+  bool grad = any_grad(tape, {a, b});
+  Var out = tape.output(tape.shape(a), grad);
+  k::residual_forward(tape.value(out), tape.value(a), tape.value(b), tape.shape(a).numel());
+  if (grad) tape.push({&add_backward<T>, {a, b}, out});
+  return out;
+}
+
+// ---- cross-entropy ------------------------------------------------------------------------------
+template <class T>
+static void cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
+  const auto [N, V, unused0, unused1] = r.dims;
+  const T* weights = static_cast<const T*>(r.context);
+  const T* losses_scale = r.saved[1];  // (1): 1 / sum of weights
+  T* dlosses = tape.scratch(N);
+  const T dout = tape.grad(r.out)[0];
+  for (int i = 0; i < N; ++i) dlosses[i] = dout * (weights ? weights[i] : T(1)) * losses_scale[0];
+  k::cross_entropy_backward(tape.grad(r.in[0]), r.saved[0], r.ints, dlosses, N, V);
+}
+
+template <class T>
+Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights) {
+  const Shape& s = tape.shape(logits);
+  const int N = static_cast<int>(rows(s)), V = static_cast<int>(last(s));
+  bool grad = any_grad(tape, {logits});
+  Var out = tape.output(Shape{}, grad);
+  T* probs = tape.scratch(static_cast<size_t>(N) * V);
+  T* losses = tape.scratch(N);
+  T* inv_total = tape.scratch(1);
+  k::cross_entropy_forward(losses, probs, tape.value(logits), targets, N, V);
+  // Sum in a fixed order in double: the loss is the same on every thread count.
+  double total = 0, weighted = 0;
+  for (int i = 0; i < N; ++i) {
+    double w = weights ? double(weights[i]) : 1.0;
+    total += w;
+    weighted += w * double(losses[i]);
+  }
+  VREV_CHECK(total > 0, "cross_entropy: every target is masked out");
+  inv_total[0] = static_cast<T>(1.0 / total);
+  tape.value(out)[0] = static_cast<T>(weighted / total);
+  if (grad) tape.push({&cross_entropy_backward<T>, {logits}, out, {probs, inv_total}, {N, V, 0, 0}, targets, weights});
+  return out;
+}
+
+// ---- gradient site ------------------------------------------------------------------------------
+template <class T>
+static void gradient_site_backward(Tape<T>& tape, const Record<T>& r) {
+  T* dout = tape.grad(r.out);
+  const auto* hook = static_cast<const GradHook<T>*>(r.context);
+  (*hook)(dout, tape.shape(r.out));
+  T* dx = tape.grad(r.in[0]);
+  const long n = tape.shape(r.out).numel();
+  for (long i = 0; i < n; ++i) dx[i] += dout[i];
+}
+
+template <class T>
+Var gradient_site(Tape<T>& tape, Var x, const GradHook<T>* hook) {
+  if (!any_grad(tape, {x})) return x;
+  Var out = tape.alias(x);
+  tape.push({&gradient_site_backward<T>, {x}, out, {}, {}, nullptr, hook});
+  return out;
+}
+
+#define VREV_INSTANTIATE_OPS(T)                                                       \
+  template Var encoder<T>(Tape<T>&, const int32_t*, int, int, Var, Var);              \
+  template Var layernorm<T>(Tape<T>&, Var, Var, Var);                                 \
+  template Var linear<T>(Tape<T>&, Var, Var, Var);                                    \
+  template Var attention<T>(Tape<T>&, Var, int);                                      \
+  template Var gelu<T>(Tape<T>&, Var);                                                \
+  template Var add<T>(Tape<T>&, Var, Var);                                            \
+  template Var cross_entropy<T>(Tape<T>&, Var, const int32_t*, const T*);             \
+  template Var gradient_site<T>(Tape<T>&, Var, const GradHook<T>*);
+
+VREV_INSTANTIATE_OPS(float)
+VREV_INSTANTIATE_OPS(double)
+
+}  // namespace vrev::autograd

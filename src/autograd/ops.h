@@ -1,0 +1,52 @@
+#pragma once
+// The differentiable ops of the GPT, each one forward function that records its backward.
+// Shapes use llm.c's letters; an input of shape (B, T, C) may also be passed as (N, C).
+// Every op here has a row in the gradient-check table of tests/test_autograd.cpp.
+#include <cstdint>
+#include <functional>
+
+#include "autograd/tape.h"
+
+namespace vrev::autograd {
+
+// Called in backward with the gradient flowing into a site; it may change it in place.
+template <class T>
+using GradHook = std::function<void(T* grad, const Shape& shape)>;
+
+// (B, T, C) = wte[tokens] + wpe[t]; tokens (B, T) must outlive backward.
+template <class T>
+Var encoder(Tape<T>& tape, const int32_t* tokens, int B, int Tn, Var wte, Var wpe);
+
+// LayerNorm over the last axis with weight and bias (C), eps 1e-5.
+template <class T>
+Var layernorm(Tape<T>& tape, Var x, Var weight, Var bias);
+
+// y = x W^T + b with W (OC, IC); bias may be an invalid Var (no bias). Output keeps x's leading
+// axes and replaces the last with OC.
+template <class T>
+Var linear(Tape<T>& tape, Var x, Var weight, Var bias);
+
+// Causal self-attention over fused qkv (B, T, 3C) with NH heads -> (B, T, C).
+template <class T>
+Var attention(Tape<T>& tape, Var qkv, int NH);
+
+template <class T>
+Var gelu(Tape<T>& tape, Var x);
+
+// a + b, same shapes.
+template <class T>
+Var add(Tape<T>& tape, Var a, Var b);
+
+// Mean softmax cross-entropy of logits (N, V) against targets (N), weighted per target by
+// weights (N; null means all ones): sum_i w_i loss_i / sum_i w_i. Returns a scalar.
+// targets and weights must outlive backward.
+template <class T>
+Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights);
+
+// Identity whose backward hands the incoming gradient to `hook` before passing it on: how a
+// backward hook sees (and may change) the gradient at a named activation site. hook must
+// outlive backward.
+template <class T>
+Var gradient_site(Tape<T>& tape, Var x, const GradHook<T>* hook);
+
+}  // namespace vrev::autograd

@@ -1,0 +1,30 @@
+// Option parsing shared by the subcommands.
+#include "cli/common.h"
+
+#include "kernels/cpu/kernels.h"
+
+namespace vrev::cli {
+
+cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv) {
+  options.add_options()("h,help", "show this help");
+  try {
+    cxxopts::ParseResult result = options.parse(argc, argv);
+    if (result.count("help")) throw HelpRequested{options.help()};
+    if (!result.unmatched().empty()) VREV_FAIL("unexpected argument '", result.unmatched().front(), "'");
+    return result;
+  } catch (const cxxopts::exceptions::exception& e) {
+    VREV_FAIL(e.what());
+  }
+}
+
+std::string required(const cxxopts::ParseResult& args, const std::string& name) {
+  VREV_CHECK(args.count(name), "missing required option --", name);
+  return args[name].as<std::string>();
+}
+
+void apply_threads(int threads) {
+  VREV_CHECK(threads >= 0, "--threads must be >= 0 (0: all cores), got ", threads);
+  kernels::cpu::set_num_threads(threads);
+}
+
+}  // namespace vrev::cli

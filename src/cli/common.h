@@ -1,0 +1,35 @@
+#pragma once
+// What every subcommand shares: option parsing that turns cxxopts errors and --help into the
+// CLI's conventions (one-line error and exit 1; help text and exit 0), and the command table.
+#include <cxxopts.hpp>
+#include <string>
+
+#include "core/error.h"
+
+namespace vrev::cli {
+
+// Thrown by parse() when --help was given; main prints the text and exits 0.
+struct HelpRequested {
+  std::string text;
+};
+
+// Adds --help, parses, rejects stray positional arguments.
+cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv);
+// The value of a required option; the error names the flag.
+std::string required(const cxxopts::ParseResult& args, const std::string& name);
+// An --threads value (0: all cores) applied to OpenMP and OpenBLAS.
+void apply_threads(int threads);
+
+using CommandFn = int (*)(int argc, char** argv);
+struct Command {
+  const char* name;
+  const char* summary;
+  CommandFn run;
+};
+
+int run_version(int argc, char** argv);
+int run_init(int argc, char** argv);
+int run_grad(int argc, char** argv);
+int run_bench(int argc, char** argv);
+
+}  // namespace vrev::cli

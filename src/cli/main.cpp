@@ -1,0 +1,54 @@
+// vrev's entry point: dispatches `vrev <command>` and turns every error into one line on stderr
+// and a non-zero exit.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "cli/common.h"
+
+namespace {
+
+using vrev::cli::Command;
+
+const Command kCommands[] = {
+    {"init", "write a freshly initialised model", vrev::cli::run_init},
+    {"grad", "loss and every parameter gradient for given tokens (to check against another implementation)",
+     vrev::cli::run_grad},
+    {"bench", "time full training steps: ms/step, tokens/s, MFU, peak RSS", vrev::cli::run_bench},
+    {"version", "print the version", vrev::cli::run_version},
+};
+
+void print_usage() {
+  std::printf(
+      "vrev: a from-scratch transformer engine for studying fine-tuning reversion\n\n"
+      "usage: vrev <command> [options]      (vrev <command> --help for its options)\n\ncommands:\n");
+  for (const Command& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    print_usage();
+    return argc < 2 ? 1 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) return vrev::cli::run_version(argc - 1, argv + 1);
+  for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name)) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const vrev::cli::HelpRequested& h) {
+      std::fputs(h.text.c_str(), stdout);
+      return 0;
+    } catch (const std::exception& e) {
+      std::string message = e.what();  // one line, whatever the library wrote
+      for (char& ch : message)
+        if (ch == '\n') ch = ' ';
+      std::fprintf(stderr, "vrev %s: error: %s\n", c.name, message.c_str());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "vrev: error: unknown command '%s' (see vrev --help)\n", argv[1]);
+  return 1;
+}

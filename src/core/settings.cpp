@@ -1,0 +1,45 @@
+// Overrides and config-file parsing for the declared settings of settings.h.
+#include "core/settings.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace vrev::settings {
+
+void apply_override(Json& json, const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  VREV_CHECK(eq != std::string::npos && eq > 0, "--set '", assignment, "': expected key.path=value");
+  const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) value = text;
+  Json* node = &json;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = key.find('.', start);
+    const std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    VREV_CHECK(!part.empty(), "--set '", assignment, "': empty key component");
+    VREV_CHECK(node->is_object(), "--set '", assignment, "': '", key.substr(0, start ? start - 1 : 0),
+               "' is not a section");
+    if (dot == std::string::npos) {
+      (*node)[part] = value;
+      return;
+    }
+    if (!node->contains(part)) (*node)[part] = Json::object();
+    node = &(*node)[part];
+    start = dot + 1;
+  }
+}
+
+Json parse_file(const std::string& path) {
+  std::ifstream in(path);
+  VREV_CHECK(in.good(), "cannot read config ", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return Json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    VREV_FAIL(path, ": invalid JSON (", e.what(), ")");
+  }
+}
+
+}  // namespace vrev::settings

@@ -1,0 +1,111 @@
+// Timing full training steps.
+#include "experiment/bench.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "core/progress.h"
+#include "core/rng.h"
+#include "kernels/cpu/kernels.h"
+#include "train/trainer.h"
+
+namespace vrev::experiment {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Uniform random tokens, all targets weighted: the benchmark's data.
+class RandomTokens : public train::BatchSource {
+ public:
+  RandomTokens(int B, int T, int V) : B_(B), T_(T), V_(V) {}
+  void fill(int64_t step, train::Batch& batch) override {
+    batch.resize(B_, T_);
+    const uint64_t stream = rng::stream_id("bench/tokens");
+    for (int i = 0; i < B_ * T_; ++i) {
+      const uint64_t base = (uint64_t(step) * B_ * T_ + i) * 2;
+      batch.inputs[i] = static_cast<int32_t>(rng::below(0, stream, base, V_));
+      batch.targets[i] = static_cast<int32_t>(rng::below(0, stream, base + 1, V_));
+      batch.weights[i] = 1.0f;
+    }
+  }
+
+ private:
+  int B_, T_, V_;
+};
+
+double model_gflop_per_step(const model::ModelConfig& m, int B) {
+  const double L = m.layers, C = m.width, V = m.vocab_size, T = m.context;
+  const double matmul_params = L * 12 * C * C + V * C;  // blocks plus the tied head
+  const double per_token = 6 * matmul_params + 12 * L * T * C;
+  return per_token * B * T / 1e9;
+}
+
+}  // namespace
+
+BenchSize bench_size(const std::string& name) {
+  if (name == "tiny") return {name, {128, 64, 4, 128, 4}, 32};
+  if (name == "small") return {name, {512, 128, 6, 256, 8}, 16};
+  if (name == "medium") return {name, {4096, 256, 8, 512, 8}, 8};
+  VREV_FAIL("unknown model size '", name, "' (valid: tiny, small, medium)");
+}
+
+double sgemm_peak_gflops(int n, int reps) {
+  std::vector<float> a(size_t(n) * n), b(a.size()), c(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<float>(rng::normal(1, 1, i));
+    b[i] = static_cast<float>(rng::normal(1, 2, i));
+  }
+  double best = 0;
+  for (int r = 0; r < reps; ++r) {
+    const auto start = Clock::now();
+    kernels::cpu::matmul_forward(c.data(), a.data(), b.data(), n, n, n);
+    const double s = std::chrono::duration<double>(Clock::now() - start).count();
+    best = std::max(best, 2.0 * n * n * n / s / 1e9);
+  }
+  return best;
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;  // Linux reports kilobytes
+}
+
+BenchResult run_bench(const BenchSize& size, int steps, int warmup) {
+  VREV_CHECK(steps >= 1, "--steps must be at least 1");
+  BenchResult r;
+  r.size = size;
+  r.steps = steps;
+  r.threads = kernels::cpu::num_threads();
+  model::Gpt<float> gpt(size.model);
+  gpt.init(0);
+  train::Optimizer opt(train::OptimizerConfig{}, gpt.params().size());
+  RandomTokens data(size.batch, size.model.context, size.model.vocab_size);
+  train::Trainer trainer(gpt, opt, train::ScheduleConfig{}, warmup + steps, data);
+  Progress progress("bench " + size.name, warmup + steps);
+  for (int i = 0; i < warmup; ++i) {
+    trainer.step();
+    progress.update(i + 1, "warm-up");
+  }
+  const auto start = Clock::now();
+  for (int i = 0; i < steps; ++i) {
+    trainer.step();
+    progress.update(warmup + i + 1);
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  progress.finish();
+  r.ms_per_step = 1e3 * seconds / steps;
+  r.tokens_per_s = double(size.batch) * size.model.context * steps / seconds;
+  r.model_gflop_per_step = model_gflop_per_step(size.model, size.batch);
+  r.achieved_gflops = r.model_gflop_per_step * steps / seconds;
+  r.sgemm_peak_gflops = sgemm_peak_gflops();
+  r.mfu = r.achieved_gflops / r.sgemm_peak_gflops;
+  r.peak_rss_mb = peak_rss_mb();
+  return r;
+}
+
+}  // namespace vrev::experiment

@@ -1,0 +1,32 @@
+#pragma once
+// The training-speed benchmark behind `vrev bench`: full steps (forward, backward, AdamW) of a
+// fixed-size model on random tokens, timed after warm-up, against the sgemm peak measured here.
+#include <string>
+
+#include "model/config.h"
+
+namespace vrev::experiment {
+
+struct BenchSize {
+  std::string name;
+  model::ModelConfig model;
+  int batch;
+};
+// tiny, small, medium (the error lists them).
+BenchSize bench_size(const std::string& name);
+
+struct BenchResult {
+  BenchSize size;
+  int steps = 0, threads = 0;
+  double ms_per_step = 0, tokens_per_s = 0;
+  double model_gflop_per_step = 0;  // 6N + attention, per the PaLM convention
+  double achieved_gflops = 0, sgemm_peak_gflops = 0, mfu = 0;
+  double peak_rss_mb = 0;
+};
+
+BenchResult run_bench(const BenchSize& size, int steps, int warmup);
+// Best GFLOP/s of a square sgemm of side n at the current thread count.
+double sgemm_peak_gflops(int n = 1024, int reps = 5);
+double peak_rss_mb();
+
+}  // namespace vrev::experiment

@@ -1,0 +1,55 @@
+#pragma once
+// The GPT of design.md: token + learned position embeddings, pre-LayerNorm blocks (causal
+// multi-head attention, GELU MLP of width 4C), final LayerNorm, output head tied to wte.
+// Templated on the scalar type: float for training, double for gradient checks.
+//
+// Hooks: a forward hook at a site sees the activation (B, T, C) and may copy or overwrite it;
+// a backward hook sees the gradient flowing into that site and may overwrite it. Sites without
+// hooks cost one empty-function test per forward.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "autograd/ops.h"
+#include "model/config.h"
+#include "model/parameters.h"
+#include "model/sites.h"
+
+namespace vrev::model {
+
+template <class T>
+using ForwardHook = std::function<void(T* activation, const Shape& shape)>;
+
+template <class T>
+class Gpt {
+ public:
+  explicit Gpt(const ModelConfig& cfg);
+
+  // GPT-2 initialisation from the counter RNG keyed by (seed, parameter name).
+  void init(uint64_t seed);
+
+  const ModelConfig& config() const { return cfg_; }
+  Parameters<T>& params() { return params_; }
+  const Parameters<T>& params() const { return params_; }
+
+  // Logits (B, T, V) for tokens (B, T), T <= context. tokens must outlive backward.
+  autograd::Var forward(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn);
+  // The activation at `site` (B, T, C); the forward stops there.
+  autograd::Var forward_to_site(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn, int site);
+
+  void set_forward_hook(int site, ForwardHook<T> hook);
+  void set_backward_hook(int site, autograd::GradHook<T> hook);
+  void clear_hooks();
+
+ private:
+  autograd::Var run(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn, int stop_site);
+  autograd::Var param(autograd::Tape<T>& tape, int index);
+  autograd::Var site(autograd::Tape<T>& tape, int index, autograd::Var x);
+
+  ModelConfig cfg_;
+  Parameters<T> params_;
+  std::vector<ForwardHook<T>> forward_hooks_;             // one slot per site
+  std::vector<autograd::GradHook<T>> backward_hooks_;     // one slot per site
+};
+
+}  // namespace vrev::model

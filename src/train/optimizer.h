@@ -1,0 +1,56 @@
+#pragma once
+// Optimizers over the whole parameter arena: AdamW (decoupled weight decay on 2-D weights only,
+// bias-corrected moments) and SGD with momentum. Their state is two arena-sized vectors and a
+// step count, saved in optim.safetensors for exact resume.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/settings.h"
+#include "model/parameters.h"
+
+namespace vrev::train {
+
+struct OptimizerConfig {
+  std::string name = "adamw";  // adamw | sgd
+  double beta1 = 0.9;          // AdamW first-moment decay; SGD momentum
+  double beta2 = 0.95;
+  double eps = 1e-8;
+  double weight_decay = 0.1;   // on 2-D weights only
+  double grad_clip = 1.0;      // global-norm clipping; 0 disables
+
+  template <class V>
+  void visit(V& v) {
+    v(name, "name", "adamw or sgd");
+    v(beta1, "beta1", "AdamW beta1 / SGD momentum", 0.0, 0.999999);
+    v(beta2, "beta2", "AdamW beta2", 0.0, 0.999999);
+    v(eps, "eps", "AdamW epsilon", 0.0, 1.0);
+    v(weight_decay, "weight_decay", "decoupled weight decay on 2-D weights", 0.0, 10.0);
+    v(grad_clip, "grad_clip", "clip the global gradient norm to this (0: off)", 0.0, 1e9);
+  }
+  void validate() const;
+};
+
+class Optimizer {
+ public:
+  Optimizer(const OptimizerConfig& cfg, size_t num_params);
+  // One update with learning rate lr, from the gradients in params.grads().
+  void step(model::Parameters<float>& params, double lr);
+
+  const OptimizerConfig& config() const { return cfg_; }
+  int64_t steps_taken() const { return t_; }
+  // State for checkpoints: first and second moments (SGD uses only the first) and the step.
+  std::vector<float>& first_moment() { return m_; }
+  std::vector<float>& second_moment() { return v_; }
+  void set_steps_taken(int64_t t) { t_ = t; }
+
+ private:
+  OptimizerConfig cfg_;
+  std::vector<float> m_, v_;
+  int64_t t_ = 0;
+};
+
+// Scales every gradient so the global L2 norm is at most max_norm; returns the norm before.
+double clip_grad_norm(model::Parameters<float>& params, double max_norm);
+
+}  // namespace vrev::train

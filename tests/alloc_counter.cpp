@@ -1,0 +1,24 @@
+// Counts heap allocations made through operator new, so tests can assert that a training step
+// after the first allocates nothing.
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "alloc_counter.h"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}
+
+long vrev::test::heap_allocations() { return g_allocations.load(); }
+
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }

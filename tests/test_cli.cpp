@@ -1,0 +1,116 @@
+// The CLI as a user meets it: bad input is one line on stderr and a non-zero exit.
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "core/io.h"
+#include "test_helpers.h"
+
+using vrev::test::run_vrev;
+
+namespace {
+
+struct Fixture {
+  std::filesystem::path dir = vrev::test::temp_dir("cli");
+  std::string config = (dir / "tiny.json").string();
+  std::string model = (dir / "model.safetensors").string();
+  Fixture() {
+    std::ofstream(config) << R"({"model": {"vocab_size": 11, "context": 8, "layers": 2, "width": 8, "heads": 2}})";
+    REQUIRE(run_vrev("init --config " + config + " --seed 3 --out " + model).exit_code == 0);
+  }
+  ~Fixture() { std::filesystem::remove_all(dir); }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+bool one_line(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
+
+void write_tokens(const std::string& path, std::vector<int32_t> ids, int64_t B, int64_t T1) {
+  vrev::io::write_npy(path, vrev::io::Array::from_i32(ids.data(), {B, T1}));
+}
+
+}  // namespace
+
+TEST_CASE("vrev --help, version and unknown commands", "[cli]") {
+  auto help = run_vrev("--help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("grad") && Catch::Contains("bench"));
+  CHECK(run_vrev("version").out.rfind("vrev ", 0) == 0);
+  auto bad = run_vrev("frobnicate");
+  CHECK(bad.exit_code != 0);
+  CHECK(one_line(bad.err));
+  auto flag = run_vrev("init --no-such-flag");
+  CHECK(flag.exit_code != 0);
+  CHECK(one_line(flag.err));
+}
+
+TEST_CASE("vrev grad prints the loss and writes every parameter's gradient", "[cli]") {
+  Fixture f;
+  write_tokens(f.path("tokens.npy"), {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 2, 5);
+  auto r = run_vrev("grad --ckpt " + f.model + " --tokens " + f.path("tokens.npy") + " --out " +
+                    f.path("g.safetensors") + " --logits " + f.path("logits.npy"));
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::StartsWith("{\"loss\": "));
+  auto grads = vrev::io::read_safetensors(f.path("g.safetensors"));
+  CHECK(grads.tensors.count("blocks.1.mlp.fc.weight"));
+  CHECK(grads.tensors.size() == 2 + 12 * 2 + 2);
+  CHECK(vrev::io::read_npy(f.path("logits.npy")).shape == std::vector<int64_t>{2, 4, 11});
+}
+
+TEST_CASE("bad input through the CLI: one line naming the problem, non-zero exit", "[cli]") {
+  Fixture f;
+  write_tokens(f.path("ok.npy"), {1, 2, 3, 4, 5, 6}, 2, 3);
+
+  SECTION("a truncated checkpoint") {
+    auto bytes = vrev::io::read_file(f.model);
+    vrev::io::write_file_atomic(f.path("cut.safetensors"), bytes.data(), bytes.size() / 2);
+    auto r = run_vrev("grad --ckpt " + f.path("cut.safetensors") + " --tokens " + f.path("ok.npy") + " --out " +
+                      f.path("g.safetensors"));
+    CHECK(r.exit_code != 0);
+    CHECK(one_line(r.err));
+    CHECK_THAT(r.err, Catch::Contains("cut.safetensors"));
+  }
+  SECTION("a checkpoint of another shape than the config") {
+    auto r = run_vrev("init --config " + f.config + " --set model.width=16 --out " + f.path("wide.safetensors"));
+    REQUIRE(r.exit_code == 0);
+    // Swap one tensor's header entry: the model file claims a config its tensors do not match.
+    auto wide = vrev::io::read_safetensors(f.path("wide.safetensors"));
+    auto narrow = vrev::io::read_safetensors(f.model);
+    std::vector<std::pair<std::string, vrev::io::Array>> tensors;
+    for (const auto& name : wide.names) tensors.emplace_back(name, wide.tensors.at(name));
+    vrev::io::write_safetensors(f.path("mixed.safetensors"), tensors, narrow.metadata);
+    auto g = run_vrev("grad --ckpt " + f.path("mixed.safetensors") + " --tokens " + f.path("ok.npy") + " --out " +
+                      f.path("g.safetensors"));
+    CHECK(g.exit_code != 0);
+    CHECK(one_line(g.err));
+    CHECK_THAT(g.err, Catch::Contains("wte.weight") && Catch::Contains("shape"));
+  }
+  SECTION("a token id out of range") {
+    write_tokens(f.path("big.npy"), {1, 2, 3, 4, 99, 6}, 2, 3);
+    auto r = run_vrev("grad --ckpt " + f.model + " --tokens " + f.path("big.npy") + " --out " + f.path("g.st"));
+    CHECK(r.exit_code != 0);
+    CHECK(one_line(r.err));
+    CHECK_THAT(r.err, Catch::Contains("token id 99") && Catch::Contains("out of range"));
+  }
+  SECTION("tokens of the wrong dtype") {
+    std::vector<float> x = {1, 2, 3, 4, 5, 6};
+    vrev::io::write_npy(f.path("float.npy"), vrev::io::Array::from_f32(x.data(), {2, 3}));
+    auto r = run_vrev("grad --ckpt " + f.model + " --tokens " + f.path("float.npy") + " --out " + f.path("g.st"));
+    CHECK(r.exit_code != 0);
+    CHECK(one_line(r.err));
+    CHECK_THAT(r.err, Catch::Contains("int32"));
+  }
+  SECTION("an unknown config key") {
+    std::ofstream(f.path("bad.json")) << R"({"model": {"vocab_size": 11, "widht": 8}})";
+    auto r = run_vrev("init --config " + f.path("bad.json") + " --out " + f.path("x.safetensors"));
+    CHECK(r.exit_code != 0);
+    CHECK(one_line(r.err));
+    CHECK_THAT(r.err, Catch::Contains("unknown key 'model.widht'"));
+  }
+  SECTION("a value of the wrong type or out of range") {
+    auto r = run_vrev("init --config " + f.config + " --set model.layers=0 --out " + f.path("x.safetensors"));
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.err, Catch::Contains("model.layers"));
+    auto t = run_vrev("init --config " + f.config + " --set model.heads=two --out " + f.path("x.safetensors"));
+    CHECK(t.exit_code != 0);
+    CHECK_THAT(t.err, Catch::Contains("model.heads") && Catch::Contains("integer"));
+  }
+}

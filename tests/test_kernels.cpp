@@ -1,0 +1,679 @@
+// Kernel tests: every cpu kernel against its ref twin run in double (forward, backward and the +=
+// accumulation), bitwise thread-count determinism of every cpu kernel, and the ref backward passes
+// against central differences in double. Not a benchmark.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu/kernels.h"
+#include "kernels/ref/ref.h"
+
+namespace cpu = vrev::kernels::cpu;
+namespace ref = vrev::kernels::ref;
+
+namespace {
+
+using Vec = std::vector<float>;
+using DVec = std::vector<double>;
+using Tokens = std::vector<int32_t>;
+
+Vec randn(size_t n, uint32_t seed, float scale = 1.0f, float shift = 0.0f) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<float> dist(shift, scale);
+  Vec v(n);
+  for (auto& x : v) x = dist(gen);
+  return v;
+}
+
+Tokens rand_tokens(size_t n, int V, uint32_t seed) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int32_t> dist(0, V - 1);
+  Tokens v(n);
+  for (auto& x : v) x = dist(gen);
+  return v;
+}
+
+DVec to_double(const Vec& v) { return DVec(v.begin(), v.end()); }
+
+// Largest |got - want| / (1 + |want|) over the arrays; one CHECK per array, with the worst index.
+void check_close(const char* what, const Vec& got, const DVec& want, double tol) {
+  REQUIRE(got.size() == want.size());
+  double worst = 0.0;
+  size_t at = 0;
+  for (size_t i = 0; i < got.size(); i++) {
+    const double err = std::fabs((double)got[i] - want[i]) / (1.0 + std::fabs(want[i]));
+    if (!(err <= worst)) {  // also catches NaN
+      worst = err;
+      at = i;
+    }
+  }
+  INFO(what << ": worst relative error " << worst << " at index " << at << " (got "
+            << (got.empty() ? 0.0 : got[at]) << ", want " << (want.empty() ? 0.0 : want[at]) << "), tol " << tol);
+  CHECK(worst <= tol);
+}
+
+// Float accumulation error grows about like sqrt of the reduction length.
+double tol_for(long reduction_length) { return 2e-6 * std::sqrt((double)reduction_length + 1.0) + 1e-6; }
+
+// Restores the default thread count however a test section ends.
+struct ThreadGuard {
+  ~ThreadGuard() { cpu::set_num_threads(0); }
+};
+
+}  // namespace
+
+// ---- cpu against ref in double -------------------------------------------------------------
+
+TEST_CASE("matmul and bias kernels match ref", "[kernels]") {
+  const int shapes[][3] = {{1, 1, 1}, {1, 7, 3}, {7, 12, 5}, {33, 130, 17}, {64, 64, 64}, {130, 33, 257}};
+  uint32_t seed = 100;
+  for (const auto& s : shapes) {
+    const int N = s[0], IC = s[1], OC = s[2];
+    INFO("N=" << N << " IC=" << IC << " OC=" << OC);
+    const Vec x = randn((size_t)N * IC, seed++), w = randn((size_t)OC * IC, seed++);
+    const Vec dy = randn((size_t)N * OC, seed++), bias = randn(OC, seed++);
+    const Vec dx0 = randn((size_t)N * IC, seed++), dw0 = randn((size_t)OC * IC, seed++), db0 = randn(OC, seed++);
+    const DVec xd = to_double(x), wd = to_double(w), dyd = to_double(dy), biasd = to_double(bias);
+
+    Vec out((size_t)N * OC, 7.0f);  // forward overwrites whatever was there
+    DVec outd((size_t)N * OC);
+    cpu::matmul_forward(out.data(), x.data(), w.data(), N, IC, OC);
+    ref::matmul_forward(outd.data(), xd.data(), wd.data(), N, IC, OC);
+    check_close("matmul_forward", out, outd, tol_for(IC));
+
+    cpu::bias_forward(out.data(), bias.data(), N, OC);
+    ref::bias_forward(outd.data(), biasd.data(), N, OC);
+    check_close("bias_forward", out, outd, tol_for(IC));
+
+    Vec dx = dx0, dw = dw0, db = db0;
+    DVec dxd = to_double(dx0), dwd = to_double(dw0), dbd = to_double(db0);
+    cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC);
+    ref::matmul_backward_input(dxd.data(), dyd.data(), wd.data(), N, IC, OC);
+    check_close("matmul_backward_input", dx, dxd, tol_for(OC));
+    cpu::matmul_backward_weight(dw.data(), dy.data(), x.data(), N, IC, OC);
+    ref::matmul_backward_weight(dwd.data(), dyd.data(), xd.data(), N, IC, OC);
+    check_close("matmul_backward_weight", dw, dwd, tol_for(N));
+    cpu::bias_backward(db.data(), dy.data(), N, OC);
+    ref::bias_backward(dbd.data(), dyd.data(), N, OC);
+    check_close("bias_backward", db, dbd, tol_for(N));
+  }
+}
+
+TEST_CASE("layernorm matches ref", "[kernels]") {
+  const int shapes[][2] = {{1, 3}, {7, 12}, {33, 130}, {7, 3}, {1, 130}, {300, 512}};
+  uint32_t seed = 200;
+  for (const auto& s : shapes) {
+    const int N = s[0], C = s[1];
+    INFO("N=" << N << " C=" << C);
+    const Vec x = randn((size_t)N * C, seed++, 2.0f, 0.5f), w = randn(C, seed++, 0.3f, 1.0f), b = randn(C, seed++);
+    const Vec dy = randn((size_t)N * C, seed++);
+    const Vec dx0 = randn((size_t)N * C, seed++), dw0 = randn(C, seed++), db0 = randn(C, seed++);
+    const DVec xd = to_double(x), wd = to_double(w), bd = to_double(b), dyd = to_double(dy);
+
+    Vec out((size_t)N * C), mean(N), rstd(N);
+    DVec outd((size_t)N * C), meand(N), rstdd(N);
+    cpu::layernorm_forward(out.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N, C);
+    ref::layernorm_forward(outd.data(), meand.data(), rstdd.data(), xd.data(), wd.data(), bd.data(), N, C);
+    check_close("layernorm out", out, outd, tol_for(C));
+    check_close("layernorm mean", mean, meand, tol_for(C));
+    check_close("layernorm rstd", rstd, rstdd, tol_for(C));
+
+    // Backward from the same saved statistics on both sides (the ref's, in double).
+    Vec dx = dx0, dw = dw0, db = db0;
+    DVec dxd = to_double(dx0), dwd = to_double(dw0), dbd = to_double(db0);
+    cpu::layernorm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(),
+                            rstd.data(), N, C);
+    ref::layernorm_backward(dxd.data(), dwd.data(), dbd.data(), dyd.data(), xd.data(), wd.data(), meand.data(),
+                            rstdd.data(), N, C);
+    check_close("layernorm dinp", dx, dxd, tol_for(C));
+    check_close("layernorm dweight", dw, dwd, tol_for(N));
+    check_close("layernorm dbias", db, dbd, tol_for(N));
+  }
+}
+
+TEST_CASE("gelu and residual match ref", "[kernels]") {
+  uint32_t seed = 300;
+  for (long n : {1L, 7L, 33L, 5000L, 70001L}) {
+    INFO("n=" << n);
+    const Vec x = randn(n, seed++, 4.0f), y = randn(n, seed++), dy = randn(n, seed++);
+    const Vec d0 = randn(n, seed++), d1 = randn(n, seed++);
+    const DVec xd = to_double(x), yd = to_double(y), dyd = to_double(dy);
+
+    Vec out(n);
+    DVec outd(n);
+    cpu::gelu_forward(out.data(), x.data(), n);
+    ref::gelu_forward(outd.data(), xd.data(), n);
+    check_close("gelu_forward", out, outd, 1e-6);
+    Vec dx = d0;
+    DVec dxd = to_double(d0);
+    cpu::gelu_backward(dx.data(), x.data(), dy.data(), n);
+    ref::gelu_backward(dxd.data(), xd.data(), dyd.data(), n);
+    check_close("gelu_backward", dx, dxd, 2e-6);
+
+    cpu::residual_forward(out.data(), x.data(), y.data(), n);
+    ref::residual_forward(outd.data(), xd.data(), yd.data(), n);
+    check_close("residual_forward", out, outd, 1e-6);
+    Vec da = d0, db = d1;
+    DVec dad = to_double(d0), dbd = to_double(d1);
+    cpu::residual_backward(da.data(), db.data(), dy.data(), n);
+    ref::residual_backward(dad.data(), dbd.data(), dyd.data(), n);
+    check_close("residual_backward da", da, dad, 1e-6);
+    check_close("residual_backward db", db, dbd, 1e-6);
+  }
+}
+
+TEST_CASE("encoder matches ref", "[kernels]") {
+  const int shapes[][4] = {{1, 1, 3, 2}, {2, 5, 12, 3}, {4, 17, 130, 7}, {3, 13, 33, 79}, {64, 13, 128, 79}};
+  uint32_t seed = 400;
+  for (const auto& s : shapes) {
+    const int B = s[0], T = s[1], C = s[2], V = s[3], Tmax = T + 3;
+    INFO("B=" << B << " T=" << T << " C=" << C << " V=" << V);
+    const Tokens tokens = rand_tokens((size_t)B * T, V, seed++);  // small V: tokens repeat
+    const Vec wte = randn((size_t)V * C, seed++), wpe = randn((size_t)Tmax * C, seed++);
+    const Vec dy = randn((size_t)B * T * C, seed++);
+    const Vec dwte0 = randn((size_t)V * C, seed++), dwpe0 = randn((size_t)Tmax * C, seed++);
+    const DVec wted = to_double(wte), wped = to_double(wpe), dyd = to_double(dy);
+
+    Vec out((size_t)B * T * C);
+    DVec outd((size_t)B * T * C);
+    cpu::encoder_forward(out.data(), tokens.data(), wte.data(), wpe.data(), B, T, C);
+    ref::encoder_forward(outd.data(), tokens.data(), wted.data(), wped.data(), B, T, C);
+    check_close("encoder_forward", out, outd, 1e-6);
+
+    Vec dwte = dwte0, dwpe = dwpe0;
+    DVec dwted = to_double(dwte0), dwped = to_double(dwpe0);
+    cpu::encoder_backward(dwte.data(), dwpe.data(), dy.data(), tokens.data(), B, T, C);
+    ref::encoder_backward(dwted.data(), dwped.data(), dyd.data(), tokens.data(), B, T, C);
+    check_close("encoder_backward dwte", dwte, dwted, tol_for((long)B * T));
+    check_close("encoder_backward dwpe", dwpe, dwped, tol_for(B));
+  }
+}
+
+TEST_CASE("attention matches ref", "[kernels]") {
+  const int shapes[][4] = {{1, 1, 3, 1},  {2, 5, 12, 2},  {2, 17, 12, 3}, {1, 17, 130, 2},
+                           {3, 9, 48, 4}, {2, 13, 128, 4}, {1, 40, 64, 1}};
+  uint32_t seed = 500;
+  for (const auto& s : shapes) {
+    const int B = s[0], T = s[1], C = s[2], NH = s[3];
+    INFO("B=" << B << " T=" << T << " C=" << C << " NH=" << NH);
+    const size_t nqkv = (size_t)B * T * 3 * C, nout = (size_t)B * T * C, natt = (size_t)B * NH * T * T;
+    const Vec qkv = randn(nqkv, seed++), dy = randn(nout, seed++), dqkv0 = randn(nqkv, seed++);
+    const DVec qkvd = to_double(qkv), dyd = to_double(dy);
+
+    Vec out(nout), att(natt, 7.0f);  // att must come back zero above the diagonal
+    DVec outd(nout), attd(natt);
+    cpu::attention_forward(out.data(), att.data(), qkv.data(), B, T, C, NH);
+    ref::attention_forward(outd.data(), attd.data(), qkvd.data(), B, T, C, NH);
+    check_close("attention out", out, outd, tol_for(T + C / NH));
+    check_close("attention att", att, attd, tol_for(T + C / NH));
+
+    Vec dqkv = dqkv0, datt(natt, 7.0f);
+    DVec dqkvd = to_double(dqkv0), dattd(natt);
+    cpu::attention_backward(dqkv.data(), datt.data(), dy.data(), qkv.data(), att.data(), B, T, C, NH);
+    ref::attention_backward(dqkvd.data(), dattd.data(), dyd.data(), qkvd.data(), attd.data(), B, T, C, NH);
+    check_close("attention dqkv", dqkv, dqkvd, tol_for(T * (C / NH)));
+    check_close("attention datt", datt, dattd, tol_for(C / NH));
+  }
+}
+
+TEST_CASE("attention_forward_cached matches attention_forward", "[kernels]") {
+  const int B = 2, T = 11, C = 24, NH = 3, Tmax = 16, prefill = 4;
+  const long C3 = 3L * C;
+  const Vec qkv = randn((size_t)B * T * C3, 600);
+  Vec out((size_t)B * T * C), att((size_t)B * NH * T * T);
+  cpu::attention_forward(out.data(), att.data(), qkv.data(), B, T, C, NH);
+
+  // The same sequence through the cache: a prefill of several tokens, then one token at a time.
+  Vec kcache((size_t)B * Tmax * C, 0.0f), vcache((size_t)B * Tmax * C, 0.0f);
+  DVec kd((size_t)B * Tmax * C, 0.0), vd((size_t)B * Tmax * C, 0.0);
+  Vec got((size_t)B * T * C);
+  DVec gotd((size_t)B * T * C);
+  for (int t0 = 0; t0 < T; t0 += (t0 == 0 ? prefill : 1)) {
+    const int Tn = t0 == 0 ? prefill : 1;
+    Vec chunk((size_t)B * Tn * C3), chunk_out((size_t)B * Tn * C);
+    for (int b = 0; b < B; b++)
+      std::memcpy(&chunk[(size_t)b * Tn * C3], &qkv[((size_t)b * T + t0) * C3], sizeof(float) * Tn * C3);
+    const DVec chunkd = to_double(chunk);
+    DVec chunk_outd((size_t)B * Tn * C);
+    cpu::attention_forward_cached(chunk_out.data(), kcache.data(), vcache.data(), chunk.data(), B, Tn, t0, Tmax,
+                                  C, NH);
+    ref::attention_forward_cached(chunk_outd.data(), kd.data(), vd.data(), chunkd.data(), B, Tn, t0, Tmax, C,
+                                  NH);
+    for (int b = 0; b < B; b++) {
+      std::memcpy(&got[((size_t)b * T + t0) * C], &chunk_out[(size_t)b * Tn * C], sizeof(float) * Tn * C);
+      std::memcpy(&gotd[((size_t)b * T + t0) * C], &chunk_outd[(size_t)b * Tn * C], sizeof(double) * Tn * C);
+    }
+  }
+  DVec outd = to_double(out);
+  check_close("cached vs full (cpu)", got, outd, 1e-6);
+  check_close("cached cpu vs cached ref", got, gotd, tol_for(T + C / NH));
+  // The caches hold exactly the k and v parts of every position written.
+  bool exact = true;
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++)
+      for (int c = 0; c < C; c++) {
+        exact &= kcache[((size_t)b * Tmax + t) * C + c] == qkv[((size_t)b * T + t) * C3 + C + c];
+        exact &= vcache[((size_t)b * Tmax + t) * C + c] == qkv[((size_t)b * T + t) * C3 + 2 * C + c];
+      }
+  CHECK(exact);
+}
+
+TEST_CASE("cross entropy matches ref and is stable", "[kernels]") {
+  const int shapes[][2] = {{1, 3}, {7, 79}, {33, 130}, {5, 4096}};
+  uint32_t seed = 700;
+  for (const auto& s : shapes) {
+    const int N = s[0], V = s[1];
+    INFO("N=" << N << " V=" << V);
+    Vec logits = randn((size_t)N * V, seed++, 3.0f);
+    Tokens targets = rand_tokens(N, V, seed++);
+    // Row 0 is shifted far up (the max must be subtracted) and its target pushed far below the
+    // rest, so that its probability underflows in float and only logsumexp gives the loss.
+    for (int i = 0; i < V; i++) logits[i] += 1000.0f;
+    logits[targets[0]] -= 150.0f;
+    const Vec dl = randn(N, seed++), dz0 = randn((size_t)N * V, seed++);
+    const DVec logitsd = to_double(logits), dld = to_double(dl);
+
+    Vec losses(N), probs((size_t)N * V);
+    DVec lossesd(N), probsd((size_t)N * V);
+    cpu::cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), N, V);
+    ref::cross_entropy_forward(lossesd.data(), probsd.data(), logitsd.data(), targets.data(), N, V);
+    check_close("cross_entropy losses", losses, lossesd, tol_for(V));
+    check_close("cross_entropy probs", probs, probsd, tol_for(V));
+    CHECK(std::isfinite(losses[0]));
+    CHECK(losses[0] > 100.0f);
+
+    Vec dz = dz0;
+    DVec dzd = to_double(dz0);
+    cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V);
+    ref::cross_entropy_backward(dzd.data(), probsd.data(), targets.data(), dld.data(), N, V);
+    check_close("cross_entropy dlogits", dz, dzd, tol_for(V));
+  }
+}
+
+TEST_CASE("adamw matches ref", "[kernels]") {
+  uint32_t seed = 800;
+  for (long n : {1L, 7L, 5000L, 70001L}) {
+    for (int t : {1, 10}) {
+      INFO("n=" << n << " t=" << t);
+      Vec p = randn(n, seed++), g = randn(n, seed++), m = randn(n, seed++, 0.1f), v = randn(n, seed++, 0.1f);
+      for (auto& x : v) x = x * x;  // second moments are non-negative
+      DVec pd = to_double(p), gd = to_double(g), md = to_double(m), vd = to_double(v);
+      cpu::adamw_update(p.data(), g.data(), m.data(), v.data(), n, 1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, t);
+      ref::adamw_update(pd.data(), gd.data(), md.data(), vd.data(), n, 1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, t);
+      check_close("adamw param", p, pd, 1e-6);
+      check_close("adamw m", m, md, 1e-6);
+      check_close("adamw v", v, vd, 1e-6);
+    }
+  }
+}
+
+TEST_CASE("reductions match ref", "[kernels]") {
+  uint32_t seed = 900;
+  for (long n : {0L, 1L, 7L, 8193L, 100000L}) {
+    INFO("n=" << n);
+    const Vec a = randn(n, seed++, 1.0f, 0.3f), b = randn(n, seed++);
+    const double tol = 1e-12 * (1.0 + (double)n);
+    CHECK(std::fabs(cpu::sum(a.data(), n) - ref::sum(a.data(), n)) <= tol);
+    CHECK(std::fabs(cpu::dot(a.data(), b.data(), n) - ref::dot(a.data(), b.data(), n)) <= tol);
+    CHECK(std::fabs(cpu::squared_norm(a.data(), n) - ref::squared_norm(a.data(), n)) <= tol);
+  }
+}
+
+// ---- thread-count determinism -----------------------------------------------------------------
+
+namespace {
+
+// One cpu kernel call on fixed inputs; returns every output it wrote, as raw bytes.
+struct DeterminismCase {
+  std::string name;
+  std::function<std::vector<unsigned char>()> run;
+};
+
+template <class... Vs>
+std::vector<unsigned char> bytes_of(const Vs&... vs) {
+  std::vector<unsigned char> out;
+  auto append = [&](const auto& v) {
+    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+    out.insert(out.end(), p, p + v.size() * sizeof(v[0]));
+  };
+  (append(vs), ...);
+  return out;
+}
+
+std::vector<DeterminismCase> determinism_cases() {
+  std::vector<DeterminismCase> cases;
+  // Linear layers. Shapes run from a single row (generation) to the medium model's widest GEMM.
+  // OpenBLAS 0.3.21 gave bit-identical results at 1, 2, 3, 4, 8 and 16 threads for all of them.
+  const int mm[][3] = {{1, 512, 512},  {3, 128, 79},    {7, 130, 33},    {33, 257, 130},
+                       {832, 128, 384}, {832, 512, 128}, {2048, 512, 512}};
+  uint32_t seed = 1000;
+  for (const auto& s : mm) {
+    const int N = s[0], IC = s[1], OC = s[2];
+    const std::string shape = " N=" + std::to_string(N) + " IC=" + std::to_string(IC) + " OC=" + std::to_string(OC);
+    Vec x = randn((size_t)N * IC, seed++), w = randn((size_t)OC * IC, seed++), dy = randn((size_t)N * OC, seed++);
+    Vec dx0 = randn((size_t)N * IC, seed++), dw0 = randn((size_t)OC * IC, seed++);
+    cases.push_back({"matmul_forward" + shape, [=] {
+                       Vec out((size_t)N * OC);
+                       cpu::matmul_forward(out.data(), x.data(), w.data(), N, IC, OC);
+                       return bytes_of(out);
+                     }});
+    cases.push_back({"matmul_backward_input" + shape, [=] {
+                       Vec dx = dx0;
+                       cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC);
+                       return bytes_of(dx);
+                     }});
+    cases.push_back({"matmul_backward_weight" + shape, [=] {
+                       Vec dw = dw0;
+                       cpu::matmul_backward_weight(dw.data(), dy.data(), x.data(), N, IC, OC);
+                       return bytes_of(dw);
+                     }});
+  }
+  {
+    const int N = 333, OC = 257;
+    Vec y0 = randn((size_t)N * OC, seed++), bias = randn(OC, seed++), db0 = randn(OC, seed++);
+    cases.push_back({"bias_forward", [=] {
+                       Vec y = y0;
+                       cpu::bias_forward(y.data(), bias.data(), N, OC);
+                       return bytes_of(y);
+                     }});
+    cases.push_back({"bias_backward", [=] {
+                       Vec db = db0;
+                       cpu::bias_backward(db.data(), y0.data(), N, OC);
+                       return bytes_of(db);
+                     }});
+  }
+  {
+    const int N = 333, C = 130;
+    Vec x = randn((size_t)N * C, seed++, 2.0f, 0.5f), w = randn(C, seed++, 0.3f, 1.0f), b = randn(C, seed++);
+    Vec dy = randn((size_t)N * C, seed++), dx0 = randn((size_t)N * C, seed++);
+    Vec dw0 = randn(C, seed++), db0 = randn(C, seed++);
+    cases.push_back({"layernorm_forward+backward", [=] {
+                       Vec out((size_t)N * C), mean(N), rstd(N), dx = dx0, dw = dw0, db = db0;
+                       cpu::layernorm_forward(out.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N,
+                                              C);
+                       cpu::layernorm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(),
+                                               mean.data(), rstd.data(), N, C);
+                       return bytes_of(out, mean, rstd, dx, dw, db);
+                     }});
+  }
+  {
+    const long n = 100003;
+    Vec x = randn(n, seed++, 3.0f), y = randn(n, seed++), dy = randn(n, seed++), d0 = randn(n, seed++);
+    cases.push_back({"gelu_forward+backward", [=] {
+                       Vec out(n), dx = d0;
+                       cpu::gelu_forward(out.data(), x.data(), n);
+                       cpu::gelu_backward(dx.data(), x.data(), dy.data(), n);
+                       return bytes_of(out, dx);
+                     }});
+    cases.push_back({"residual_forward+backward", [=] {
+                       Vec out(n), da = d0, db = y;
+                       cpu::residual_forward(out.data(), x.data(), y.data(), n);
+                       cpu::residual_backward(da.data(), db.data(), dy.data(), n);
+                       return bytes_of(out, da, db);
+                     }});
+    Vec m0 = randn(n, seed++, 0.1f), v0 = randn(n, seed++, 0.1f);
+    for (auto& e : v0) e = e * e;
+    cases.push_back({"adamw_update", [=] {
+                       Vec p = x, m = m0, v = v0;
+                       cpu::adamw_update(p.data(), dy.data(), m.data(), v.data(), n, 1e-3f, 0.9f, 0.95f, 1e-8f,
+                                         0.1f, 3);
+                       return bytes_of(p, m, v);
+                     }});
+  }
+  {
+    const long n = 1000003;
+    Vec a = randn(n, seed++, 1.0f, 0.3f), b = randn(n, seed++);
+    cases.push_back({"sum, dot, squared_norm", [=] {
+                       std::vector<double> r = {cpu::sum(a.data(), n), cpu::dot(a.data(), b.data(), n),
+                                                cpu::squared_norm(a.data(), n)};
+                       return bytes_of(r);
+                     }});
+  }
+  {
+    const int B = 9, T = 37, C = 130, V = 11;
+    Tokens tokens = rand_tokens((size_t)B * T, V, seed++);
+    Vec wte = randn((size_t)V * C, seed++), wpe = randn((size_t)T * C, seed++), dy = randn((size_t)B * T * C, seed++);
+    Vec dwte0 = randn((size_t)V * C, seed++), dwpe0 = randn((size_t)T * C, seed++);
+    cases.push_back({"encoder_forward+backward", [=] {
+                       Vec out((size_t)B * T * C), dwte = dwte0, dwpe = dwpe0;
+                       cpu::encoder_forward(out.data(), tokens.data(), wte.data(), wpe.data(), B, T, C);
+                       cpu::encoder_backward(dwte.data(), dwpe.data(), dy.data(), tokens.data(), B, T, C);
+                       return bytes_of(out, dwte, dwpe);
+                     }});
+  }
+  {
+    const int B = 3, T = 37, C = 48, NH = 3;
+    Vec qkv = randn((size_t)B * T * 3 * C, seed++), dy = randn((size_t)B * T * C, seed++);
+    Vec dqkv0 = randn((size_t)B * T * 3 * C, seed++);
+    cases.push_back({"attention_forward+backward", [=] {
+                       Vec out((size_t)B * T * C), att((size_t)B * NH * T * T), datt(att.size()), dqkv = dqkv0;
+                       cpu::attention_forward(out.data(), att.data(), qkv.data(), B, T, C, NH);
+                       cpu::attention_backward(dqkv.data(), datt.data(), dy.data(), qkv.data(), att.data(), B, T, C,
+                                               NH);
+                       return bytes_of(out, att, datt, dqkv);
+                     }});
+    const int Tmax = 80, t0 = 60, Tn = 8;
+    Vec kc0 = randn((size_t)B * Tmax * C, seed++), vc0 = randn((size_t)B * Tmax * C, seed++);
+    Vec q = randn((size_t)B * Tn * 3 * C, seed++);
+    cases.push_back({"attention_forward_cached", [=] {
+                       Vec out((size_t)B * Tn * C), kc = kc0, vc = vc0;
+                       cpu::attention_forward_cached(out.data(), kc.data(), vc.data(), q.data(), B, Tn, t0, Tmax, C,
+                                                     NH);
+                       return bytes_of(out, kc, vc);
+                     }});
+  }
+  {
+    const int N = 77, V = 1001;
+    Vec logits = randn((size_t)N * V, seed++, 3.0f), dl = randn(N, seed++), dz0 = randn((size_t)N * V, seed++);
+    Tokens targets = rand_tokens(N, V, seed++);
+    cases.push_back({"cross_entropy_forward+backward", [=] {
+                       Vec losses(N), probs((size_t)N * V), dz = dz0;
+                       cpu::cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), N, V);
+                       cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V);
+                       return bytes_of(losses, probs, dz);
+                     }});
+  }
+  return cases;
+}
+
+}  // namespace
+
+TEST_CASE("cpu kernels are bitwise identical for 1, 2 and 3 threads", "[kernels]") {
+  ThreadGuard guard;
+  for (const auto& c : determinism_cases()) {
+    INFO(c.name);
+    cpu::set_num_threads(1);
+    REQUIRE(cpu::num_threads() == 1);
+    const auto want = c.run();
+    for (int threads : {2, 3}) {
+      cpu::set_num_threads(threads);
+      const auto got = c.run();
+      INFO("threads=" << threads);
+      CHECK((got.size() == want.size() && std::memcmp(got.data(), want.data(), got.size()) == 0));
+    }
+  }
+}
+
+TEST_CASE("set_num_threads(0) restores the default", "[kernels]") {
+  ThreadGuard guard;
+  cpu::set_num_threads(1);
+  CHECK(cpu::num_threads() == 1);
+  cpu::set_num_threads(0);
+  CHECK(cpu::num_threads() >= 1);
+}
+
+// ---- ref backward against central differences, in double ------------------------------------
+
+namespace {
+
+// One op as a function of its differentiable inputs. Integer inputs (tokens, targets) and saved
+// forward state live in the lambdas; backward accumulates (+=) into din, as every kernel does.
+struct GradCase {
+  std::string name;
+  std::vector<DVec> inputs;
+  size_t nout;
+  std::function<void(const std::vector<DVec>& in, DVec& out)> forward;
+  std::function<void(const std::vector<DVec>& in, const DVec& dout, std::vector<DVec>& din)> backward;
+};
+
+DVec drandn(size_t n, uint32_t seed, double scale = 1.0, double shift = 0.0) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<double> dist(shift, scale);
+  DVec v(n);
+  for (auto& x : v) x = dist(gen);
+  return v;
+}
+
+// Checks backward against (L(x + e) - L(x - e)) / 2e for L = sum(out * w), w random, per input.
+// din starts from random values, so the check also covers the += policy.
+void check_gradients(const GradCase& op, uint32_t seed) {
+  INFO("op " << op.name);
+  const double eps = 1e-6;
+  const DVec w = drandn(op.nout, seed);
+  auto loss = [&](const std::vector<DVec>& in) {
+    DVec out(op.nout);
+    op.forward(in, out);
+    double l = 0.0;
+    for (size_t i = 0; i < out.size(); i++) l += out[i] * w[i];
+    return l;
+  };
+  std::vector<DVec> din, din0;
+  for (size_t k = 0; k < op.inputs.size(); k++) din0.push_back(drandn(op.inputs[k].size(), seed + 1 + k));
+  din = din0;
+  op.backward(op.inputs, w, din);
+  std::vector<DVec> in = op.inputs;
+  for (size_t k = 0; k < in.size(); k++) {
+    double worst = 0.0;
+    size_t at = 0;
+    for (size_t j = 0; j < in[k].size(); j++) {
+      const double x = in[k][j];
+      in[k][j] = x + eps;
+      const double lp = loss(in);
+      in[k][j] = x - eps;
+      const double lm = loss(in);
+      in[k][j] = x;
+      const double numeric = (lp - lm) / (2 * eps);
+      const double analytic = din[k][j] - din0[k][j];
+      const double err = std::fabs(numeric - analytic) / (1.0 + std::fabs(numeric));
+      if (!(err <= worst)) {
+        worst = err;
+        at = j;
+      }
+    }
+    INFO("input " << k << ": worst relative error " << worst << " at index " << at);
+    CHECK(worst <= 1e-6);
+  }
+}
+
+std::vector<GradCase> grad_cases() {
+  std::vector<GradCase> cases;
+  uint32_t seed = 2000;
+  {
+    const int N = 3, IC = 5, OC = 4;
+    cases.push_back({"matmul", {drandn(N * IC, seed++), drandn(OC * IC, seed++)}, (size_t)N * OC,
+                     [=](const auto& in, DVec& out) { ref::matmul_forward(out.data(), in[0].data(), in[1].data(), N, IC, OC); },
+                     [=](const auto& in, const DVec& dout, auto& din) {
+                       ref::matmul_backward_input(din[0].data(), dout.data(), in[1].data(), N, IC, OC);
+                       ref::matmul_backward_weight(din[1].data(), dout.data(), in[0].data(), N, IC, OC);
+                     }});
+  }
+  {
+    const int N = 3, OC = 4;
+    cases.push_back({"bias", {drandn(N * OC, seed++), drandn(OC, seed++)}, (size_t)N * OC,
+                     [=](const auto& in, DVec& out) {
+                       out = in[0];
+                       ref::bias_forward(out.data(), in[1].data(), N, OC);
+                     },
+                     [=](const auto&, const DVec& dout, auto& din) {
+                       for (size_t i = 0; i < dout.size(); i++) din[0][i] += dout[i];  // out = x + bias
+                       ref::bias_backward(din[1].data(), dout.data(), N, OC);
+                     }});
+  }
+  {
+    const int N = 3, C = 5;
+    auto fwd = [=](const std::vector<DVec>& in, DVec& out, DVec& mean, DVec& rstd) {
+      ref::layernorm_forward(out.data(), mean.data(), rstd.data(), in[0].data(), in[1].data(), in[2].data(), N, C);
+    };
+    cases.push_back({"layernorm", {drandn(N * C, seed++, 2.0, 0.5), drandn(C, seed++, 0.3, 1.0), drandn(C, seed++)},
+                     (size_t)N * C,
+                     [=](const auto& in, DVec& out) {
+                       DVec mean(N), rstd(N);
+                       fwd(in, out, mean, rstd);
+                     },
+                     [=](const auto& in, const DVec& dout, auto& din) {
+                       DVec out(N * C), mean(N), rstd(N);
+                       fwd(in, out, mean, rstd);
+                       ref::layernorm_backward(din[0].data(), din[1].data(), din[2].data(), dout.data(), in[0].data(),
+                                               in[1].data(), mean.data(), rstd.data(), N, C);
+                     }});
+  }
+  {
+    const long n = 11;
+    cases.push_back({"gelu", {drandn(n, seed++, 2.0)}, (size_t)n,
+                     [=](const auto& in, DVec& out) { ref::gelu_forward(out.data(), in[0].data(), n); },
+                     [=](const auto& in, const DVec& dout, auto& din) {
+                       ref::gelu_backward(din[0].data(), in[0].data(), dout.data(), n);
+                     }});
+  }
+  {
+    const long n = 6;
+    cases.push_back({"residual", {drandn(n, seed++), drandn(n, seed++)}, (size_t)n,
+                     [=](const auto& in, DVec& out) { ref::residual_forward(out.data(), in[0].data(), in[1].data(), n); },
+                     [=](const auto&, const DVec& dout, auto& din) {
+                       ref::residual_backward(din[0].data(), din[1].data(), dout.data(), n);
+                     }});
+  }
+  {
+    const int B = 2, T = 3, C = 4, V = 3;
+    const Tokens tokens = {2, 0, 2, 1, 2, 2};  // repeats: the scatter-add must sum them
+    cases.push_back({"encoder", {drandn(V * C, seed++), drandn(T * C, seed++)}, (size_t)B * T * C,
+                     [=](const auto& in, DVec& out) {
+                       ref::encoder_forward(out.data(), tokens.data(), in[0].data(), in[1].data(), B, T, C);
+                     },
+                     [=](const auto&, const DVec& dout, auto& din) {
+                       ref::encoder_backward(din[0].data(), din[1].data(), dout.data(), tokens.data(), B, T, C);
+                     }});
+  }
+  {
+    const int B = 2, T = 4, C = 6, NH = 2;
+    cases.push_back({"attention", {drandn(B * T * 3 * C, seed++)}, (size_t)B * T * C,
+                     [=](const auto& in, DVec& out) {
+                       DVec att(B * NH * T * T);
+                       ref::attention_forward(out.data(), att.data(), in[0].data(), B, T, C, NH);
+                     },
+                     [=](const auto& in, const DVec& dout, auto& din) {
+                       DVec out(B * T * C), att(B * NH * T * T), datt(B * NH * T * T);
+                       ref::attention_forward(out.data(), att.data(), in[0].data(), B, T, C, NH);
+                       ref::attention_backward(din[0].data(), datt.data(), dout.data(), in[0].data(), att.data(), B, T,
+                                               C, NH);
+                     }});
+  }
+  {
+    const int N = 3, V = 5;
+    const Tokens targets = {4, 0, 2};
+    cases.push_back({"cross_entropy", {drandn(N * V, seed++, 2.0)}, (size_t)N,
+                     [=](const auto& in, DVec& out) {
+                       DVec probs(N * V);
+                       ref::cross_entropy_forward(out.data(), probs.data(), in[0].data(), targets.data(), N, V);
+                     },
+                     [=](const auto& in, const DVec& dout, auto& din) {
+                       DVec losses(N), probs(N * V);
+                       ref::cross_entropy_forward(losses.data(), probs.data(), in[0].data(), targets.data(), N, V);
+                       ref::cross_entropy_backward(din[0].data(), probs.data(), targets.data(), dout.data(), N, V);
+                     }});
+  }
+  return cases;
+}
+
+}  // namespace
+
+TEST_CASE("ref backward passes match central differences in double", "[kernels]") {
+  uint32_t seed = 3000;
+  for (const auto& op : grad_cases()) check_gradients(op, seed += 10);
+}

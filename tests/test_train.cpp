@@ -1,0 +1,130 @@
+// The training loop: learning, determinism (across runs and thread counts), no allocation after
+// the first step, checkpoints (same bits back; N + M steps with a resume equal N + M straight).
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "alloc_counter.h"
+#include "kernels/cpu/kernels.h"
+#include "model/model_file.h"
+#include "test_helpers.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+using vrev::model::Gpt;
+using namespace vrev::train;
+
+namespace {
+
+ScheduleConfig warmup_cosine() {
+  ScheduleConfig s;
+  s.kind = "cosine";
+  s.lr = 3e-3;
+  s.warmup = 5;
+  return s;
+}
+
+struct Run {
+  Gpt<float> gpt{{11, 8, 2, 32, 4}};
+  Optimizer opt{OptimizerConfig{}, gpt.params().size()};
+  vrev::test::FixedBatches data{4, 8, 11};
+  Trainer trainer;
+  explicit Run(int64_t total) : trainer(gpt, opt, warmup_cosine(), total, data) {
+    gpt.init(7);
+  }
+  std::vector<float> params() const {
+    return {gpt.params().values(), gpt.params().values() + gpt.params().size()};
+  }
+};
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("a memorisation task's loss falls below a bound within 150 AdamW steps", "[train]") {
+  Run run(150);
+  const double first = run.trainer.step().loss;
+  double last = first;
+  while (!run.trainer.done()) last = run.trainer.step().loss;
+  INFO("loss " << first << " -> " << last);
+  CHECK(first > 2.0);  // about log(11) = 2.4 at init
+  CHECK(last < 0.1);
+}
+
+TEST_CASE("two identical runs give identical parameter bits, on 1 and on 2 threads", "[train][determinism]") {
+  auto train = [](int threads) {
+    vrev::kernels::cpu::set_num_threads(threads);
+    Run run(20);
+    while (!run.trainer.done()) run.trainer.step();
+    vrev::kernels::cpu::set_num_threads(0);
+    return run.params();
+  };
+  const auto a = train(2), b = train(2), c = train(1);
+  CHECK(same_bits(a, b));
+  CHECK(same_bits(a, c));
+}
+
+TEST_CASE("after the first step a training step allocates nothing", "[train][memory]") {
+  Run run(6);
+  run.trainer.step();
+  run.trainer.step();
+  const long before = vrev::test::heap_allocations();
+  const size_t arena_before = run.trainer.tape().allocations();
+  for (int i = 0; i < 4; ++i) run.trainer.step();
+  CHECK(vrev::test::heap_allocations() == before);
+  CHECK(run.trainer.tape().allocations() == arena_before);
+}
+
+TEST_CASE("checkpoints: save and load give the same bits; resume equals an uninterrupted run", "[train][checkpoint]") {
+  const auto dir = vrev::test::temp_dir("ckpt");
+  Run straight(12);
+  while (!straight.trainer.done()) straight.trainer.step();
+
+  Run first(12);
+  for (int i = 0; i < 5; ++i) first.trainer.step();
+  CheckpointState state;
+  state.phase = "test";
+  state.step = 5;
+  state.total_steps = 12;
+  state.seed = 7;
+  save_checkpoint(dir.string(), first.gpt, &first.opt, state);
+  CHECK_FALSE(std::filesystem::exists(dir / "model.safetensors.tmp"));
+
+  Run resumed(12);
+  resumed.gpt.params().values()[0] = 123.0f;  // make sure loading overwrites
+  CheckpointState loaded = load_checkpoint(dir.string(), resumed.gpt, &resumed.opt);
+  CHECK(loaded.step == 5);
+  CHECK(loaded.phase == "test");
+  CHECK(same_bits(resumed.params(), first.params()));
+  CHECK(same_bits(resumed.opt.first_moment(), first.opt.first_moment()));
+  CHECK(same_bits(resumed.opt.second_moment(), first.opt.second_moment()));
+  resumed.trainer.set_next_step(loaded.step);
+  while (!resumed.trainer.done()) resumed.trainer.step();
+  CHECK(same_bits(resumed.params(), straight.params()));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("loading a checkpoint of another shape names what differs", "[train][checkpoint]") {
+  const auto dir = vrev::test::temp_dir("ckpt_shape");
+  Gpt<float> small(vrev::test::tiny_config());
+  small.init(1);
+  vrev::model::save_model((dir / "m.safetensors").string(), small, {});
+  auto other = vrev::test::tiny_config();
+  other.width = 16;
+  Gpt<float> big(other);
+  CHECK_THROWS_WITH(vrev::model::load_model_into((dir / "m.safetensors").string(), big),
+                    Catch::Contains("checkpoint model is"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("learning-rate schedules", "[train]") {
+  ScheduleConfig cos{.kind = "cosine", .lr = 1e-3, .warmup = 10, .min_ratio = 0.1};
+  CHECK(learning_rate(cos, 0, 100) == Approx(1e-4));
+  CHECK(learning_rate(cos, 9, 100) == Approx(1e-3));
+  CHECK(learning_rate(cos, 10, 100) == Approx(1e-3));
+  CHECK(learning_rate(cos, 55, 100) == Approx(0.55e-3));
+  CHECK(learning_rate(cos, 100, 100) == Approx(1e-4));
+  ScheduleConfig flat{.kind = "constant", .lr = 1e-4};
+  CHECK(learning_rate(flat, 50, 100) == 1e-4);
+}
