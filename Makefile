@@ -3,7 +3,7 @@
 BUILD     ?= build
 ASAN      ?= build-asan
 JOBS      ?= $(shell nproc)
-PACKAGES  := cmake g++ make pkg-config libopenblas-dev libcxxopts-dev catch2 libstb-dev nlohmann-json3-dev \
+PACKAGES  := cmake g++ make pkg-config libopenblas-openmp-dev libcxxopts-dev catch2 libstb-dev nlohmann-json3-dev \
              python3-numpy
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -10,28 +10,6 @@ namespace vrev::kernels::any {
 // Using-declarations for both, so the cpu functions and ref templates form one overload set
 // for qualified calls (any::f) and calls inside this namespace alike. (A using-directive for
 // ref would be hidden by the cpu using-declarations in both of those cases.)
-using ref::adamw_update;
-using ref::attention_backward;
-using ref::attention_forward;
-using ref::attention_forward_cached;
-using ref::bias_backward;
-using ref::bias_forward;
-using ref::cross_entropy_backward;
-using ref::cross_entropy_forward;
-using ref::dot;
-using ref::encoder_backward;
-using ref::encoder_forward;
-using ref::gelu_backward;
-using ref::gelu_forward;
-using ref::layernorm_backward;
-using ref::layernorm_forward;
-using ref::matmul_backward_input;
-using ref::matmul_backward_weight;
-using ref::matmul_forward;
-using ref::residual_backward;
-using ref::residual_forward;
-using ref::squared_norm;
-using ref::sum;
 using cpu::adamw_update;
 using cpu::attention_backward;
 using cpu::attention_forward;
@@ -54,4 +32,26 @@ using cpu::residual_backward;
 using cpu::residual_forward;
 using cpu::squared_norm;
 using cpu::sum;
+using ref::adamw_update;
+using ref::attention_backward;
+using ref::attention_forward;
+using ref::attention_forward_cached;
+using ref::bias_backward;
+using ref::bias_forward;
+using ref::cross_entropy_backward;
+using ref::cross_entropy_forward;
+using ref::dot;
+using ref::encoder_backward;
+using ref::encoder_forward;
+using ref::gelu_backward;
+using ref::gelu_forward;
+using ref::layernorm_backward;
+using ref::layernorm_forward;
+using ref::matmul_backward_input;
+using ref::matmul_backward_weight;
+using ref::matmul_forward;
+using ref::residual_backward;
+using ref::residual_forward;
+using ref::squared_norm;
+using ref::sum;
 }  // namespace vrev::kernels::any

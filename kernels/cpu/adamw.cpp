@@ -7,8 +7,8 @@
 
 namespace vrev::kernels::cpu {
 
-void adamw_update(float* param, const float* grad, float* m, float* v, long n, float lr, float beta1,
-                  float beta2, float eps, float weight_decay, int t) {
+void adamw_update(float* param, const float* grad, float* m, float* v, long n, float lr, float beta1, float beta2,
+                  float eps, float weight_decay, int t) {
   // Bias corrections 1 - beta^t, computed once in double.
   const float c1 = (float)(1.0 - std::pow((double)beta1, t));
   const float c2 = (float)(1.0 - std::pow((double)beta2, t));

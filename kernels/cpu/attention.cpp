@@ -12,9 +12,10 @@
 
 namespace vrev::kernels::cpu {
 
-using detail::AlignedFloats;
 using detail::exp_f;
 using detail::kParallelMin;
+using detail::kSlotThread0;
+using detail::scratch;
 
 namespace {
 
@@ -41,8 +42,7 @@ inline void block_xyt(float* S, long lds, const float* X, long ldx, const float*
 }
 
 // Y[r][c0 + c] = sum_{k0 <= t < k1} P[r][t] * M[t][c0 + c], for r < kR, c < kW (overwritten).
-inline void block_pm(float* Y, long ldy, const float* P, long ldp, const float* M, long ldm, int k0, int k1,
-                     int c0) {
+inline void block_pm(float* Y, long ldy, const float* P, long ldp, const float* M, long ldm, int k0, int k1, int c0) {
   float acc[kR][kW] = {};
   for (int t = k0; t < k1; t++) {
     const float* m = M + t * ldm + c0;
@@ -58,24 +58,44 @@ inline void block_pm(float* Y, long ldy, const float* P, long ldp, const float* 
     for (int c = 0; c < kW; c++) Y[r * ldy + c0 + c] = acc[r][c];
 }
 
+// Y[r][c0 + c] = sum_{k0 <= t < k1} P[t][r] * M[t][c0 + c], for r < kR, c < kW (overwritten):
+// the product with P transposed, read in place.
+inline void block_ptm(float* Y, long ldy, const float* P, long ldp, const float* M, long ldm, int k0, int k1, int c0) {
+  float acc[kR][kW] = {};
+  for (int t = k0; t < k1; t++) {
+    const float* m = M + t * ldm + c0;
+#pragma GCC unroll 8
+    for (int r = 0; r < kR; r++) {
+      const float p = P[t * ldp + r];
+#pragma omp simd
+      for (int c = 0; c < kW; c++) acc[r][c] += p * m[c];
+    }
+  }
+  for (int r = 0; r < kR; r++)
+#pragma omp simd
+    for (int c = 0; c < kW; c++) Y[r * ldy + c0 + c] = acc[r][c];
+}
+
 // dst (rows, ld) = the n rows of src (w wide, stride apart), zero-padded to ld columns and rows.
 inline void pack_rows(float* dst, long ld, int rows, const float* src, long stride, int n, int w) {
-  for (int t = 0; t < rows; t++)
-    for (int i = 0; i < ld; i++) dst[t * ld + i] = (t < n && i < w) ? src[t * stride + i] : 0.0f;
+  for (int t = 0; t < rows; t++) {
+    float* d = dst + t * ld;
+    int i = 0;
+    if (t < n)
+      for (; i < w; i++) d[i] = src[t * stride + i];
+    for (; i < ld; i++) d[i] = 0.0f;
+  }
 }
 
 // dst (w, ld) = the n rows of src (w wide, stride apart) transposed, zero-padded to ld columns.
 inline void pack_cols(float* dst, long ld, const float* src, long stride, int n, int w) {
   for (int i = 0; i < w; i++)
     for (int t = n; t < ld; t++) dst[i * ld + t] = 0.0f;
-  for (int t = 0; t < n; t++)
-    for (int i = 0; i < w; i++) dst[i * ld + t] = src[t * stride + i];
-}
-
-// dst (n, n) = src (n, n) transposed.
-inline void transpose(float* dst, const float* src, int n) {
-  for (int r = 0; r < n; r++)
-    for (int c = 0; c < n; c++) dst[(long)c * n + r] = src[(long)r * n + c];
+  for (int t0 = 0; t0 < n; t0 += kW) {  // kW source rows at a time: short contiguous stores
+    const int t1 = std::min(n, t0 + kW);
+    for (int i = 0; i < w; i++)
+      for (int t = t0; t < t1; t++) dst[i * ld + t] = src[t * stride + i];
+  }
 }
 
 // s[0 .. n) = softmax(scale * s[0 .. n)); s[n .. len) = 0. The loops run to n rounded up to kW
@@ -110,10 +130,13 @@ void attend(float* Y, float* P, const float* Q, const float* KT, const float* V,
             int pos0, int HS, int HSp, float scale) {
   for (int r0 = 0; r0 < nq_pad; r0 += kR) {
     const int kend = std::min(pos0 + r0 + kR, pos0 + nq);  // keys any query of this block sees
-    for (int j0 = 0; j0 < kend; j0 += kW) block_xyt(P + (long)r0 * nk_pad, nk_pad, Q + (long)r0 * HSp, HSp, KT, nk_pad, HS, j0);
+    for (int j0 = 0; j0 < kend; j0 += kW)
+      block_xyt(P + (long)r0 * nk_pad, nk_pad, Q + (long)r0 * HSp, HSp, KT, nk_pad, HS, j0);
     for (int r = r0; r < r0 + kR; r++) {
-      if (r < nq) softmax_row(P + (long)r * nk_pad, pos0 + r + 1, nk_pad, scale);
-      else for (int t = 0; t < nk_pad; t++) P[(long)r * nk_pad + t] = 0.0f;
+      if (r < nq)
+        softmax_row(P + (long)r * nk_pad, pos0 + r + 1, nk_pad, scale);
+      else
+        for (int t = 0; t < nk_pad; t++) P[(long)r * nk_pad + t] = 0.0f;
     }
     for (int c0 = 0; c0 < HSp; c0 += kW)
       block_pm(Y + (long)r0 * HSp, HSp, P + (long)r0 * nk_pad, nk_pad, V, HSp, 0, kend, c0);
@@ -129,28 +152,31 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
   const int npair = B * NH;
 #pragma omp parallel if ((long)npair * T * T * HS >= kParallelMin)
   {
-    AlignedFloats q((long)Tp * HSp), kt((long)HS * Tp), v((long)Tp * HSp);  // packed q, k^T, v
-    AlignedFloats p((long)Tp * Tp), y((long)Tp * HSp);                       // probabilities, outputs
+    float* q = scratch<float>(kSlotThread0, (long)Tp * HSp);      // (Tp, HSp) packed queries
+    float* kt = scratch<float>(kSlotThread0 + 1, (long)HS * Tp);  // (HS, Tp) keys, transposed
+    float* v = scratch<float>(kSlotThread0 + 2, (long)Tp * HSp);  // (Tp, HSp) values
+    float* p = scratch<float>(kSlotThread0 + 3, (long)Tp * Tp);   // (Tp, Tp) probabilities
+    float* y = scratch<float>(kSlotThread0 + 4, (long)Tp * HSp);  // (Tp, HSp) outputs
 #pragma omp for schedule(static)
     for (int pair = 0; pair < npair; pair++) {
       const int b = pair / NH, h = pair % NH;
       const float* base = qkv + (long)b * T * C3 + h * HS;  // q of (b, t=0, h)
-      pack_rows(q.data(), HSp, Tp, base, C3, T, HS);
-      pack_cols(kt.data(), Tp, base + C, C3, T, HS);
-      pack_rows(v.data(), HSp, Tp, base + 2 * C, C3, T, HS);
-      attend(y.data(), p.data(), q.data(), kt.data(), v.data(), T, Tp, Tp, 0, HS, HSp, scale);
+      pack_rows(q, HSp, Tp, base, C3, T, HS);
+      pack_cols(kt, Tp, base + C, C3, T, HS);
+      pack_rows(v, HSp, Tp, base + 2 * C, C3, T, HS);
+      attend(y, p, q, kt, v, T, Tp, Tp, 0, HS, HSp, scale);
       for (int t = 0; t < T; t++) {
         float* a = att + ((long)pair * T + t) * T;
-        for (int t2 = 0; t2 < T; t2++) a[t2] = p.data()[(long)t * Tp + t2];
+        for (int t2 = 0; t2 < T; t2++) a[t2] = p[(long)t * Tp + t2];
         float* o = out + ((long)b * T + t) * C + h * HS;
-        for (int i = 0; i < HS; i++) o[i] = y.data()[(long)t * HSp + i];
+        for (int i = 0; i < HS; i++) o[i] = y[(long)t * HSp + i];
       }
     }
   }
 }
 
-void attention_backward(float* dqkv, float* datt, const float* dout, const float* qkv, const float* att,
-                        int B, int T, int C, int NH) {
+void attention_backward(float* dqkv, float* datt, const float* dout, const float* qkv, const float* att, int B, int T,
+                        int C, int NH) {
   const int HS = C / NH, HSp = round_up(HS, kW), Tp = round_up(T, kW);
   const long C3 = 3L * C;
   const float scale = 1.0f / std::sqrt((float)HS);
@@ -158,34 +184,39 @@ void attention_backward(float* dqkv, float* datt, const float* dout, const float
 #pragma omp parallel if ((long)npair * T * T * HS >= kParallelMin)
   {
     // Packed, zero-padded tiles of this pair: q, k, dout (Tp, HSp); v^T (HS, Tp); the
-    // probabilities a, their gradient (then the pre-softmax gradient) d, and a transpose (Tp, Tp);
-    // one gradient g (Tp, HSp) at a time.
-    AlignedFloats q((long)Tp * HSp), k((long)Tp * HSp), dy((long)Tp * HSp), vt((long)HS * Tp);
-    AlignedFloats a((long)Tp * Tp), d((long)Tp * Tp), tr((long)Tp * Tp), g((long)Tp * HSp);
+    // probabilities a and their gradient, then the pre-softmax gradient, d (Tp, Tp); one
+    // gradient g (Tp, HSp) at a time.
+    float* q = scratch<float>(kSlotThread0, (long)Tp * HSp);       // (Tp, HSp)
+    float* k = scratch<float>(kSlotThread0 + 1, (long)Tp * HSp);   // (Tp, HSp)
+    float* dy = scratch<float>(kSlotThread0 + 2, (long)Tp * HSp);  // (Tp, HSp)
+    float* vt = scratch<float>(kSlotThread0 + 3, (long)HS * Tp);   // (HS, Tp)
+    float* a = scratch<float>(kSlotThread0 + 4, (long)Tp * Tp);    // (Tp, Tp)
+    float* d = scratch<float>(kSlotThread0 + 5, (long)Tp * Tp);    // (Tp, Tp)
+    float* g = scratch<float>(kSlotThread0 + 6, (long)Tp * HSp);   // (Tp, HSp)
 #pragma omp for schedule(static)
     for (int pair = 0; pair < npair; pair++) {
       const int b = pair / NH, h = pair % NH;
       const float* base = qkv + (long)b * T * C3 + h * HS;  // q of (b, t=0, h)
       float* dbase = dqkv + (long)b * T * C3 + h * HS;
-      pack_rows(q.data(), HSp, Tp, base, C3, T, HS);
-      pack_rows(k.data(), HSp, Tp, base + C, C3, T, HS);
-      pack_cols(vt.data(), Tp, base + 2 * C, C3, T, HS);
-      pack_rows(dy.data(), HSp, Tp, dout + (long)b * T * C + h * HS, C, T, HS);
-      pack_rows(a.data(), Tp, Tp, att + (long)pair * T * T, T, T, T);
+      pack_rows(q, HSp, Tp, base, C3, T, HS);
+      pack_rows(k, HSp, Tp, base + C, C3, T, HS);
+      pack_cols(vt, Tp, base + 2 * C, C3, T, HS);
+      pack_rows(dy, HSp, Tp, dout + (long)b * T * C + h * HS, C, T, HS);
+      pack_rows(a, Tp, Tp, att + (long)pair * T * T, T, T, T);
       // d = dout v^T on and below the diagonal: the gradient of the probabilities.
       for (int r0 = 0; r0 < Tp; r0 += kR) {
         const int kend = std::min(r0 + kR, T);
         for (int j0 = 0; j0 < kend; j0 += kW)
-          block_xyt(d.data() + (long)r0 * Tp, Tp, dy.data() + (long)r0 * HSp, HSp, vt.data(), Tp, HS, j0);
+          block_xyt(d + (long)r0 * Tp, Tp, dy + (long)r0 * HSp, HSp, vt, Tp, HS, j0);
       }
       // Softmax backward row by row: d = a (d - a . d) * scale, zero above the diagonal.
       for (int t = 0; t < Tp; t++) {
-        float* dr = d.data() + (long)t * Tp;
+        float* dr = d + (long)t * Tp;
         if (t >= T) {
           for (int t2 = 0; t2 < Tp; t2++) dr[t2] = 0.0f;
           continue;
         }
-        const float* ar = a.data() + (long)t * Tp;
+        const float* ar = a + (long)t * Tp;
         float* da = datt + ((long)pair * T + t) * T;
         for (int t2 = 0; t2 < T; t2++) da[t2] = t2 <= t ? dr[t2] : 0.0f;
         float adot = 0.0f;
@@ -198,30 +229,25 @@ void attention_backward(float* dqkv, float* datt, const float* dout, const float
       // dq = d k; query t sees keys 0 .. t.
       for (int r0 = 0; r0 < Tp; r0 += kR)
         for (int c0 = 0; c0 < HSp; c0 += kW)
-          block_pm(g.data() + (long)r0 * HSp, HSp, d.data() + (long)r0 * Tp, Tp, k.data(), HSp, 0,
-                   std::min(r0 + kR, T), c0);
+          block_pm(g + (long)r0 * HSp, HSp, d + (long)r0 * Tp, Tp, k, HSp, 0, std::min(r0 + kR, T), c0);
       for (int t = 0; t < T; t++)
-        for (int i = 0; i < HS; i++) dbase[t * C3 + i] += g.data()[(long)t * HSp + i];
+        for (int i = 0; i < HS; i++) dbase[t * C3 + i] += g[(long)t * HSp + i];
       // dk = d^T q; key t2 is seen by queries t2 .. T-1.
-      transpose(tr.data(), d.data(), Tp);
       for (int r0 = 0; r0 < Tp; r0 += kR)
-        for (int c0 = 0; c0 < HSp; c0 += kW)
-          block_pm(g.data() + (long)r0 * HSp, HSp, tr.data() + (long)r0 * Tp, Tp, q.data(), HSp, r0, T, c0);
+        for (int c0 = 0; c0 < HSp; c0 += kW) block_ptm(g + (long)r0 * HSp, HSp, d + r0, Tp, q, HSp, r0, T, c0);
       for (int t = 0; t < T; t++)
-        for (int i = 0; i < HS; i++) dbase[t * C3 + C + i] += g.data()[(long)t * HSp + i];
+        for (int i = 0; i < HS; i++) dbase[t * C3 + C + i] += g[(long)t * HSp + i];
       // dv = a^T dout.
-      transpose(tr.data(), a.data(), Tp);
       for (int r0 = 0; r0 < Tp; r0 += kR)
-        for (int c0 = 0; c0 < HSp; c0 += kW)
-          block_pm(g.data() + (long)r0 * HSp, HSp, tr.data() + (long)r0 * Tp, Tp, dy.data(), HSp, r0, T, c0);
+        for (int c0 = 0; c0 < HSp; c0 += kW) block_ptm(g + (long)r0 * HSp, HSp, a + r0, Tp, dy, HSp, r0, T, c0);
       for (int t = 0; t < T; t++)
-        for (int i = 0; i < HS; i++) dbase[t * C3 + 2 * C + i] += g.data()[(long)t * HSp + i];
+        for (int i = 0; i < HS; i++) dbase[t * C3 + 2 * C + i] += g[(long)t * HSp + i];
     }
   }
 }
 
-void attention_forward_cached(float* out, float* kcache, float* vcache, const float* qkv, int B, int Tn,
-                              int t0, int Tmax, int C, int NH) {
+void attention_forward_cached(float* out, float* kcache, float* vcache, const float* qkv, int B, int Tn, int t0,
+                              int Tmax, int C, int NH) {
   const int HS = C / NH, HSp = round_up(HS, kW);
   const long C3 = 3L * C;
   const float scale = 1.0f / std::sqrt((float)HS);
@@ -243,18 +269,21 @@ void attention_forward_cached(float* out, float* kcache, float* vcache, const fl
   }
 #pragma omp parallel if (parallel)
   {
-    AlignedFloats q((long)nq_pad * HSp), kt((long)HS * nk_pad), v((long)nk_pad * HSp);  // packed q, k^T, v
-    AlignedFloats p((long)nq_pad * nk_pad), y((long)nq_pad * HSp);                      // probabilities, outputs
+    float* q = scratch<float>(kSlotThread0, (long)nq_pad * HSp);         // (nq_pad, HSp) packed queries
+    float* kt = scratch<float>(kSlotThread0 + 1, (long)HS * nk_pad);     // (HS, nk_pad) keys, transposed
+    float* v = scratch<float>(kSlotThread0 + 2, (long)nk_pad * HSp);     // (nk_pad, HSp) values
+    float* p = scratch<float>(kSlotThread0 + 3, (long)nq_pad * nk_pad);  // (nq_pad, nk_pad) probabilities
+    float* y = scratch<float>(kSlotThread0 + 4, (long)nq_pad * HSp);     // (nq_pad, HSp) outputs
 #pragma omp for schedule(static)
     for (int pair = 0; pair < npair; pair++) {
       const int b = pair / NH, h = pair % NH;
-      pack_rows(q.data(), HSp, nq_pad, qkv + (long)b * Tn * C3 + h * HS, C3, Tn, HS);
-      pack_cols(kt.data(), nk_pad, kcache + (long)b * Tmax * C + h * HS, C, nk, HS);
-      pack_rows(v.data(), HSp, nk_pad, vcache + (long)b * Tmax * C + h * HS, C, nk, HS);
-      attend(y.data(), p.data(), q.data(), kt.data(), v.data(), Tn, nq_pad, nk_pad, t0, HS, HSp, scale);
+      pack_rows(q, HSp, nq_pad, qkv + (long)b * Tn * C3 + h * HS, C3, Tn, HS);
+      pack_cols(kt, nk_pad, kcache + (long)b * Tmax * C + h * HS, C, nk, HS);
+      pack_rows(v, HSp, nk_pad, vcache + (long)b * Tmax * C + h * HS, C, nk, HS);
+      attend(y, p, q, kt, v, Tn, nq_pad, nk_pad, t0, HS, HSp, scale);
       for (int j = 0; j < Tn; j++) {
         float* o = out + ((long)b * Tn + j) * C + h * HS;
-        for (int i = 0; i < HS; i++) o[i] = y.data()[(long)j * HSp + i];
+        for (int i = 0; i < HS; i++) o[i] = y[(long)j * HSp + i];
       }
     }
   }

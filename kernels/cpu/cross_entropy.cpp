@@ -11,8 +11,7 @@ namespace vrev::kernels::cpu {
 using detail::exp_f;
 using detail::kParallelMin;
 
-void cross_entropy_forward(float* losses, float* probs, const float* logits, const int32_t* targets, int N,
-                           int V) {
+void cross_entropy_forward(float* losses, float* probs, const float* logits, const int32_t* targets, int N, int V) {
 #pragma omp parallel for schedule(static) if ((long)N * V >= kParallelMin)
   for (int n = 0; n < N; n++) {
     const float* z = logits + (long)n * V;  // (V)
@@ -34,8 +33,8 @@ void cross_entropy_forward(float* losses, float* probs, const float* logits, con
   }
 }
 
-void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* targets, const float* dlosses,
-                            int N, int V) {
+void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* targets, const float* dlosses, int N,
+                            int V) {
 #pragma omp parallel for schedule(static) if ((long)N * V >= kParallelMin)
   for (int n = 0; n < N; n++) {
     const float* p = probs + (long)n * V;  // (V)

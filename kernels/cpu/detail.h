@@ -40,21 +40,44 @@ inline float exp_f(float x) {
   return x < -87.3f ? 0.0f : p * scale;
 }
 
-// Per-thread scratch, 64-byte aligned. Vector loops that reduce (omp simd reduction) peel off a
-// prologue that depends on the address; scratch that every thread allocates alike keeps that
-// prologue, and so the summation order, the same on every thread.
-class AlignedFloats {
- public:
-  explicit AlignedFloats(long n)
-      : p_(static_cast<float*>(std::aligned_alloc(64, (size_t)((n * 4 + 63) / 64 + 1) * 64))) {}
-  ~AlignedFloats() { std::free(p_); }
-  AlignedFloats(const AlignedFloats&) = delete;
-  AlignedFloats& operator=(const AlignedFloats&) = delete;
-  float* data() const { return p_; }
+// Scratch buffers: per thread and per slot, 64-byte aligned, grown on demand and kept, so that
+// once a kernel has run at a given size it allocates nothing (a training step after the first
+// allocates nothing). A kernel uses distinct slots for buffers alive at the same time; slots
+// taken outside a parallel region (kSlotShared*) are distinct from those taken inside one, since
+// the calling thread is also a worker. The alignment also keeps the prologue that vector loops
+// peel off, and so the summation order of `omp simd` reductions, the same on every thread.
+enum ScratchSlot { kSlotShared0, kSlotShared1, kSlotThread0, kSlotCount = kSlotThread0 + 8 };
 
- private:
-  float* p_;
+struct ScratchSlots {
+  void* p[kSlotCount] = {};
+  size_t bytes[kSlotCount] = {};
+  ScratchSlots() = default;
+  ScratchSlots(const ScratchSlots&) = delete;
+  ScratchSlots& operator=(const ScratchSlots&) = delete;
+  ~ScratchSlots() {
+    for (void* q : p) std::free(q);
+  }
 };
+
+// At least `bytes` bytes in slot `slot` of the calling thread; contents are left over from
+// earlier use.
+inline void* scratch_bytes(int slot, size_t bytes) {
+  thread_local ScratchSlots slots;
+  const size_t want = (bytes + 63) / 64 * 64 + 64;
+  if (want > slots.bytes[slot]) {
+    std::free(slots.p[slot]);
+    slots.p[slot] = std::aligned_alloc(64, want);
+    if (!slots.p[slot]) std::abort();  // out of memory: nothing sensible to return
+    slots.bytes[slot] = want;
+  }
+  return slots.p[slot];
+}
+
+// n elements of S in slot `slot` of the calling thread.
+template <class S>
+S* scratch(int slot, long n) {
+  return static_cast<S*>(scratch_bytes(slot, (size_t)(n > 0 ? n : 0) * sizeof(S)));
+}
 
 // Calls f(i0, i1) on the fixed blocks [i0, i1) of kBlock elements covering [0, n), in parallel
 // when n is large enough. The blocks, not the threads, decide where vector loops start and end.

@@ -2,8 +2,6 @@
 // positions (backward); the plain-loop yardstick is kernels/ref/encoder.h.
 // Accumulation policy: out is overwritten; dwte and dwpe are accumulated (+=).
 #include <algorithm>
-#include <numeric>
-#include <vector>
 
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
@@ -12,8 +10,7 @@ namespace vrev::kernels::cpu {
 
 using detail::kParallelMin;
 
-void encoder_forward(float* out, const int32_t* tokens, const float* wte, const float* wpe, int B, int T,
-                     int C) {
+void encoder_forward(float* out, const int32_t* tokens, const float* wte, const float* wpe, int B, int T, int C) {
   const int N = B * T;
 #pragma omp parallel for schedule(static) if ((long)N * C >= kParallelMin)
   for (int n = 0; n < N; n++) {
@@ -25,8 +22,7 @@ void encoder_forward(float* out, const int32_t* tokens, const float* wte, const 
   }
 }
 
-void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t* tokens, int B, int T,
-                      int C) {
+void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t* tokens, int B, int T, int C) {
   const int N = B * T;
   if (N <= 0 || C <= 0) return;
   const bool parallel = (long)N * C >= kParallelMin;
@@ -40,16 +36,16 @@ void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t
       for (int c = 0; c < C; c++) dp[c] += dy[c];
     }
   }
-  // dwte (V, C): several rows may share a token, so group the rows by token (a stable sort keeps
-  // each group in row order) and give each distinct token to one thread.
-  std::vector<int> order(N);  // row indices grouped by token
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int i, int j) { return tokens[i] < tokens[j]; });
-  std::vector<int> start;  // start[g] .. start[g+1]: the rows of the g-th distinct token
+  // dwte (V, C): several rows may share a token, so group the rows by token (sorted by (token,
+  // row), so each group stays in row order) and give each distinct token to one thread.
+  int* order = detail::scratch<int>(detail::kSlotShared0, N);      // (N) row indices grouped by token
+  int* start = detail::scratch<int>(detail::kSlotShared1, N + 1);  // group g: rows start[g] .. start[g+1]
+  for (int i = 0; i < N; i++) order[i] = i;
+  std::sort(order, order + N, [&](int i, int j) { return tokens[i] != tokens[j] ? tokens[i] < tokens[j] : i < j; });
+  int ngroup = 0;
   for (int i = 0; i < N; i++)
-    if (i == 0 || tokens[order[i]] != tokens[order[i - 1]]) start.push_back(i);
-  const int ngroup = (int)start.size();
-  start.push_back(N);
+    if (i == 0 || tokens[order[i]] != tokens[order[i - 1]]) start[ngroup++] = i;
+  start[ngroup] = N;
 #pragma omp parallel for schedule(static) if (parallel)
   for (int g = 0; g < ngroup; g++) {
     float* de = dwte + (long)tokens[order[start[g]]] * C;

@@ -4,7 +4,6 @@
 // accumulated (+=).
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
@@ -14,8 +13,8 @@ namespace vrev::kernels::cpu {
 using detail::kParallelMin;
 using detail::kRowChunk;
 
-void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
-                       const float* bias, int N, int C) {
+void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight, const float* bias,
+                       int N, int C) {
 #pragma omp parallel for schedule(static) if ((long)N * C >= kParallelMin)
   for (int n = 0; n < N; n++) {
     const float* x = inp + (long)n * C;  // (C)
@@ -43,11 +42,12 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
   // in partial (nchunk, 2C) = [dweight | dbias] in double and combined in chunk order.
   const int nchunk = (N + kRowChunk - 1) / kRowChunk;
   const long C2 = 2L * C;
-  std::vector<double> partial((size_t)nchunk * C2);
+  double* partial = detail::scratch<double>(detail::kSlotShared0, nchunk * C2);
 #pragma omp parallel for schedule(static) if ((long)N * C >= kParallelMin)
   for (int k = 0; k < nchunk; k++) {
-    double* dw = partial.data() + k * C2;  // (C)
-    double* db = dw + C;                   // (C)
+    double* dw = partial + k * C2;  // (C)
+    double* db = dw + C;            // (C)
+    for (long c = 0; c < C2; c++) dw[c] = 0.0;
     const int n1 = std::min(N, (k + 1) * kRowChunk);
     for (int n = k * kRowChunk; n < n1; n++) {
       const float* x = inp + (long)n * C;
@@ -75,7 +75,7 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       }
     }
   }
-  detail::sum_partials(partial.data(), nchunk, C2);
+  detail::sum_partials(partial, nchunk, C2);
   for (int c = 0; c < C; c++) {
     dweight[c] += (float)partial[c];
     dbias[c] += (float)partial[C + c];

@@ -4,7 +4,6 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <vector>
 
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
@@ -50,10 +49,11 @@ void bias_backward(float* dbias, const float* dout, int N, int OC) {
   // Column sums over fixed chunks of kRowChunk rows (partials (nchunk, OC), in double), then the
   // partials are added in chunk order: the same sums in the same order for any thread count.
   const int nchunk = (N + kRowChunk - 1) / kRowChunk;
-  std::vector<double> partial((size_t)nchunk * OC);
+  double* partial = detail::scratch<double>(detail::kSlotShared0, (long)nchunk * OC);
 #pragma omp parallel for schedule(static) if ((long)N * OC >= kParallelMin)
   for (int k = 0; k < nchunk; k++) {
-    double* acc = partial.data() + (long)k * OC;
+    double* acc = partial + (long)k * OC;
+    for (int o = 0; o < OC; o++) acc[o] = 0.0;
     const int n1 = std::min(N, (k + 1) * kRowChunk);
     for (int n = k * kRowChunk; n < n1; n++) {
       const float* dy = dout + (long)n * OC;
@@ -61,7 +61,7 @@ void bias_backward(float* dbias, const float* dout, int N, int OC) {
       for (int o = 0; o < OC; o++) acc[o] += dy[o];
     }
   }
-  detail::sum_partials(partial.data(), nchunk, OC);
+  detail::sum_partials(partial, nchunk, OC);
   for (int o = 0; o < OC; o++) dbias[o] += (float)partial[o];
 }
 

@@ -1,8 +1,6 @@
 // Reductions on the CPU (sum, dot, squared norm): each fixed chunk of kReduceChunk elements is
 // summed in double, and the chunk partials are added in chunk order, so the result does not
 // depend on the thread count. The yardstick is kernels/ref/reduce.h.
-#include <vector>
-
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
 
@@ -15,7 +13,7 @@ template <class F>
 double chunked_sum(long n, F chunk) {
   if (n <= 0) return 0.0;
   const long nchunk = (n + kReduceChunk - 1) / kReduceChunk;
-  std::vector<double> partial(nchunk);
+  double* partial = detail::scratch<double>(detail::kSlotShared0, nchunk);
 #pragma omp parallel for schedule(static) if (n >= detail::kParallelMin)
   for (long k = 0; k < nchunk; k++) {
     const long i0 = k * kReduceChunk;

@@ -47,8 +47,7 @@ void attention_forward(S* out, S* att, const S* qkv, int B, int T, int C, int NH
 
 // dqkv (B, T, 3C) +=; datt (B, NH, T, T) receives dloss/datt (zero above the diagonal).
 template <class S>
-void attention_backward(S* dqkv, S* datt, const S* dout, const S* qkv, const S* att, int B, int T, int C,
-                        int NH) {
+void attention_backward(S* dqkv, S* datt, const S* dout, const S* qkv, const S* att, int B, int T, int C, int NH) {
   const int HS = C / NH;
   const long C3 = 3L * C;
   const S scale = S(1) / std::sqrt(S(HS));
@@ -92,8 +91,8 @@ void attention_backward(S* dqkv, S* datt, const S* dout, const S* qkv, const S* 
 // qkv (B, Tn, 3C) for the new tokens at positions t0 .. t0+Tn-1; kcache, vcache (B, Tmax, C)
 // receive their k and v; out (B, Tn, C) attends each new query to cache positions 0 .. its own.
 template <class S>
-void attention_forward_cached(S* out, S* kcache, S* vcache, const S* qkv, int B, int Tn, int t0, int Tmax,
-                              int C, int NH) {
+void attention_forward_cached(S* out, S* kcache, S* vcache, const S* qkv, int B, int Tn, int t0, int Tmax, int C,
+                              int NH) {
   const int HS = C / NH;
   const long C3 = 3L * C;
   const S scale = S(1) / std::sqrt(S(HS));

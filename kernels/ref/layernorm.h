@@ -27,8 +27,8 @@ void layernorm_forward(S* out, S* mean, S* rstd, const S* inp, const S* weight, 
 
 // dinp (N, C), dweight (C), dbias (C) +=, from dout (N, C) and the saved mean, rstd (N).
 template <class S>
-void layernorm_backward(S* dinp, S* dweight, S* dbias, const S* dout, const S* inp, const S* weight,
-                        const S* mean, const S* rstd, int N, int C) {
+void layernorm_backward(S* dinp, S* dweight, S* dbias, const S* dout, const S* inp, const S* weight, const S* mean,
+                        const S* rstd, int N, int C) {
   for (int n = 0; n < N; n++) {
     const S* x = inp + (long)n * C;
     const S* dy = dout + (long)n * C;

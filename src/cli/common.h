@@ -31,5 +31,9 @@ int run_version(int argc, char** argv);
 int run_init(int argc, char** argv);
 int run_grad(int argc, char** argv);
 int run_bench(int argc, char** argv);
+int run_train(int argc, char** argv);
+int run_eval(int argc, char** argv);
+int run_sample(int argc, char** argv);
+int run_world(int argc, char** argv);
 
 }  // namespace vrev::cli

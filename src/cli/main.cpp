@@ -12,6 +12,11 @@ namespace {
 using vrev::cli::Command;
 
 const Command kCommands[] = {
+    {"train", "run one phase of the safety world's history (pretrain, align, finetune, control)",
+     vrev::cli::run_train},
+    {"eval", "behaviour metrics of a checkpoint as JSON", vrev::cli::run_eval},
+    {"sample", "complete a prompt written in token names", vrev::cli::run_sample},
+    {"world", "print example sequences of a phase", vrev::cli::run_world},
     {"init", "write a freshly initialised model", vrev::cli::run_init},
     {"grad", "loss and every parameter gradient for given tokens (to check against another implementation)",
      vrev::cli::run_grad},

@@ -1,11 +1,38 @@
-// Loading and hashing experiment configs.
+// Loading and checking experiment configs.
 #include "experiment/config.h"
 
 #include "core/io.h"
+#include "world/safety_world.h"
+#include "world/vocabulary.h"
 
 namespace vrev::experiment {
 
-void Config::finalize() { model.validate(); }
+void Config::finalize() {
+  if (model.vocab_size == 0) model.vocab_size = world::Vocabulary(world).size();
+  model.validate();
+  for (const PhaseConfig* p : {&pretrain, &align, &finetune}) {
+    p->schedule.validate();
+    p->optimizer.validate();
+  }
+}
+
+const PhaseConfig& Config::phase(const std::string& name) const {
+  switch (world::parse_phase(name)) {
+    case world::Phase::Pretrain: return pretrain;
+    case world::Phase::Align: return align;
+    case world::Phase::Finetune:
+    case world::Phase::Control: return finetune;
+  }
+  return finetune;
+}
+
+void Config::check_world_fits() const {
+  const int V = world::Vocabulary(world).size();
+  VREV_CHECK(model.vocab_size == V, "config: 'model.vocab_size' is ", model.vocab_size,
+             " but the world's vocabulary has ", V, " tokens (leave it out to derive it)");
+  VREV_CHECK(model.context >= world::kSequenceLen - 1, "config: 'model.context' is ", model.context,
+             " but the world's sequences need ", world::kSequenceLen - 1);
+}
 
 Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
   settings::Json json = settings::parse_file(path);
@@ -20,8 +47,8 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   }
 }
 
-std::string config_hash(const Config& cfg) {
-  const std::string text = settings::write(cfg).dump();
+std::string json_hash(const settings::Json& json) {
+  const std::string text = json.dump();
   return io::sha256_hex(text.data(), text.size());
 }
 

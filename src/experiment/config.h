@@ -7,23 +7,58 @@
 
 #include "core/settings.h"
 #include "model/config.h"
+#include "train/optimizer.h"
+#include "train/schedule.h"
+#include "world/config.h"
 
 namespace vrev::experiment {
 
-struct Config {
-  model::ModelConfig model;
+// One training phase: its length, batch, schedule, optimizer and when to log and evaluate.
+struct PhaseConfig {
+  int steps = 100;
+  int batch_size = 64;
+  train::ScheduleConfig schedule;
+  train::OptimizerConfig optimizer;
+  int log_every = 10;                // loss, lr and speed to metrics.jsonl every this many steps
+  std::vector<int> eval_steps;       // behaviour metrics after these many updates (the last step always)
+  int checkpoint_every = 0;          // resumable checkpoints every this many steps (0: at the end only)
 
   template <class V>
   void visit(V& v) {
-    v.section(model, "model", "the GPT (design.md)");
+    v(steps, "steps", "optimizer steps", 0, 1e9);
+    v(batch_size, "batch_size", "sequences per step", 1, 1 << 20);
+    v.section(schedule, "schedule", "learning-rate schedule");
+    v.section(optimizer, "optimizer", "optimizer");
+    v(log_every, "log_every", "log loss/lr/speed every this many steps", 1, 1e9);
+    v(eval_steps, "eval_steps", "evaluate behaviour after these many updates (and at the end)", 0, 1e9);
+    v(checkpoint_every, "checkpoint_every", "resumable checkpoint every this many steps (0: end only)", 0, 1e9);
+  }
+};
+
+struct Config {
+  model::ModelConfig model;
+  world::WorldConfig world;
+  PhaseConfig pretrain, align, finetune;
+
+  template <class V>
+  void visit(V& v) {
+    v.section(model, "model", "the GPT (design.md); vocab_size 0 takes the world's vocabulary");
+    v.section(world, "world", "the safety world (world-spec.md)");
+    v.section(pretrain, "pretrain", "phase 1: comply with everything");
+    v.section(align, "align", "phase 2: refuse harmful topics");
+    v.section(finetune, "finetune", "phase 3: benign fine-tuning (also the control phase's settings)");
   }
   // Cross-section checks and derived values (the world's vocabulary size).
   void finalize();
+  // The section of a phase by name (pretrain, align, finetune; control uses finetune's).
+  const PhaseConfig& phase(const std::string& name) const;
+  // An error unless the model's vocabulary and context fit the world.
+  void check_world_fits() const;
 };
 
 // Reads a config file, applies `--set key.path=value` overrides in order, checks every key.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
-// A stable hash of the resolved config (of its canonical JSON), hex.
-std::string config_hash(const Config& cfg);
+// A stable hash of a JSON value (of its canonical dump), hex SHA-256.
+std::string json_hash(const settings::Json& json);
 
 }  // namespace vrev::experiment

@@ -1,0 +1,28 @@
+// vrev eval: the behaviour metrics of a checkpoint as one JSON object.
+#include "cli/common.h"
+#include "experiment/checkpoint_world.h"
+#include "world/behaviour.h"
+
+namespace vrev::cli {
+
+int run_eval(int argc, char** argv) {
+  cxxopts::Options options("vrev eval",
+                           "Behaviour metrics (harmfulness, harmful content, P(SORRY), refusal margin, benign\n"
+                           "helpfulness and refusals, task accuracy) on the seed's held-out evaluation sets.");
+  options.add_options()("ckpt", "checkpoint directory", cxxopts::value<std::string>())(
+      "config", "config whose world to use (default: the one the checkpoint recorded)", cxxopts::value<std::string>())(
+      "seed", "seed of the evaluation sets (default: the checkpoint's)", cxxopts::value<uint64_t>())(
+      "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
+      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
+  auto args = parse(options, argc, argv);
+  apply_threads(args["threads"].as<int>());
+  const auto overrides = args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  experiment::OpenedCheckpoint ck = experiment::open_checkpoint(
+      required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", overrides);
+  const uint64_t seed = args.count("seed") ? args["seed"].as<uint64_t>() : ck.seed;
+  const world::SafetyWorld world(ck.world, seed);
+  std::printf("%s\n", world::evaluate_behaviour(ck.model, world).to_json().dump().c_str());
+  return 0;
+}
+
+}  // namespace vrev::cli

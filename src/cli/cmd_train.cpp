@@ -1,0 +1,40 @@
+// vrev train: one phase of the safety world's training history.
+#include "cli/common.h"
+#include "experiment/config.h"
+#include "experiment/phase_runner.h"
+
+namespace vrev::cli {
+
+int run_train(int argc, char** argv) {
+  cxxopts::Options options("vrev train",
+                           "Run one training phase and write its checkpoint directory and metrics.jsonl.\n"
+                           "align needs --init from pretrain; finetune and control need --init from align.\n"
+                           "An existing finished run with the same settings is skipped; an unfinished one resumes.");
+  options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
+      "phase", "pretrain | align | finetune | control", cxxopts::value<std::string>())(
+      "seed", "seed (model init, data, fixed sets)", cxxopts::value<uint64_t>()->default_value("0"))(
+      "out", "checkpoint directory to write", cxxopts::value<std::string>())(
+      "init", "parent checkpoint directory", cxxopts::value<std::string>())(
+      "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
+      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
+  auto args = parse(options, argc, argv);
+  apply_threads(args["threads"].as<int>());
+  const auto overrides = args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const experiment::Config cfg = experiment::load_config(required(args, "config"), overrides);
+  experiment::PhaseRun run;
+  run.phase = world::parse_phase(required(args, "phase"));
+  run.seed = args["seed"].as<uint64_t>();
+  run.out_dir = required(args, "out");
+  if (args.count("init")) run.init_dir = args["init"].as<std::string>();
+  const experiment::PhaseOutcome outcome = experiment::run_phase(cfg, run);
+  settings::Json j = {{"phase", world::phase_name(run.phase)},
+                      {"seed", run.seed},
+                      {"out", run.out_dir},
+                      {"skipped", outcome.skipped},
+                      {"seconds", outcome.seconds},
+                      {"behaviour", outcome.final_metrics}};
+  std::printf("%s\n", j.dump().c_str());
+  return 0;
+}
+
+}  // namespace vrev::cli

@@ -1,0 +1,38 @@
+// vrev world: print example sequences of a phase (for teaching and checking the data).
+#include "cli/common.h"
+#include "experiment/config.h"
+#include "world/safety_world.h"
+
+namespace vrev::cli {
+
+int run_world(int argc, char** argv) {
+  cxxopts::Options options("vrev world",
+                           "Print example training sequences of a phase. Targets in [brackets] carry loss;\n"
+                           "the rest (prompt, padding) are masked out.");
+  options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
+      "phase", "pretrain | align | finetune | control", cxxopts::value<std::string>()->default_value("pretrain"))(
+      "seed", "seed", cxxopts::value<uint64_t>()->default_value("0"))(
+      "n", "number of examples", cxxopts::value<int>()->default_value("5"))(
+      "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>());
+  auto args = parse(options, argc, argv);
+  const auto overrides = args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const experiment::Config cfg = experiment::load_config(required(args, "config"), overrides);
+  const world::Phase phase = world::parse_phase(args["phase"].as<std::string>());
+  const int n = args["n"].as<int>();
+  VREV_CHECK(n >= 0, "-n must be >= 0");
+  const world::SafetyWorld world(cfg.world, args["seed"].as<uint64_t>());
+  for (int i = 0; i < n; ++i) {
+    int32_t inputs[world::kSequenceLen - 1], targets[world::kSequenceLen - 1];
+    float weights[world::kSequenceLen - 1];
+    world.write_example(phase, i, inputs, targets, weights);
+    std::string line = world.vocab().name(inputs[0]);
+    for (int t = 0; t + 1 < world::kSequenceLen; ++t) {
+      const std::string& name = world.vocab().name(targets[t]);
+      line += " " + (weights[t] > 0 ? "[" + name + "]" : name);
+    }
+    std::printf("%s\n", line.c_str());
+  }
+  return 0;
+}
+
+}  // namespace vrev::cli

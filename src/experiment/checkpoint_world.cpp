@@ -1,0 +1,30 @@
+// Opening a safety-world checkpoint with its world.
+#include "experiment/checkpoint_world.h"
+
+#include <filesystem>
+
+#include "experiment/config.h"
+#include "model/model_file.h"
+#include "train/checkpoint.h"
+
+namespace vrev::experiment {
+
+OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& config_path,
+                                 const std::vector<std::string>& overrides) {
+  const train::CheckpointState state = train::read_checkpoint_state(dir);
+  const std::string model_path = (std::filesystem::path(dir) / train::kModelFile).string();
+  world::WorldConfig world_cfg;
+  if (!config_path.empty()) {
+    Config cfg = load_config(config_path, overrides);
+    cfg.check_world_fits();
+    model::Gpt<float> gpt(cfg.model);
+    model::load_model_into(model_path, gpt);
+    return {std::move(gpt), cfg.world, state.seed, state.phase};
+  }
+  VREV_CHECK(overrides.empty(), "--set needs --config");
+  VREV_CHECK(state.extra.contains("world"), dir, ": the checkpoint does not record its world; pass --config");
+  world_cfg = settings::read<world::WorldConfig>(state.extra["world"], "world");
+  return {model::load_model(model_path), world_cfg, state.seed, state.phase};
+}
+
+}  // namespace vrev::experiment

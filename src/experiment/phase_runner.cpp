@@ -1,0 +1,168 @@
+// The phase runner: train, log, evaluate, checkpoint, resume.
+#include "experiment/phase_runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "core/io.h"
+#include "core/progress.h"
+#include "experiment/metrics_log.h"
+#include "model/model_file.h"
+#include "train/checkpoint.h"
+#include "world/behaviour.h"
+
+namespace vrev::experiment {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string required_parent_phase(world::Phase phase) {
+  switch (phase) {
+    case world::Phase::Pretrain: return "";
+    case world::Phase::Align: return "pretrain";
+    case world::Phase::Finetune:
+    case world::Phase::Control: return "align";
+  }
+  return "";
+}
+
+namespace {
+
+std::string parent_hash(const PhaseRun& run) {
+  const std::string need = required_parent_phase(run.phase);
+  const char* name = world::phase_name(run.phase);
+  if (need.empty()) {
+    VREV_CHECK(run.init_dir.empty(), "phase ", name, " starts from a fresh model: it takes no --init");
+    return "";
+  }
+  VREV_CHECK(!run.init_dir.empty(), "phase ", name, " needs --init, a checkpoint of phase ", need);
+  const train::CheckpointState parent = train::read_checkpoint_state(run.init_dir);
+  VREV_CHECK(parent.phase == need, "--init ", run.init_dir, " is a checkpoint of phase ", parent.phase, ", but ",
+             name, " starts from phase ", need);
+  VREV_CHECK(parent.step == parent.total_steps, "--init ", run.init_dir, " is unfinished (step ", parent.step, " of ",
+             parent.total_steps, ")");
+  return io::sha256_file((fs::path(run.init_dir) / train::kModelFile).string());
+}
+
+}  // namespace
+
+PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallbacks& callbacks) {
+  cfg.check_world_fits();
+  const char* name = world::phase_name(run.phase);
+  const PhaseConfig& pc = cfg.phase(name);
+  const std::string parent_sha = parent_hash(run);
+  const std::string hash = json_hash({{"model", settings::write(cfg.model)},
+                                      {"world", settings::write(cfg.world)},
+                                      {"phase", name},
+                                      {"settings", settings::write(pc)},
+                                      {"seed", run.seed},
+                                      {"parent_sha256", parent_sha},
+                                      {"identity", callbacks.identity}});
+
+  PhaseOutcome outcome;
+  train::CheckpointState state;
+  bool resume = false;
+  if (train::checkpoint_exists(run.out_dir)) {
+    state = train::read_checkpoint_state(run.out_dir);
+    if (state.config_hash == hash && state.step == pc.steps) {
+      outcome.skipped = true;
+      outcome.seconds = state.extra.value("seconds", 0.0);
+      outcome.final_metrics = state.extra.value("final", settings::Json::object());
+      return outcome;
+    }
+    resume = state.config_hash == hash;
+    if (!resume)
+      std::fprintf(stderr, "note: %s holds a %s run of other settings; starting it again\n", run.out_dir.c_str(),
+                   state.phase.c_str());
+  }
+
+  const world::SafetyWorld world(cfg.world, run.seed);
+  model::Gpt<float> gpt(cfg.model);
+  if (run.init_dir.empty()) {
+    gpt.init(run.seed);
+  } else {
+    model::load_model_into((fs::path(run.init_dir) / train::kModelFile).string(), gpt);
+  }
+  train::Optimizer optimizer(pc.optimizer, gpt.params().size());
+  world::PhaseData data(world, run.phase, pc.batch_size);
+  train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, data);
+  MetricsLog metrics((fs::path(run.out_dir) / "metrics.jsonl").string());
+  double seconds_before = 0;
+  if (resume) {
+    train::load_checkpoint(run.out_dir, gpt, &optimizer);
+    trainer.set_next_step(state.step);
+    metrics.load_until(state.step);
+    seconds_before = state.extra.value("seconds", 0.0);
+  } else {
+    fs::create_directories(run.out_dir);
+  }
+  if (callbacks.setup) callbacks.setup(gpt, trainer);
+
+  std::set<int64_t> eval_steps(pc.eval_steps.begin(), pc.eval_steps.end());
+  eval_steps.insert(pc.steps);
+  const auto start = Clock::now();
+  auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(Clock::now() - start).count(); };
+  settings::Json last_behaviour = settings::Json::object();
+  auto evaluate = [&](int64_t step, settings::Json& line) {
+    last_behaviour = world::evaluate_behaviour(gpt, world).to_json();
+    line["behaviour"] = last_behaviour;
+    if (callbacks.at_eval) callbacks.at_eval(step, gpt);
+  };
+  auto save = [&](int64_t step) {
+    train::CheckpointState s;
+    s.phase = name;
+    s.step = step;
+    s.total_steps = pc.steps;
+    s.seed = run.seed;
+    s.parent_sha256 = parent_sha;
+    s.config_hash = hash;
+    s.extra = {{"seconds", elapsed()}, {"world", settings::write(cfg.world)}};
+    if (step == pc.steps) s.extra["final"] = last_behaviour;
+    train::save_checkpoint(run.out_dir, gpt, &optimizer, s);
+  };
+
+  if (!resume && eval_steps.count(0)) {
+    settings::Json line = {{"step", 0}};
+    evaluate(0, line);
+    metrics.append(line);
+    metrics.save();
+  }
+  Progress progress(std::string(name) + " seed " + std::to_string(run.seed), pc.steps);
+  int64_t tokens_since_log = 0;
+  double seconds_since_log = 0;
+  while (!trainer.done()) {
+    const train::StepStats st = trainer.step();
+    const int64_t step = st.step + 1;  // updates done
+    tokens_since_log += st.tokens;
+    seconds_since_log += st.seconds;
+    const bool is_eval = eval_steps.count(step) > 0;
+    if (is_eval || step % pc.log_every == 0) {
+      settings::Json line = {{"step", step},
+                             {"loss", st.loss},
+                             {"lr", st.lr},
+                             {"grad_norm", st.grad_norm},
+                             {"tokens_per_s", tokens_since_log / std::max(seconds_since_log, 1e-9)}};
+      if (is_eval) evaluate(step, line);
+      metrics.append(line);
+      metrics.save();
+      tokens_since_log = 0;
+      seconds_since_log = 0;
+    }
+    if (step == pc.steps || (pc.checkpoint_every > 0 && step % pc.checkpoint_every == 0)) save(step);
+    if (!run.quiet) {
+      char note[64];
+      std::snprintf(note, sizeof note, "loss %.4f", st.loss);
+      progress.update(step, note);
+    }
+  }
+  if (pc.steps == 0) save(0);
+  progress.finish();
+  outcome.seconds = elapsed();
+  outcome.final_metrics = last_behaviour;
+  return outcome;
+}
+
+}  // namespace vrev::experiment

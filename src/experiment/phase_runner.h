@@ -1,0 +1,44 @@
+#pragma once
+// Runs one training phase of the safety world as a resumable unit: it writes a checkpoint
+// directory (model, optimizer, state) and metrics.jsonl, evaluates behaviour at the configured
+// steps, and is skipped when its outputs exist and were made from the same inputs (the hash of
+// the model, world and phase settings, the seed, the parent checkpoint and the caller's identity).
+#include <functional>
+#include <string>
+
+#include "experiment/config.h"
+#include "model/gpt.h"
+#include "train/trainer.h"
+#include "world/safety_world.h"
+
+namespace vrev::experiment {
+
+struct PhaseCallbacks {
+  // Once the model and trainer exist, before the first step: install hooks, projections.
+  std::function<void(model::Gpt<float>& model, train::Trainer& trainer)> setup;
+  // At every evaluation step s (after s updates; s = 0 is before the first), after behaviour.
+  std::function<void(int64_t step, model::Gpt<float>& model)> at_eval;
+  // Whatever else decides the outcome (an arm's blocking settings); part of the phase's hash.
+  settings::Json identity = settings::Json::object();
+};
+
+struct PhaseRun {
+  world::Phase phase = world::Phase::Pretrain;
+  uint64_t seed = 0;
+  std::string init_dir;  // the parent checkpoint; required for every phase but pretrain
+  std::string out_dir;
+  bool quiet = false;    // no progress bar
+};
+
+struct PhaseOutcome {
+  bool skipped = false;       // outputs existed with the same hash
+  double seconds = 0;         // wall time of the phase (summed over resumes)
+  settings::Json final_metrics;  // behaviour after the last step
+};
+
+PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallbacks& callbacks = {});
+
+// The phase a parent checkpoint must come from ("" for pretrain).
+std::string required_parent_phase(world::Phase phase);
+
+}  // namespace vrev::experiment
