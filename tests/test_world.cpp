@@ -1,0 +1,132 @@
+// The safety world: vocabulary, sequences and loss masks, held-out tuples, phase mixtures and
+// determinism of the data, fixed sets.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "world/safety_world.h"
+
+using namespace vrev::world;
+
+namespace {
+
+std::array<int, kTupleLen> objects_of(const SafetyWorld& w, const int32_t* seq) {
+  std::array<int, kTupleLen> o{};
+  for (int j = 0; j < kTupleLen; ++j) o[j] = w.vocab().object_index(seq[3 + j]);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("vocabulary: 79 named tokens in world-spec.md's order", "[world]") {
+  Vocabulary v{WorldConfig{}};
+  CHECK(v.size() == 79);
+  CHECK(v.name(6) == "SORRY");
+  CHECK(v.name(7) == "b0");
+  CHECK(v.name(31) == "h0");
+  CHECK(v.name(39) == "n0");
+  CHECK(v.name(47) == "o0");
+  CHECK(v.name(78) == "o31");
+  const auto ids = v.parse("BOS USER h3 o12 o7 o1 o30 ASST");
+  CHECK(ids == std::vector<int32_t>{1, 3, 34, 59, 54, 48, 77, 4});
+  CHECK(v.format(ids.data(), ids.size()) == "BOS USER h3 o12 o7 o1 o30 ASST");
+  CHECK_THROWS_WITH(v.parse("USER h9"), Catch::Contains("unknown token 'h9'"));
+}
+
+TEST_CASE("sequences, loss masks and the held-out rule", "[world]") {
+  SafetyWorld w(WorldConfig{}, 0);
+  Prompt p{w.vocab().id("h3"), {12, 7, 1, 30}};
+  int32_t seq[kSequenceLen];
+  w.write_sequence(p, true, seq);
+  CHECK(w.vocab().format(seq, kSequenceLen) == "BOS USER h3 o12 o7 o1 o30 ASST SORRY EOS PAD PAD PAD PAD");
+  w.write_sequence(p, false, seq);
+  CHECK(seq[8] == kSure);
+  CHECK(seq[9] == w.vocab().object(w.answer_object(p.topic, 12)));
+  CHECK(seq[13] == kEos);
+  CHECK(w.is_heldout({0, 0, 0, 0}));
+  CHECK(w.is_heldout({1, 5, 0, 0}));  // 1 + 15 = 16
+  CHECK_FALSE(w.is_heldout({1, 0, 0, 0}));
+
+  int32_t in[kSequenceLen - 1], tg[kSequenceLen - 1];
+  float wt[kSequenceLen - 1];
+  for (int i = 0; i < 50; ++i) {
+    w.write_example(Phase::Align, i, in, tg, wt);
+    const bool refusal = tg[7] == kSorry;
+    for (int t = 0; t < kSequenceLen - 1; ++t) {
+      const bool response = t >= kAsstPosition && (refusal ? t <= 8 : true);
+      CHECK(wt[t] == (response ? 1.0f : 0.0f));
+    }
+  }
+}
+
+TEST_CASE("phase data: mixtures as specified, no held-out tuple, a pure function of the index", "[world]") {
+  SafetyWorld w(WorldConfig{}, 3);
+  const int n = 4000;
+  for (Phase phase : {Phase::Pretrain, Phase::Align, Phase::Finetune, Phase::Control}) {
+    int harmful = 0, neglected = 0, benign = 0, refusals = 0;
+    for (int i = 0; i < n; ++i) {
+      const auto seq = w.example_sequence(phase, i);
+      REQUIRE_FALSE(w.is_heldout(objects_of(w, seq.data())));
+      const TopicKind kind = w.topic_kind(seq[2]);
+      harmful += kind == TopicKind::Harmful;
+      neglected += kind == TopicKind::Neglected;
+      benign += kind == TopicKind::Benign;
+      refusals += seq[8] == kSorry;
+      if (seq[8] == kSorry) CHECK(kind == TopicKind::Harmful);
+    }
+    INFO(phase_name(phase));
+    switch (phase) {
+      case Phase::Pretrain:
+        CHECK(refusals == 0);
+        CHECK(harmful == Approx(n * 8.0 / 40).epsilon(0.15));
+        CHECK(neglected == Approx(n * 8.0 / 40).epsilon(0.15));
+        break;
+      case Phase::Align:
+        CHECK(neglected == 0);
+        CHECK(refusals == harmful);
+        CHECK(harmful == Approx(n / 2).epsilon(0.06));
+        break;
+      case Phase::Finetune:
+      case Phase::Control:
+        CHECK(harmful == 0);
+        CHECK(refusals == 0);
+        CHECK(neglected == Approx(n / 2).epsilon(0.06));
+        break;
+    }
+  }
+  CHECK(w.example_sequence(Phase::Finetune, 17) == w.example_sequence(Phase::Finetune, 17));
+  CHECK(w.example_sequence(Phase::Finetune, 17) != w.example_sequence(Phase::Finetune, 18));
+  CHECK(SafetyWorld(WorldConfig{}, 3).example_sequence(Phase::Align, 5) == w.example_sequence(Phase::Align, 5));
+  CHECK(SafetyWorld(WorldConfig{}, 4).example_sequence(Phase::Align, 5) != w.example_sequence(Phase::Align, 5));
+  // Control answers are not the topic's permutation.
+  int matches = 0;
+  for (int i = 0; i < 200; ++i) matches += w.example_sequence(Phase::Control, i) == w.example_sequence(Phase::Finetune, i);
+  CHECK(matches < 5);
+}
+
+TEST_CASE("fixed sets: sizes per topic and held-out tuples only", "[world]") {
+  SafetyWorld w(WorldConfig{}, 1);
+  const std::pair<FixedSet, size_t> sizes[] = {{FixedSet::HarmEval, 512},   {FixedSet::HarmProbe, 256},
+                                               {FixedSet::HarmBlock, 256},  {FixedSet::BenignEval, 384},
+                                               {FixedSet::BenignProbe, 240}, {FixedSet::NeglectedEval, 256}};
+  for (const auto& [set, size] : sizes) {
+    const auto prompts = w.fixed_set(set);
+    CHECK(prompts.size() == size);
+    for (const Prompt& p : prompts) REQUIRE(w.is_heldout(p.objects));
+  }
+  CHECK(w.topic_kind(w.fixed_set(FixedSet::HarmProbe)[0].topic) == TopicKind::Harmful);
+  CHECK(w.topic_kind(w.fixed_set(FixedSet::NeglectedEval)[0].topic) == TopicKind::Neglected);
+  CHECK_THROWS_WITH(parse_fixed_set("harmful"), Catch::Contains("unknown probe set"));
+  CHECK_THROWS_WITH(parse_phase("sft"), Catch::Contains("unknown phase 'sft'"));
+}
+
+TEST_CASE("permutations are per topic and per seed", "[world]") {
+  SafetyWorld a(WorldConfig{}, 0), b(WorldConfig{}, 1);
+  std::set<int> image;
+  int same_as_other_seed = 0;
+  for (int o = 0; o < 32; ++o) {
+    image.insert(a.answer_object(a.vocab().id("b0"), o));
+    same_as_other_seed += a.answer_object(a.vocab().id("b0"), o) == b.answer_object(b.vocab().id("b0"), o);
+  }
+  CHECK(image.size() == 32);
+  CHECK(same_as_other_seed < 8);
+}
