@@ -211,7 +211,9 @@ TEST_CASE("label-shuffle null: centred without a shift, exceeded by a real one",
   CHECK(flat.quantiles.front() < 0);
   CHECK(flat.quantiles.back() > 0);
   for (size_t k = 0; k < P.size(); ++k) P[k] += float(drift[k % C]);
-  for (Estimator est : {Estimator::DiffMeans, Estimator::PerPrompt, Estimator::Pca}) {
+  // Not for Pca: its uncentred second moment is blind to the sign of each pair's difference, so
+  // relabelled groups recover the same axis (nulls.h says so).
+  for (Estimator est : {Estimator::DiffMeans, Estimator::PerPrompt}) {
     const NullSummary shuffled = label_shuffle_null(drift.data(), P.data(), A.data(), N, C, 200, 5, est);
     CHECK(cosine(drift, estimate_direction(est, P.data(), A.data(), N, C)) > shuffled.p99);
   }

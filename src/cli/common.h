@@ -35,5 +35,9 @@ int run_train(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_sample(int argc, char** argv);
 int run_world(int argc, char** argv);
+int run_reproduce(int argc, char** argv);
+int run_capture(int argc, char** argv);
+int run_direction(int argc, char** argv);
+int run_drift(int argc, char** argv);
 
 }  // namespace vrev::cli

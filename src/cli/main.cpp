@@ -12,6 +12,10 @@ namespace {
 using vrev::cli::Command;
 
 const Command kCommands[] = {
+    {"reproduce", "the paper's main track: every phase, arm, geometry and null, then a report", vrev::cli::run_reproduce},
+    {"capture", "activations of a checkpoint at one site over a probe set (.npy)", vrev::cli::run_capture},
+    {"direction", "a direction between two checkpoints' activations, e.g. v_rev (.npy)", vrev::cli::run_direction},
+    {"drift", "recompute the geometry and nulls of a fine-tuning run", vrev::cli::run_drift},
     {"train", "run one phase of the safety world's history (pretrain, align, finetune, control)",
      vrev::cli::run_train},
     {"eval", "behaviour metrics of a checkpoint as JSON", vrev::cli::run_eval},

@@ -10,6 +10,11 @@ namespace vrev::experiment {
 void Config::finalize() {
   if (model.vocab_size == 0) model.vocab_size = world::Vocabulary(world).size();
   model.validate();
+  probe.validate();
+  blocking.validate();
+  for (const std::string& arm : reproduce.arms)
+    VREV_CHECK(arm == "plain" || arm == "block-vrev" || arm == "block-random" || arm == "block-pc1",
+               "config: unknown arm '", arm, "' in 'reproduce.arms' (valid: plain, block-vrev, block-random, block-pc1)");
   for (const PhaseConfig* p : {&pretrain, &align, &finetune}) {
     p->schedule.validate();
     p->optimizer.validate();

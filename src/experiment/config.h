@@ -7,6 +7,8 @@
 
 #include "core/settings.h"
 #include "model/config.h"
+#include "probe/blocking.h"
+#include "probe/config.h"
 #include "train/optimizer.h"
 #include "train/schedule.h"
 #include "world/config.h"
@@ -35,10 +37,25 @@ struct PhaseConfig {
   }
 };
 
+// `vrev reproduce`: seeds and fine-tuning arms.
+struct ReproduceConfig {
+  int seeds = 5;                 // seeds 0 .. seeds-1
+  std::vector<std::string> arms = {"plain", "block-vrev", "block-random", "block-pc1"};
+
+  template <class V>
+  void visit(V& v) {
+    v(seeds, "seeds", "number of seeds (0 .. seeds-1)", 1, 1000);
+    v(arms, "arms", "fine-tuning arms: plain, block-vrev, block-random, block-pc1");
+  }
+};
+
 struct Config {
   model::ModelConfig model;
   world::WorldConfig world;
   PhaseConfig pretrain, align, finetune;
+  probe::ProbeConfig probe;
+  probe::BlockingConfig blocking;
+  ReproduceConfig reproduce;
 
   template <class V>
   void visit(V& v) {
@@ -47,6 +64,9 @@ struct Config {
     v.section(pretrain, "pretrain", "phase 1: comply with everything");
     v.section(align, "align", "phase 2: refuse harmful topics");
     v.section(finetune, "finetune", "phase 3: benign fine-tuning (also the control phase's settings)");
+    v.section(probe, "probe", "activation capture, v_rev and nulls");
+    v.section(blocking, "blocking", "the block-* arms' projected updates");
+    v.section(reproduce, "reproduce", "vrev reproduce");
   }
   // Cross-section checks and derived values (the world's vocabulary size).
   void finalize();

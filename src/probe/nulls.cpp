@@ -200,19 +200,26 @@ std::vector<double> label_shuffle_null_cosines(const double* drift, const float*
                                                int draws, uint64_t seed, Estimator est) {
   check_draws(N, C, draws);
   constexpr uint64_t kStream = rng::stream_id("probe/null/label-shuffle");
-  const int pooled = 2 * N;  // row r < N is P's row r, row r >= N is A's row r - N
-  std::vector<int> perm(pooled);
-  std::vector<float> groups(size_t(pooled) * C);  // (2N, C): group 1 then group 2
+  // A balanced relabelling: each group takes half of P's rows and half of A's, drawn at random.
+  // An unbalanced random split would leak the true labels (a group with more P rows leans
+  // towards v itself), so the null would track the statistic it is meant to calibrate.
+  const int half = N / 2;
+  std::vector<int> perm_p(N), perm_a(N);
+  std::vector<float> groups(size_t(2 * N) * C);  // (2N, C): group 1 then group 2
   std::vector<double> cosines(draws);
-  for (int d = 0; d < draws; ++d) {
+  auto shuffle = [&](std::vector<int>& perm, uint64_t offset) {
     std::iota(perm.begin(), perm.end(), 0);
-    for (int k = pooled - 1; k >= 1; --k) {
-      const uint64_t j = rng::below(seed, kStream, uint64_t(d) * pooled + k, uint64_t(k) + 1);
-      std::swap(perm[k], perm[j]);
-    }
-    for (int r = 0; r < pooled; ++r) {
-      const float* src = perm[r] < N ? P + size_t(perm[r]) * C : A + size_t(perm[r] - N) * C;
-      std::copy(src, src + C, groups.begin() + size_t(r) * C);
+    for (int k = N - 1; k >= 1; --k) std::swap(perm[k], perm[rng::below(seed, kStream, offset + k, uint64_t(k) + 1)]);
+  };
+  for (int d = 0; d < draws; ++d) {
+    shuffle(perm_p, uint64_t(d) * 2 * N);
+    shuffle(perm_a, uint64_t(d) * 2 * N + N);
+    for (int r = 0; r < N; ++r) {
+      // Group 1: P rows perm_p[0, half) and A rows perm_a[half, N); group 2: the rest.
+      const float* g1 = r < half ? P + size_t(perm_p[r]) * C : A + size_t(perm_a[r]) * C;
+      const float* g2 = r < half ? A + size_t(perm_a[r]) * C : P + size_t(perm_p[r]) * C;
+      std::copy(g1, g1 + C, groups.begin() + size_t(r) * C);
+      std::copy(g2, g2 + C, groups.begin() + size_t(N + r) * C);
     }
     const std::vector<double> v = estimate_direction(est, groups.data(), groups.data() + size_t(N) * C, N, C);
     cosines[d] = cosine(drift, v.data(), C);

@@ -60,9 +60,11 @@ std::string estimator_name(Estimator est);
 // The reversion direction (C) from P, A (N, C) by est (the functions of geometry.h).
 std::vector<double> estimate_direction(Estimator est, const float* P, const float* A, int N, int C);
 
-// Label-shuffle null: pool the 2N rows of P and A, split them at random (a Fisher-Yates
-// permutation per draw) into two groups of N, estimate v with est taking group 1 as "P" and
-// group 2 as "A" (paired row by row in shuffled order); statistic cos(drift, v).
+// Label-shuffle null: relabel the 2N rows of P and A at random into two groups of N, each taking
+// half of P's rows and half of A's (balanced, so no group leans towards the true shift), estimate
+// v with est taking group 1 as "P" and group 2 as "A" (paired row by row); statistic cos(drift, v).
+// Uninformative for Estimator::Pca, whose uncentred second moment ignores the sign of each pair's
+// difference: relabelled groups recover the same axis.
 std::vector<double> label_shuffle_null_cosines(const double* drift, const float* P, const float* A, int N, int C,
                                                int draws, uint64_t seed, Estimator est);
 NullSummary label_shuffle_null(const double* drift, const float* P, const float* A, int N, int C, int draws,

@@ -26,7 +26,7 @@ StepStats Trainer::step() {
   autograd::Var loss = autograd::cross_entropy(tape_, logits, batch_.targets.data(), batch_.weights.data());
   tape_.backward(loss);
   stats.loss = tape_.value(loss)[0];
-  if (extra_loss) stats.loss += extra_loss();
+  if (extra_gradient) stats.loss += extra_gradient();
 
   stats.grad_norm = clip_grad_norm(params, optimizer_.config().grad_clip);
   stats.lr = learning_rate(schedule_, next_step_, total_steps_);

@@ -55,9 +55,9 @@ class Trainer {
   // Optional: called after each optimizer update with the parameters from before the update
   // and the updated ones (which it may change): how projected updates act.
   std::function<void(const float* before, float* after, size_t n)> after_update;
-  // Optional: extra loss value added to the logged loss (a penalty whose gradient is applied by
-  // a backward hook). Called after backward.
-  std::function<double()> extra_loss;
+  // Optional: after the loss's backward, before clipping: adds the gradient of an extra loss term
+  // (a penalty) to the parameter gradients and returns its value, which is added to the loss.
+  std::function<double()> extra_gradient;
 
   autograd::Tape<float>& tape() { return tape_; }
 

@@ -1,0 +1,117 @@
+// vrev capture, vrev direction, vrev drift: the geometry instruments one at a time.
+#include <filesystem>
+
+#include "cli/common.h"
+#include "core/io.h"
+#include "experiment/checkpoint_world.h"
+#include "experiment/config.h"
+#include "probe/capture.h"
+#include "probe/files.h"
+#include "probe/nulls.h"
+#include "probe/run_geometry.h"
+
+namespace vrev::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+world::FixedSet probe_set(const std::string& name) {
+  if (name == "harmful") return world::FixedSet::HarmProbe;
+  if (name == "benign") return world::FixedSet::BenignProbe;
+  if (name == "neglected") return world::FixedSet::NeglectedEval;
+  return world::parse_fixed_set(name);
+}
+
+// Activations (N, C) of a checkpoint at one site over a probe set.
+std::vector<float> capture_site(const std::string& ckpt, const std::string& config, const std::string& set,
+                                const std::string& site_name, const std::string& position, int& N, int& C) {
+  experiment::OpenedCheckpoint ck = experiment::open_checkpoint(ckpt, config, {});
+  const world::SafetyWorld world(ck.world, ck.seed);
+  probe::ProbeConfig pc;
+  pc.site = site_name;
+  const int site = pc.site_index(ck.model.config().layers);
+  const probe::Capture cap = probe::capture_sites(ck.model, world, world.fixed_set(probe_set(set)),
+                                                  probe::parse_position(position));
+  N = cap.N;
+  C = cap.C;
+  return {cap.site(site), cap.site(site) + size_t(cap.N) * cap.C};
+}
+
+}  // namespace
+
+int run_capture(int argc, char** argv) {
+  cxxopts::Options options("vrev capture", "Activations (N, C) at one site over a probe set, as float32 .npy.");
+  options.add_options()("ckpt", "checkpoint directory", cxxopts::value<std::string>())(
+      "probe", "harmful | benign | neglected (or a fixed-set name)", cxxopts::value<std::string>())(
+      "site", "embed, blocks.i.resid_mid, blocks.i.resid_post, ln_f, or last",
+      cxxopts::value<std::string>()->default_value("last"))(
+      "position", "asst | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
+      "config", "config whose world to use (default: the checkpoint's)", cxxopts::value<std::string>())(
+      "out", "output .npy", cxxopts::value<std::string>());
+  auto args = parse(options, argc, argv);
+  int N = 0, C = 0;
+  const auto x = capture_site(required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "",
+                              required(args, "probe"), args["site"].as<std::string>(),
+                              args["position"].as<std::string>(), N, C);
+  const std::string out = required(args, "out");
+  probe::save_matrix(out, x.data(), N, C);
+  std::printf("wrote %s (%d, %d)\n", out.c_str(), N, C);
+  return 0;
+}
+
+int run_direction(int argc, char** argv) {
+  cxxopts::Options options("vrev direction",
+                           "Estimate a direction from one checkpoint's activations to another's at a site, e.g.\n"
+                           "v_rev with --from ALIGNED --to PRETRAINED (v = where --to sits, seen from --from).\n"
+                           "Writes v.npy (C) and a JSON sidecar saying how it was made.");
+  options.add_options()("from", "checkpoint directory (the origin, e.g. aligned)", cxxopts::value<std::string>())(
+      "to", "checkpoint directory (e.g. pretrained)", cxxopts::value<std::string>())(
+      "estimator", "diff-means | per-prompt | pca", cxxopts::value<std::string>()->default_value("diff-means"))(
+      "site", "activation site (or last)", cxxopts::value<std::string>()->default_value("last"))(
+      "probe", "probe set", cxxopts::value<std::string>()->default_value("harmful"))(
+      "position", "asst | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
+      "out", "output .npy", cxxopts::value<std::string>());
+  auto args = parse(options, argc, argv);
+  const probe::Estimator est = probe::parse_estimator(args["estimator"].as<std::string>());
+  int Nf = 0, Cf = 0, Nt = 0, Ct = 0;
+  const std::string from = required(args, "from"), to = required(args, "to"), out = required(args, "out");
+  const std::string site = args["site"].as<std::string>(), set = args["probe"].as<std::string>();
+  const std::string position = args["position"].as<std::string>();
+  const auto a = capture_site(from, "", set, site, position, Nf, Cf);
+  const auto p = capture_site(to, "", set, site, position, Nt, Ct);
+  VREV_CHECK(Cf == Ct, "--from has width C = ", Cf, " but --to has C = ", Ct);
+  VREV_CHECK(Nf == Nt, "--from and --to give probe sets of different sizes (", Nf, " vs ", Nt, "): different worlds?");
+  const std::vector<double> v = probe::estimate_direction(est, p.data(), a.data(), Nf, Cf);
+  const std::vector<float> vf(v.begin(), v.end());
+  io::write_npy(out, io::Array::from_f32(vf.data(), {Cf}));
+  const settings::Json sidecar = {{"estimator", probe::estimator_name(est)}, {"from", from}, {"to", to},
+                                  {"site", site}, {"probe", set}, {"position", position}, {"N", Nf}, {"C", Cf}};
+  io::write_text_atomic(fs::path(out).replace_extension(".json").string(), sidecar.dump(2) + "\n");
+  std::printf("wrote %s (C = %d)\n", out.c_str(), Cf);
+  return 0;
+}
+
+int run_drift(int argc, char** argv) {
+  cxxopts::Options options("vrev drift",
+                           "Recompute every drift metric and null of a fine-tuning run from its captures and\n"
+                           "write geometry.json and geometry.csv into it. --run is a finetune-<arm> directory of\n"
+                           "`vrev reproduce`; the seed's probe/ and finetune-control/ sit beside it.");
+  options.add_options()("run", "fine-tuning run directory", cxxopts::value<std::string>())(
+      "config", "config whose probe section to use (default: the reproduce run's config.json)",
+      cxxopts::value<std::string>());
+  auto args = parse(options, argc, argv);
+  const fs::path run = fs::path(required(args, "run"));
+  const fs::path seed = run.parent_path().empty() ? fs::path(".") : run.parent_path();
+  std::string config = args.count("config") ? args["config"].as<std::string>() : "";
+  if (config.empty() && fs::exists(seed.parent_path() / "config.json")) config = (seed.parent_path() / "config.json").string();
+  probe::ProbeConfig pc = config.empty() ? probe::ProbeConfig{} : experiment::load_config(config).probe;
+  const fs::path control = seed / "finetune-control";
+  const settings::Json g = probe::run_geometry(run.string(), (seed / "probe").string(),
+                                               fs::exists(control) && control != run ? control.string() : "", pc);
+  probe::write_geometry(run.string(), g);
+  std::printf("wrote %s and geometry.csv\n", (run / "geometry.json").string().c_str());
+  return 0;
+}
+
+}  // namespace vrev::cli

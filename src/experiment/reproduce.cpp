@@ -1,0 +1,221 @@
+// The reproduce pipeline, seed by seed.
+#include "experiment/reproduce.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/io.h"
+#include "core/rng.h"
+#include "experiment/phase_runner.h"
+#include "experiment/report.h"
+#include "experiment/summary.h"
+#include "model/model_file.h"
+#include "probe/blocking.h"
+#include "probe/capture.h"
+#include "probe/files.h"
+#include "probe/geometry.h"
+#include "probe/nulls.h"
+#include "probe/run_geometry.h"
+#include "train/checkpoint.h"
+
+namespace vrev::experiment {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string seed_dir(const std::string& out_dir, int seed) {
+  return (fs::path(out_dir) / ("seed-" + std::to_string(seed))).string();
+}
+std::string arm_dir(const std::string& seed_dir, const std::string& arm) {
+  return (fs::path(seed_dir) / ("finetune-" + arm)).string();
+}
+
+namespace {
+
+model::Gpt<float> load_phase_model(const Config& cfg, const std::string& dir) {
+  model::Gpt<float> gpt(cfg.model);
+  model::load_model_into((fs::path(dir) / train::kModelFile).string(), gpt);
+  return gpt;
+}
+
+// Captures of the pretrained and aligned models and v_rev at every site, in <seed>/probe/.
+void write_probe_references(const Config& cfg, const world::SafetyWorld& world, const std::string& sdir) {
+  const std::string probe_dir = (fs::path(sdir) / "probe").string();
+  const probe::Position position = probe::parse_position(cfg.probe.position);
+  const auto harm = world.fixed_set(world::FixedSet::HarmProbe);
+  const auto benign = world.fixed_set(world::FixedSet::BenignProbe);
+  model::Gpt<float> pre = load_phase_model(cfg, (fs::path(sdir) / "pretrain").string());
+  model::Gpt<float> al = load_phase_model(cfg, (fs::path(sdir) / "align").string());
+  const probe::Capture pre_h = probe::capture_sites(pre, world, harm, position);
+  const probe::Capture al_h = probe::capture_sites(al, world, harm, position);
+  probe::save_capture(probe::reference_capture_path(probe_dir, "pretrain", "harm_probe"), pre_h);
+  probe::save_capture(probe::reference_capture_path(probe_dir, "align", "harm_probe"), al_h);
+  probe::save_capture(probe::reference_capture_path(probe_dir, "align", "benign_probe"),
+                      probe::capture_sites(al, world, benign, position));
+  const probe::Estimator est = probe::parse_estimator(cfg.probe.estimator);
+  std::vector<float> v(size_t(al_h.sites) * al_h.C);
+  for (int s = 0; s < al_h.sites; ++s) {
+    const std::vector<double> d = probe::estimate_direction(est, pre_h.site(s), al_h.site(s), al_h.N, al_h.C);
+    std::copy(d.begin(), d.end(), v.begin() + size_t(s) * al_h.C);
+  }
+  probe::save_matrix(probe::v_rev_path(probe_dir), v.data(), al_h.sites, al_h.C);
+  const settings::Json sidecar = {{"estimator", cfg.probe.estimator},
+                                  {"position", cfg.probe.position},
+                                  {"probe_set", "harm_probe"},
+                                  {"from", "align"},
+                                  {"to", "pretrain"},
+                                  {"definition", "v_rev = estimate(pretrained activations, aligned activations)"},
+                                  {"sites", model::site_names(cfg.model.layers)},
+                                  {"shape", {al_h.sites, al_h.C}}};
+  io::write_text_atomic((fs::path(probe_dir) / "v_rev.json").string(), sidecar.dump(2) + "\n");
+}
+
+// The blocking direction of an arm at the probe site (empty for plain and control).
+std::vector<double> arm_direction(const Config& cfg, const std::string& arm, const std::string& probe_dir, int site,
+                                  int seed) {
+  const int C = cfg.model.width;
+  if (arm == "block-vrev") {
+    int rows = 0, c = C;
+    const std::vector<float> v = probe::load_matrix(probe::v_rev_path(probe_dir), rows, c);
+    return {v.begin() + size_t(site) * C, v.begin() + size_t(site + 1) * C};
+  }
+  if (arm == "block-random") {
+    std::vector<double> u(C);
+    for (int c = 0; c < C; ++c) u[c] = rng::normal(seed, rng::stream_id("blocking/random_direction"), c);
+    return u;
+  }
+  if (arm == "block-pc1") {
+    const probe::Capture al = probe::load_capture(probe::reference_capture_path(probe_dir, "align", "harm_probe"));
+    return probe::top_principal_direction(al.site(site), al.N, al.C);
+  }
+  return {};
+}
+
+// Fine-tunes one arm (or the control) with capture at the evaluation steps.
+PhaseOutcome run_arm(const Config& cfg, const world::SafetyWorld& world, const std::string& sdir,
+                     const std::string& arm, int seed, bool quiet) {
+  const std::string out = arm_dir(sdir, arm), probe_dir = (fs::path(sdir) / "probe").string();
+  const int site = cfg.probe.site_index(cfg.model.layers);
+  const probe::Position position = probe::parse_position(cfg.probe.position);
+  const auto harm = world.fixed_set(world::FixedSet::HarmProbe);
+  const auto benign = world.fixed_set(world::FixedSet::BenignProbe);
+  const std::vector<double> direction = arm_direction(cfg, arm, probe_dir, site, seed);
+
+  PhaseCallbacks cb;
+  cb.identity = {{"arm", arm}, {"probe", settings::write(cfg.probe)}};
+  if (!direction.empty()) cb.identity["blocking"] = settings::write(cfg.blocking);
+  std::unique_ptr<probe::Blocker> blocker;
+  cb.setup = [&](model::Gpt<float>& gpt, train::Trainer& trainer) {
+    if (!direction.empty()) {
+      const auto block_set = world.fixed_set(world::FixedSet::HarmBlock);
+      std::vector<std::vector<float>> aligned;
+      if (cfg.blocking.mode == "penalty") {
+        model::Gpt<float> al = load_phase_model(cfg, (fs::path(sdir) / "align").string());
+        const probe::Capture c = probe::capture_sites(al, world, block_set, probe::Position::Asst);
+        aligned.emplace_back(c.site(site), c.site(site) + size_t(c.N) * c.C);
+      }
+      blocker = std::make_unique<probe::Blocker>(cfg.blocking, gpt, world, std::vector<int>{site},
+                                                 std::vector<std::vector<double>>{direction}, block_set, aligned);
+      blocker->install(trainer);
+    }
+    const settings::Json manifest = {{"site", model::site_name(site, cfg.model.layers)},
+                                     {"site_index", site},
+                                     {"position", cfg.probe.position},
+                                     {"sites", model::site_names(cfg.model.layers)},
+                                     {"steps", cfg.finetune.eval_steps}};
+    fs::create_directories(fs::path(out) / "captures");
+    io::write_text_atomic(probe::captures_manifest_path(out), manifest.dump(2) + "\n");
+  };
+  cb.at_eval = [&](int64_t step, model::Gpt<float>& gpt) {
+    for (const auto& [name, prompts] : {std::pair{"harm_probe", &harm}, std::pair{"benign_probe", &benign}}) {
+      const probe::Capture c = probe::capture_sites(gpt, world, *prompts, position);
+      probe::save_matrix(probe::step_capture_path(out, name, step), c.site(site), c.N, c.C);
+      const std::vector<float> means = c.means();
+      probe::save_matrix(probe::step_means_path(out, name, step), means.data(), c.sites, c.C);
+    }
+  };
+  PhaseRun run;
+  run.phase = arm == "control" ? world::Phase::Control : world::Phase::Finetune;
+  run.seed = seed;
+  run.init_dir = (fs::path(sdir) / "align").string();
+  run.out_dir = out;
+  run.quiet = quiet;
+  return run_phase(cfg, run, cb);
+}
+
+}  // namespace
+
+settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
+  cfg.check_world_fits();
+  const auto start = Clock::now();
+  fs::create_directories(options.out_dir);
+  io::write_text_atomic((fs::path(options.out_dir) / "config.json").string(), settings::write(cfg).dump(2) + "\n");
+  const int total_units = cfg.reproduce.seeds * (3 + static_cast<int>(cfg.reproduce.arms.size()) + 1);
+  int done_units = 0;
+  double work_seconds = 0;  // seconds spent on units that ran (not skipped), for the ETA
+  int worked_units = 0;
+  auto announce = [&](int seed, const std::string& what) {
+    if (options.quiet) return;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const double per_unit = worked_units ? work_seconds / worked_units : 0.0;
+    std::fprintf(stderr, "[reproduce %d/%d] seed %d: %s  (elapsed %.0fs, ETA %.0fs)\n", done_units + 1, total_units,
+                 seed, what.c_str(), elapsed, per_unit * (total_units - done_units));
+  };
+  auto account = [&](const PhaseOutcome& o) {
+    ++done_units;
+    if (!o.skipped) work_seconds += o.seconds, ++worked_units;
+  };
+
+  SeedResults results;
+  for (int seed = 0; seed < cfg.reproduce.seeds; ++seed) {
+    const std::string sdir = seed_dir(options.out_dir, seed);
+    const world::SafetyWorld world(cfg.world, seed);
+    PhaseRun run;
+    run.seed = seed;
+    run.quiet = options.quiet;
+    announce(seed, "pretrain");
+    run.phase = world::Phase::Pretrain;
+    run.out_dir = (fs::path(sdir) / "pretrain").string();
+    const PhaseOutcome pre = run_phase(cfg, run);
+    account(pre);
+    announce(seed, "align");
+    run.phase = world::Phase::Align;
+    run.init_dir = run.out_dir;
+    run.out_dir = (fs::path(sdir) / "align").string();
+    const PhaseOutcome al = run_phase(cfg, run);
+    account(al);
+    announce(seed, "probe references and v_rev");
+    write_probe_references(cfg, world, sdir);
+    ++done_units;
+
+    SeedResult r;
+    r.seed = seed;
+    r.pretrained = pre.final_metrics;
+    r.aligned = al.final_metrics;
+    r.seconds = pre.seconds + al.seconds;
+    announce(seed, "finetune-control");
+    const PhaseOutcome control = run_arm(cfg, world, sdir, "control", seed, options.quiet);
+    account(control);
+    r.seconds += control.seconds;
+    for (const std::string& arm : cfg.reproduce.arms) {
+      announce(seed, "finetune-" + arm);
+      const PhaseOutcome o = run_arm(cfg, world, sdir, arm, seed, options.quiet);
+      account(o);
+      r.seconds += o.seconds;
+      const std::string dir = arm_dir(sdir, arm);
+      const settings::Json g = probe::run_geometry(dir, (fs::path(sdir) / "probe").string(), arm_dir(sdir, "control"), cfg.probe);
+      probe::write_geometry(dir, g);
+      r.arms[arm] = {{"geometry", g}, {"metrics", read_behaviour_series(dir)}};
+    }
+    results.push_back(std::move(r));
+  }
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  settings::Json summary = summarize_runs(cfg, results, wall);
+  io::write_text_atomic((fs::path(options.out_dir) / "summary.json").string(), summary.dump(1) + "\n");
+  write_table_csv((fs::path(options.out_dir) / "table.csv").string(), summary);
+  write_report(options.out_dir, cfg, options.config_path, summary, results);
+  return summary;
+}
+
+}  // namespace vrev::experiment

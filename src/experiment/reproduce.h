@@ -1,0 +1,26 @@
+#pragma once
+// `vrev reproduce`: the paper's main track. For every seed: pretrain and align once; capture the
+// reference activations and estimate v_rev; fine-tune each arm (plain, block-vrev, block-random,
+// block-pc1) and a control run (random-token answers, for the control null), capturing at the
+// evaluation steps; measure geometry and nulls. Then summary.json, table.csv, report.md, plots.
+// Every phase is resumable and skipped when its outputs exist with the same inputs.
+#include <string>
+
+#include "experiment/config.h"
+
+namespace vrev::experiment {
+
+struct ReproduceOptions {
+  std::string config_path;   // recorded in the report
+  std::string out_dir = "runs/main";
+  bool quiet = false;        // no progress output
+};
+
+// Returns the summary (also written to out_dir/summary.json).
+settings::Json reproduce(const Config& cfg, const ReproduceOptions& options);
+
+// Directory names of one seed's run.
+std::string seed_dir(const std::string& out_dir, int seed);
+std::string arm_dir(const std::string& seed_dir, const std::string& arm);
+
+}  // namespace vrev::experiment

@@ -1,0 +1,30 @@
+#pragma once
+// Aggregating seeds: summary.json (the paper's figures, the reference implementation's, and ours
+// as mean, sd, bootstrap interval and per-seed values) and table.csv.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/settings.h"
+#include "experiment/config.h"
+
+namespace vrev::experiment {
+
+struct SeedResult {
+  int seed = 0;
+  settings::Json pretrained, aligned;        // behaviour after each phase
+  double seconds = 0;                        // training and evaluation time of the seed
+  std::map<std::string, settings::Json> arms;  // arm -> {"geometry": ..., "metrics": behaviour series}
+};
+using SeedResults = std::vector<SeedResult>;
+
+// The behaviour metrics at each evaluation step of a run: {"steps": [...], "<metric>": [...]}.
+settings::Json read_behaviour_series(const std::string& run_dir);
+
+settings::Json summarize_runs(const Config& cfg, const SeedResults& results, double wall_seconds);
+void write_table_csv(const std::string& path, const settings::Json& summary);
+
+// {"mean", "sd", "values", "ci95"} of values over seeds.
+settings::Json seed_stats(const std::vector<double>& values);
+
+}  // namespace vrev::experiment

@@ -1,0 +1,122 @@
+// The three blocking modes.
+#include "probe/blocking.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/cpu/kernels.h"
+
+namespace vrev::probe {
+
+namespace k = vrev::kernels::cpu;
+
+void BlockingConfig::validate() const {
+  VREV_CHECK(mode == "param-update" || mode == "act-grad" || mode == "penalty",
+             "config: 'blocking.mode' must be param-update, act-grad or penalty, got '", mode, "'");
+}
+
+void project_out(float* x, const double* unit, long n, double strength) {
+  double along = 0;
+  for (long i = 0; i < n; ++i) along += double(x[i]) * unit[i];
+  const double s = strength * along;
+  for (long i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] - s * unit[i]);
+}
+
+Blocker::Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, const world::SafetyWorld& world,
+                 std::vector<int> sites, std::vector<std::vector<double>> directions, std::vector<world::Prompt> probe,
+                 std::vector<std::vector<float>> aligned)
+    : cfg_(cfg), model_(model), sites_(std::move(sites)), directions_(std::move(directions)), aligned_(std::move(aligned)) {
+  cfg_.validate();
+  VREV_ASSERT(sites_.size() == directions_.size());
+  VREV_CHECK(!probe.empty(), "blocking: the probe set is empty");
+  for (auto& d : directions_) {
+    double n = 0;
+    for (double x : d) n += x * x;
+    VREV_CHECK(n > 0, "blocking: a direction is zero");
+    for (double& x : d) x /= std::sqrt(n);
+  }
+  n_ = static_cast<int>(probe.size());
+  tokens_.resize(size_t(n_) * world::kPromptLen);
+  for (int i = 0; i < n_; ++i) world.write_prompt(probe[i], tokens_.data() + size_t(i) * world::kPromptLen);
+}
+
+void Blocker::install(train::Trainer& trainer) {
+  if (cfg_.mode == "act-grad") {
+    hooks_.resize(sites_.size());
+    for (size_t i = 0; i < sites_.size(); ++i) {
+      const double* u = directions_[i].data();
+      const double strength = cfg_.strength;
+      hooks_[i] = [u, strength](float* grad, const Shape& shape) {
+        const int64_t C = shape[shape.rank - 1], rows = shape.numel() / C;
+        for (int64_t r = 0; r < rows; ++r) project_out(grad + r * C, u, static_cast<long>(C), strength);
+      };
+      model_.set_backward_hook(sites_[i], hooks_[i]);
+    }
+  } else if (cfg_.mode == "param-update") {
+    trainer.after_update = [this](const float* before, float* after, size_t n) { project_update(before, after, n); };
+  } else {
+    VREV_CHECK(aligned_.size() == sites_.size(), "blocking: the penalty needs the aligned activations");
+    trainer.extra_gradient = [this] { return add_penalty_gradient(); };
+  }
+}
+
+void Blocker::functional_gradient(int i, std::vector<float>& out) {
+  model::Parameters<float>& params = model_.params();
+  const int T = world::kPromptLen, C = model_.config().width;
+  params.zero_grads();
+  tape_.reset();
+  autograd::Var h = model_.forward_to_site(tape_, tokens_.data(), n_, T, sites_[i]);
+  tape_.zero_grads();
+  float* seed = tape_.grad(h);
+  for (int b = 0; b < n_; ++b)
+    for (int c = 0; c < C; ++c)
+      seed[(size_t(b) * T + world::kAsstPosition) * C + c] = static_cast<float>(directions_[i][c] / n_);
+  tape_.run_backward();
+  out.assign(params.grads(), params.grads() + params.size());
+}
+
+void Blocker::project_update(const float* before, float* after, size_t n) {
+  // The update is applied from `before`: evaluate the functional's gradient there.
+  delta_.resize(n);
+  for (size_t j = 0; j < n; ++j) delta_[j] = after[j] - before[j];
+  std::memcpy(after, before, n * sizeof(float));
+  basis_.resize(sites_.size());
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    std::vector<float>& g = basis_[i];
+    functional_gradient(static_cast<int>(i), g);
+    for (size_t p = 0; p < i; ++p) {  // Gram-Schmidt against the earlier sites
+      const double along = k::dot(g.data(), basis_[p].data(), static_cast<long>(n));
+      for (size_t j = 0; j < n; ++j) g[j] = static_cast<float>(g[j] - along * basis_[p][j]);
+    }
+    const double norm = std::sqrt(k::squared_norm(g.data(), static_cast<long>(n)));
+    if (norm == 0) continue;
+    for (float& x : g) x = static_cast<float>(x / norm);
+    const double along = cfg_.strength * k::dot(delta_.data(), g.data(), static_cast<long>(n));
+    for (size_t j = 0; j < n; ++j) delta_[j] = static_cast<float>(delta_[j] - along * g[j]);
+  }
+  for (size_t j = 0; j < n; ++j) after[j] = before[j] + delta_[j];
+}
+
+double Blocker::add_penalty_gradient() {
+  const int T = world::kPromptLen, C = model_.config().width;
+  double value = 0;
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    tape_.reset();
+    autograd::Var h = model_.forward_to_site(tape_, tokens_.data(), n_, T, sites_[i]);
+    tape_.zero_grads();
+    const float* act = tape_.value(h);
+    float* seed = tape_.grad(h);
+    const std::vector<double>& u = directions_[i];
+    for (int b = 0; b < n_; ++b) {
+      const size_t row = (size_t(b) * T + world::kAsstPosition) * C;
+      double proj = 0;
+      for (int c = 0; c < C; ++c) proj += u[c] * (double(act[row + c]) - aligned_[i][size_t(b) * C + c]);
+      value += cfg_.penalty_weight * proj * proj / n_;
+      for (int c = 0; c < C; ++c) seed[row + c] = static_cast<float>(2 * cfg_.penalty_weight * proj * u[c] / n_);
+    }
+    tape_.run_backward();  // accumulates into the parameter gradients, beside the task loss's
+  }
+  return value;
+}
+
+}  // namespace vrev::probe

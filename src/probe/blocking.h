@@ -1,0 +1,67 @@
+#pragma once
+// Blocking motion along a direction during fine-tuning (one unit direction per site, strength
+// lambda in [0, 1], 1 = full block), in three modes:
+//   act-grad      in backward, remove lambda * the component along the direction from the
+//                 gradient flowing into the site, at every position (a backward hook);
+//   param-update  each step, g = grad_theta of (direction . mean over the probe batch of the site's
+//                 activation at ASST); remove lambda * the component of the optimizer's final update
+//                 along g (after AdamW, so the block is exact to first order). Several sites'
+//                 g are orthogonalised in site order first;
+//   penalty       add weight * mean over the probe batch of (direction . (h - h_aligned))^2 to the loss.
+#include <string>
+#include <vector>
+
+#include "core/settings.h"
+#include "model/gpt.h"
+#include "train/trainer.h"
+#include "world/safety_world.h"
+
+namespace vrev::probe {
+
+struct BlockingConfig {
+  std::string mode = "param-update";  // param-update | act-grad | penalty
+  double strength = 1.0;              // lambda
+  double penalty_weight = 10.0;       // penalty mode only
+
+  template <class V>
+  void visit(V& v) {
+    v(mode, "mode", "param-update | act-grad | penalty");
+    v(strength, "strength", "lambda: the share of the component removed (1 = full block)", 0.0, 1.0);
+    v(penalty_weight, "penalty_weight", "weight of the penalty term (penalty mode)", 0.0, 1e9);
+  }
+  void validate() const;
+};
+
+// x <- x - strength * (x . u) u for a unit vector u.
+void project_out(float* x, const double* unit, long n, double strength);
+
+class Blocker {
+ public:
+  // directions[i] (C) for sites[i]; probe prompts (the harm_block set); aligned[i] (N, C) the aligned
+  // model's activations of the probe prompts at sites[i] at ASST (penalty mode).
+  Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, const world::SafetyWorld& world,
+          std::vector<int> sites, std::vector<std::vector<double>> directions, std::vector<world::Prompt> probe,
+          std::vector<std::vector<float>> aligned);
+  // Installs the mode's hooks on the model and the trainer.
+  void install(train::Trainer& trainer);
+  // d/dtheta of (direction . mean ASST activation at site i), left in `out` (all parameters).
+  void functional_gradient(int i, std::vector<float>& out);
+
+ private:
+  void project_update(const float* before, float* after, size_t n);
+  double add_penalty_gradient();
+
+  BlockingConfig cfg_;
+  model::Gpt<float>& model_;
+  std::vector<int> sites_;
+  std::vector<std::vector<double>> directions_;  // unit vectors
+  std::vector<std::vector<float>> aligned_;
+  std::vector<int32_t> tokens_;                  // (N, kPromptLen) probe prompts
+  int n_ = 0;
+  autograd::Tape<float> tape_;
+  std::vector<std::vector<float>> basis_;        // orthonormalised functional gradients
+  std::vector<float> saved_grads_, delta_;
+  std::vector<autograd::GradHook<float>> hooks_;
+};
+
+}  // namespace vrev::probe

@@ -1,0 +1,83 @@
+// Reading activations with forward hooks.
+#include "probe/capture.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace vrev::probe {
+
+namespace {
+constexpr int kCaptureBatch = 256;
+}
+
+Position parse_position(const std::string& name) {
+  if (name == "asst") return Position::Asst;
+  if (name == "last") return Position::Last;
+  if (name == "mean") return Position::Mean;
+  VREV_FAIL("unknown position '", name, "' (valid: asst, last, mean)");
+}
+
+std::vector<double> Capture::site_mean(int s) const {
+  std::vector<double> m(C, 0.0);
+  const float* x = site(s);
+  for (int i = 0; i < N; ++i)
+    for (int c = 0; c < C; ++c) m[c] += x[size_t(i) * C + c];
+  for (double& v : m) v /= N;
+  return m;
+}
+
+std::vector<float> Capture::means() const {
+  std::vector<float> out(size_t(sites) * C);
+  for (int s = 0; s < sites; ++s) {
+    const std::vector<double> m = site_mean(s);
+    std::copy(m.begin(), m.end(), out.begin() + size_t(s) * C);
+  }
+  return out;
+}
+
+Capture capture_sites(model::Gpt<float>& model, const world::SafetyWorld& world,
+                      const std::vector<world::Prompt>& prompts, Position position) {
+  VREV_CHECK(!prompts.empty(), "capture: the probe set is empty");
+  const int L = model.config().layers, C = model.config().width, S = model::num_sites(L);
+  const int T = world::kPromptLen;
+  // In this world every prompt ends with ASST, so the ASST and last positions coincide.
+  const int row = position == Position::Asst ? world::kAsstPosition : T - 1;
+  Capture cap;
+  cap.sites = S;
+  cap.N = static_cast<int>(prompts.size());
+  cap.C = C;
+  cap.data.assign(size_t(S) * cap.N * C, 0.0f);
+
+  autograd::Tape<float> tape;
+  std::vector<int32_t> tokens;
+  for (int start = 0; start < cap.N; start += kCaptureBatch) {
+    const int B = std::min(kCaptureBatch, cap.N - start);
+    tokens.resize(size_t(B) * T);
+    for (int b = 0; b < B; ++b) world.write_prompt(prompts[start + b], tokens.data() + size_t(b) * T);
+    for (int s = 0; s < S; ++s) {
+      model.set_forward_hook(s, [&, s, start](float* act, const Shape&) {
+        for (int b = 0; b < B; ++b) {
+          float* out = cap.data.data() + (size_t(s) * cap.N + start + b) * C;
+          const float* seq = act + size_t(b) * T * C;
+          if (position == Position::Mean) {
+            for (int c = 0; c < C; ++c) {
+              double sum = 0;
+              for (int t = 0; t < T; ++t) sum += seq[size_t(t) * C + c];
+              out[c] = static_cast<float>(sum / T);
+            }
+          } else {
+            std::copy(seq + size_t(row) * C, seq + size_t(row + 1) * C, out);
+          }
+        }
+      });
+    }
+    tape.reset();
+    autograd::NoGrad<float> no_grad(tape);
+    model.forward(tape, tokens.data(), B, T);
+    for (int s = 0; s < S; ++s) model.set_forward_hook(s, nullptr);
+  }
+  return cap;
+}
+
+}  // namespace vrev::probe

@@ -1,0 +1,29 @@
+#pragma once
+// Activation capture: the residual stream at every named site, at one token position, over a
+// set of prompts, read by forward hooks in a no-grad pass. It draws no random numbers and uses its
+// own tape, so capturing during training leaves the trajectory untouched.
+#include <string>
+#include <vector>
+
+#include "model/gpt.h"
+#include "world/safety_world.h"
+
+namespace vrev::probe {
+
+enum class Position { Asst, Last, Mean };
+Position parse_position(const std::string& name);  // asst | last | mean
+
+// Activations of S sites over N prompts, (S, N, C) site-major.
+struct Capture {
+  int sites = 0, N = 0, C = 0;
+  std::vector<float> data;
+  const float* site(int s) const { return data.data() + size_t(s) * N * C; }
+  std::vector<double> site_mean(int s) const;
+  // (S, C): the mean activation of every site.
+  std::vector<float> means() const;
+};
+
+Capture capture_sites(model::Gpt<float>& model, const world::SafetyWorld& world,
+                      const std::vector<world::Prompt>& prompts, Position position);
+
+}  // namespace vrev::probe

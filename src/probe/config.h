@@ -1,0 +1,33 @@
+#pragma once
+// The probe section: where activations are read, how v_rev is estimated, how many null draws.
+#include <string>
+
+#include "core/settings.h"
+
+namespace vrev::probe {
+
+struct ProbeConfig {
+  std::string site = "last";         // an activation site, or "last": the last block's resid_post
+  std::string position = "asst";     // asst | last | mean (over the prompt's positions)
+  std::string estimator = "diff-means";  // diff-means | per-prompt | pca
+  int anisotropic_draws = 2000;
+  int shuffle_draws = 1000;
+  int control_draws = 1000;          // bootstrap resamples of the control run's drift
+  int64_t null_seed = 12345;
+
+  template <class V>
+  void visit(V& v) {
+    v(site, "site", "capture site for drift and blocking ('last': the last block's resid_post)");
+    v(position, "position", "token position: asst | last | mean");
+    v(estimator, "estimator", "v_rev estimator: diff-means | per-prompt | pca");
+    v(anisotropic_draws, "anisotropic_draws", "draws of the anisotropic null", 10, 1e7);
+    v(shuffle_draws, "shuffle_draws", "draws of the label-shuffle null", 10, 1e7);
+    v(control_draws, "control_draws", "bootstrap draws of the control fine-tuning null", 10, 1e7);
+    v(null_seed, "null_seed", "seed of the nulls' random draws", 0, 1e18);
+  }
+  void validate() const;
+  // The site's index for a model of `layers` blocks.
+  int site_index(int layers) const;
+};
+
+}  // namespace vrev::probe

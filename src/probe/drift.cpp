@@ -1,0 +1,55 @@
+// Drift metrics and their bootstrap.
+#include "probe/drift.h"
+
+#include <cmath>
+
+#include "core/rng.h"
+#include "probe/geometry.h"
+
+namespace vrev::probe {
+
+std::vector<double> mean_drift(const float* from, const float* to, int N, int C) {
+  std::vector<double> d(C, 0.0);
+  for (int i = 0; i < N; ++i)
+    for (int c = 0; c < C; ++c) d[c] += double(to[size_t(i) * C + c]) - from[size_t(i) * C + c];
+  for (double& x : d) x /= N;
+  return d;
+}
+
+DriftMetrics drift_metrics(const std::vector<double>& v, const float* aligned_harm, const float* step_harm, int Nh,
+                           const float* aligned_benign, const float* step_benign, int Nb, int C) {
+  DriftMetrics m;
+  const std::vector<double> harm = mean_drift(aligned_harm, step_harm, Nh, C);
+  const std::vector<double> benign = mean_drift(aligned_benign, step_benign, Nb, C);
+  m.alignment = cosine(harm, v);
+  m.benign_alignment = cosine(benign, v);
+  std::vector<double> diff(C);
+  for (int c = 0; c < C; ++c) diff[c] = harm[c] - benign[c];
+  m.harmful_minus_benign = cosine(diff, v);
+  std::vector<double> per(C);
+  for (int i = 0; i < Nh; ++i) {
+    for (int c = 0; c < C; ++c) per[c] = double(step_harm[size_t(i) * C + c]) - aligned_harm[size_t(i) * C + c];
+    m.mean_prompt_cosine += cosine(per, v) / Nh;
+  }
+  const double vv = dot(v.data(), v.data(), C);
+  m.reversion_fraction = vv > 0 ? dot(harm.data(), v.data(), C) / vv : 0.0;
+  m.relative_norm = vv > 0 ? norm(harm) / std::sqrt(vv) : 0.0;
+  return m;
+}
+
+std::vector<double> bootstrap_drift_cosines(const std::vector<double>& v, const float* from, const float* to, int N,
+                                            int C, int draws, uint64_t seed) {
+  const uint64_t stream = rng::stream_id("null/control_bootstrap");
+  std::vector<double> out(draws), d(C);
+  for (int k = 0; k < draws; ++k) {
+    std::fill(d.begin(), d.end(), 0.0);
+    for (int j = 0; j < N; ++j) {
+      const auto i = rng::below(seed, stream, uint64_t(k) * N + j, N);
+      for (int c = 0; c < C; ++c) d[c] += double(to[i * C + c]) - from[i * C + c];
+    }
+    out[k] = cosine(d, v);
+  }
+  return out;
+}
+
+}  // namespace vrev::probe

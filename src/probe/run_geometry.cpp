@@ -1,0 +1,134 @@
+// Drift metrics and nulls of a run, from its captures.
+#include "probe/run_geometry.h"
+
+#include <filesystem>
+
+#include "core/io.h"
+#include "probe/drift.h"
+#include "probe/files.h"
+#include "probe/geometry.h"
+#include "probe/nulls.h"
+
+namespace vrev::probe {
+
+namespace {
+
+settings::Json null_json(const std::vector<NullSummary>& per_step) {
+  settings::Json p99 = settings::Json::array(), quantiles = settings::Json::array();
+  for (const NullSummary& n : per_step) {
+    p99.push_back(n.p99);
+    quantiles.push_back(n.quantiles);
+  }
+  return {{"p99", p99}, {"quantile_levels", kQuantileLevels}, {"quantiles", quantiles}};
+}
+
+}  // namespace
+
+settings::Json run_geometry(const std::string& run_dir, const std::string& probe_dir, const std::string& control_dir,
+                            const ProbeConfig& cfg) {
+  const std::string manifest_path = captures_manifest_path(run_dir);
+  const settings::Json manifest = settings::Json::parse(io::read_text(manifest_path), nullptr, false);
+  VREV_CHECK(manifest.is_object() && manifest.contains("steps") && manifest.contains("site_index"), manifest_path,
+             ": not a captures manifest");
+  const int site = manifest["site_index"].get<int>();
+  const std::vector<int64_t> steps = manifest["steps"].get<std::vector<int64_t>>();
+  const std::vector<std::string> sites = manifest["sites"].get<std::vector<std::string>>();
+
+  const Capture pre = load_capture(reference_capture_path(probe_dir, "pretrain", "harm_probe"));
+  const Capture al = load_capture(reference_capture_path(probe_dir, "align", "harm_probe"));
+  const Capture al_benign = load_capture(reference_capture_path(probe_dir, "align", "benign_probe"));
+  const int C = al.C, S = al.sites;
+  VREV_CHECK(pre.C == C && al_benign.C == C && pre.N == al.N && pre.sites == S && al_benign.sites == S, probe_dir,
+             ": the reference captures disagree in width, sites or probe-set size");
+  VREV_CHECK(site >= 0 && site < S && static_cast<int>(sites.size()) == S, manifest_path, ": site ", site,
+             " does not exist in captures of ", S, " sites");
+  int v_rows = 0, v_c = C;
+  const std::vector<float> v_all = load_matrix(v_rev_path(probe_dir), v_rows, v_c);
+  VREV_CHECK(v_rows == S, v_rev_path(probe_dir), ": ", v_rows, " directions for ", S, " sites");
+  auto v_of = [&](int s) { return std::vector<double>(v_all.begin() + size_t(s) * C, v_all.begin() + size_t(s + 1) * C); };
+  const std::vector<double> v = v_of(site);
+  const Estimator estimator = parse_estimator(cfg.estimator);
+
+  settings::Json g;
+  g["width"] = C;
+  g["site"] = sites[site];
+  g["position"] = manifest.value("position", cfg.position);
+  g["estimator"] = cfg.estimator;
+  g["steps"] = steps;
+  g["v_rev_norm"] = norm(v);
+  std::vector<double> alignment, prompt_cos, benign, minus_benign, fraction, rel_norm;
+  std::vector<std::vector<double>> per_site(S);
+  std::vector<NullSummary> iso, aniso, shuffle, control;
+  const NullSummary iso_summary = isotropic_null(C);
+  const std::vector<float> al_means = al.means();
+  for (int64_t step : steps) {
+    int nh = 0, nb = 0, c = C, sc = C;
+    const std::vector<float> h = load_matrix(step_capture_path(run_dir, "harm_probe", step), nh, c);
+    const std::vector<float> b = load_matrix(step_capture_path(run_dir, "benign_probe", step), nb, c);
+    VREV_CHECK(nh == al.N && nb == al_benign.N, run_dir, ": step ", step, " captures have other probe-set sizes");
+    const DriftMetrics m = drift_metrics(v, al.site(site), h.data(), nh, al_benign.site(site), b.data(), nb, C);
+    alignment.push_back(m.alignment);
+    prompt_cos.push_back(m.mean_prompt_cosine);
+    benign.push_back(m.benign_alignment);
+    minus_benign.push_back(m.harmful_minus_benign);
+    fraction.push_back(m.reversion_fraction);
+    rel_norm.push_back(m.relative_norm);
+    int ms = 0;
+    const std::vector<float> means = load_matrix(step_means_path(run_dir, "harm_probe", step), ms, sc);
+    VREV_CHECK(ms == S, step_means_path(run_dir, "harm_probe", step), ": ", ms, " sites, expected ", S);
+    for (int s = 0; s < S; ++s) {
+      std::vector<double> d(C);
+      for (int k = 0; k < C; ++k) d[k] = double(means[size_t(s) * C + k]) - al_means[size_t(s) * C + k];
+      per_site[s].push_back(cosine(d, v_of(s)));
+    }
+    const std::vector<double> drift = mean_drift(al.site(site), h.data(), nh, C);
+    const uint64_t seed = cfg.null_seed + uint64_t(step);
+    iso.push_back(iso_summary);
+    aniso.push_back(anisotropic_null(drift.data(), al_benign.site(site), al_benign.N, C, cfg.anisotropic_draws, seed));
+    shuffle.push_back(
+        label_shuffle_null(drift.data(), pre.site(site), al.site(site), al.N, C, cfg.shuffle_draws, seed, estimator));
+    if (!control_dir.empty()) {
+      int nc = 0;
+      const std::vector<float> ctrl = load_matrix(step_capture_path(control_dir, "harm_probe", step), nc, c);
+      VREV_CHECK(nc == al.N, control_dir, ": step ", step, " capture has another probe-set size");
+      control.push_back(
+          empirical_null(bootstrap_drift_cosines(v, al.site(site), ctrl.data(), nc, C, cfg.control_draws, seed)));
+    }
+  }
+  g["alignment"] = alignment;
+  g["mean_prompt_cosine"] = prompt_cos;
+  g["benign_alignment"] = benign;
+  g["harmful_minus_benign"] = minus_benign;
+  g["reversion_fraction"] = fraction;
+  g["relative_norm"] = rel_norm;
+  settings::Json ps = settings::Json::object();
+  for (int s = 0; s < S; ++s) ps[sites[s]] = per_site[s];
+  g["per_site_alignment"] = ps;
+  g["nulls"] = {{"isotropic", null_json(iso)}, {"anisotropic", null_json(aniso)}, {"label_shuffle", null_json(shuffle)}};
+  g["nulls"]["control_finetune"] =
+      control.empty() ? settings::Json{{"p99", nullptr}, {"note", "no control fine-tuning run"}} : null_json(control);
+  return g;
+}
+
+void write_geometry(const std::string& run_dir, const settings::Json& g) {
+  namespace fs = std::filesystem;
+  io::write_text_atomic((fs::path(run_dir) / "geometry.json").string(), g.dump(1) + "\n");
+  std::string csv =
+      "step,alignment,mean_prompt_cosine,benign_alignment,harmful_minus_benign,reversion_fraction,relative_norm,"
+      "isotropic_p99,anisotropic_p99,label_shuffle_p99,control_finetune_p99\n";
+  const auto& steps = g["steps"];
+  for (size_t i = 0; i < steps.size(); ++i) {
+    csv += std::to_string(steps[i].get<int64_t>());
+    for (const char* k : {"alignment", "mean_prompt_cosine", "benign_alignment", "harmful_minus_benign",
+                          "reversion_fraction", "relative_norm"})
+      csv += "," + g[k][i].dump();
+    for (const char* n : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {
+      const auto& p99 = g["nulls"][n]["p99"];
+      csv += "," + (p99.is_array() ? p99[i].dump() : std::string());
+    }
+    csv += "\n";
+  }
+  io::write_text_atomic((fs::path(run_dir) / "geometry.csv").string(), csv);
+}
+
+}  // namespace vrev::probe
