@@ -1,0 +1,161 @@
+// Capture and blocking on a small trained model: capture leaves the trajectory untouched;
+// param-update blocking freezes the probed functional to first order; act-grad at lambda 0 is
+// plain fine-tuning bit for bit; projection is idempotent.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+
+#include "experiment/phase_runner.h"
+#include "model/model_file.h"
+#include "probe/blocking.h"
+#include "probe/capture.h"
+#include "test_helpers.h"
+#include "train/checkpoint.h"
+
+namespace fs = std::filesystem;
+using namespace vrev;
+
+namespace {
+
+const std::string kTiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+
+// A short pretrain + align history shared by the tests of this file (built once).
+struct Aligned {
+  fs::path dir = test::temp_dir("blocking");
+  experiment::Config cfg = experiment::load_config(kTiny, {"pretrain.steps=150", "finetune.steps=6",
+                                                           "finetune.eval_steps=[0,2,4,6]"});
+  Aligned() {
+    experiment::PhaseRun r;
+    r.quiet = true;
+    r.phase = world::Phase::Pretrain;
+    r.out_dir = (dir / "pretrain").string();
+    experiment::run_phase(cfg, r);
+    r.phase = world::Phase::Align;
+    r.init_dir = r.out_dir;
+    r.out_dir = (dir / "align").string();
+    experiment::run_phase(cfg, r);
+  }
+  ~Aligned() { fs::remove_all(dir); }
+  std::vector<float> finetune(const std::string& name, const experiment::PhaseCallbacks& cb) const {
+    experiment::PhaseRun r;
+    r.quiet = true;
+    r.phase = world::Phase::Finetune;
+    r.init_dir = (dir / "align").string();
+    r.out_dir = (dir / name).string();
+    experiment::run_phase(cfg, r, cb);
+    model::Gpt<float> gpt(cfg.model);
+    model::load_model_into((dir / name / train::kModelFile).string(), gpt);
+    return {gpt.params().values(), gpt.params().values() + gpt.params().size()};
+  }
+};
+
+const Aligned& aligned() {
+  static const Aligned a;
+  return a;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+std::vector<double> unit(int C, int axis_seed) {
+  std::vector<double> u(C);
+  double n = 0;
+  for (int c = 0; c < C; ++c) n += (u[c] = std::sin(1.0 + c * (axis_seed + 0.37))) * u[c];
+  for (double& x : u) x /= std::sqrt(n);
+  return u;
+}
+
+}  // namespace
+
+TEST_CASE("capturing during fine-tuning leaves the parameters' bits unchanged", "[probe][blocking]") {
+  const Aligned& a = aligned();
+  const world::SafetyWorld world(a.cfg.world, 0);
+  experiment::PhaseCallbacks capture;
+  capture.identity = {{"variant", "captured"}};
+  int captures = 0;
+  capture.at_eval = [&](int64_t, model::Gpt<float>& gpt) {
+    probe::capture_sites(gpt, world, world.fixed_set(world::FixedSet::HarmProbe), probe::Position::Asst);
+    ++captures;
+  };
+  const auto plain = a.finetune("plain", {});
+  const auto captured = a.finetune("captured", capture);
+  CHECK(captures == 4);
+  CHECK(same_bits(plain, captured));
+}
+
+TEST_CASE("act-grad blocking with lambda = 0 is plain fine-tuning, bit for bit", "[probe][blocking]") {
+  const Aligned& a = aligned();
+  const world::SafetyWorld world(a.cfg.world, 0);
+  probe::BlockingConfig bc;
+  bc.mode = "act-grad";
+  bc.strength = 0.0;
+  std::unique_ptr<probe::Blocker> blocker;
+  experiment::PhaseCallbacks cb;
+  cb.identity = {{"variant", "act-grad-0"}};
+  cb.setup = [&](model::Gpt<float>& gpt, train::Trainer& trainer) {
+    const int site = model::site_resid_post(a.cfg.model.layers - 1);
+    blocker = std::make_unique<probe::Blocker>(bc, gpt, world, std::vector<int>{site},
+                                               std::vector<std::vector<double>>{unit(a.cfg.model.width, 1)},
+                                               world.fixed_set(world::FixedSet::HarmBlock),
+                                               std::vector<std::vector<float>>{});
+    blocker->install(trainer);
+  };
+  CHECK(same_bits(a.finetune("plain0", {}), a.finetune("actgrad0", cb)));
+}
+
+TEST_CASE("param-update blocking leaves direction . mean activation unchanged to first order", "[probe][blocking]") {
+  const Aligned& a = aligned();
+  const world::SafetyWorld world(a.cfg.world, 0);
+  const int L = a.cfg.model.layers, C = a.cfg.model.width;
+  const int site = model::site_resid_post(L - 1);
+  const auto probe_set = world.fixed_set(world::FixedSet::HarmBlock);
+  auto functional = [&](model::Gpt<float>& gpt, const std::vector<double>& u) {
+    const probe::Capture c = probe::capture_sites(gpt, world, probe_set, probe::Position::Asst);
+    const std::vector<double> m = c.site_mean(site);
+    double f = 0;
+    for (int k = 0; k < C; ++k) f += m[k] * u[k];
+    return f;
+  };
+  // The direction the update moves the functional most along: the aligned-to-pretrained shift.
+  model::Gpt<float> pre(a.cfg.model), al(a.cfg.model);
+  model::load_model_into((a.dir / "pretrain" / train::kModelFile).string(), pre);
+  model::load_model_into((a.dir / "align" / train::kModelFile).string(), al);
+  const auto mp = probe::capture_sites(pre, world, probe_set, probe::Position::Asst).site_mean(site);
+  const auto ma = probe::capture_sites(al, world, probe_set, probe::Position::Asst).site_mean(site);
+  std::vector<double> u(C);
+  double n = 0;
+  for (int k = 0; k < C; ++k) n += (u[k] = mp[k] - ma[k]) * u[k];
+  for (double& x : u) x /= std::sqrt(n);
+
+  auto one_step_change = [&](bool block) {
+    model::Gpt<float> gpt(a.cfg.model);
+    model::load_model_into((a.dir / "align" / train::kModelFile).string(), gpt);
+    const double before = functional(gpt, u);
+    train::Optimizer opt(a.cfg.finetune.optimizer, gpt.params().size());
+    world::PhaseData data(world, world::Phase::Finetune, a.cfg.finetune.batch_size);
+    train::Trainer trainer(gpt, opt, a.cfg.finetune.schedule, 1, data);
+    probe::BlockingConfig bc;
+    probe::Blocker blocker(bc, gpt, world, {site}, {u}, probe_set, {});
+    if (block) blocker.install(trainer);
+    trainer.step();
+    return functional(gpt, u) - before;
+  };
+  const double plain = one_step_change(false), blocked = one_step_change(true);
+  INFO("change of u . mean h: plain " << plain << ", blocked " << blocked);
+  CHECK(std::abs(plain) > 1e-3);
+  CHECK(std::abs(blocked) < 0.05 * std::abs(plain));
+}
+
+TEST_CASE("projecting out a direction twice equals projecting once", "[probe][blocking]") {
+  std::vector<float> x(37);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::cos(0.3 * i) * 2.0f;
+  const std::vector<double> u = unit(37, 4);
+  probe::project_out(x.data(), u.data(), 37, 1.0);
+  std::vector<float> twice = x;
+  probe::project_out(twice.data(), u.data(), 37, 1.0);
+  double along = 0;
+  for (int i = 0; i < 37; ++i) along += x[i] * u[i];
+  CHECK(std::abs(along) < 1e-6);
+  for (int i = 0; i < 37; ++i) CHECK(twice[i] == Approx(x[i]).margin(1e-6));
+}

@@ -1,0 +1,126 @@
+// `vrev reproduce`, shrunk: configs/tiny.json with one seed. Checks the outputs a researcher
+// loads (summary.json keys, table.csv, report.md, plots), the measured phenomenon, resume after
+// an interruption, and the geometry commands' errors on bad captures.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "core/io.h"
+#include "experiment/reproduce.h"
+#include "probe/files.h"
+#include "test_helpers.h"
+
+namespace fs = std::filesystem;
+using namespace vrev;
+using settings::Json;
+
+namespace {
+
+const std::string kTiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+
+Json without_wall_time(Json summary) {
+  summary.erase("wall_seconds");
+  return summary;
+}
+
+}  // namespace
+
+TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[reproduce]") {
+  const fs::path out = test::temp_dir("reproduce");
+  const experiment::Config cfg = experiment::load_config(kTiny, {"reproduce.seeds=1"});
+  experiment::ReproduceOptions opt;
+  opt.config_path = kTiny;
+  opt.out_dir = out.string();
+  opt.quiet = true;
+  const Json summary = experiment::reproduce(cfg, opt);
+
+  // The files of design.md's run layout.
+  for (const char* f : {"config.json", "summary.json", "table.csv", "report.md", "plots/alignment_vs_step.png",
+                        "plots/harmfulness_vs_step.png", "plots/alignment_per_layer.png", "seed-0/probe/v_rev.npy",
+                        "seed-0/probe/v_rev.json", "seed-0/finetune-plain/geometry.json",
+                        "seed-0/finetune-plain/geometry.csv", "seed-0/finetune-plain/metrics.jsonl"})
+    CHECK(fs::exists(out / f));
+  // summary.json as the issue specifies it.
+  REQUIRE(summary.contains("paper"));
+  for (const char* arm : {"plain", "block-vrev", "block-random", "block-pc1"}) {
+    INFO(arm);
+    const Json& a = summary["arms"][arm];
+    for (const char* k : {"harmfulness", "harmful_content", "task_accuracy", "benign_helpfulness"}) {
+      CHECK(a[k].contains("mean"));
+      CHECK(a[k]["values"].size() == 1);
+      CHECK(a[k]["mean"].get<double>() >= 0.0);
+      CHECK(a[k]["mean"].get<double>() <= 1.0);
+    }
+    CHECK(a["alignment"].contains("1"));
+  }
+  for (const char* null : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"})
+    CHECK(summary["nulls"][null]["pairs"].get<int>() == 6);  // tiny.json evaluates steps 1, 2, 3, 5, 10, 20
+  const Json g = Json::parse(io::read_text((out / "seed-0/finetune-plain/geometry.json").string()));
+  CHECK(g["width"] == 64);
+  CHECK(g["nulls"]["anisotropic"]["p99"].size() == g["steps"].size());
+
+  // The phenomenon, as measured on tiny.json (README): plain fine-tuning drifts along v_rev far
+  // above the isotropic null, harmfulness returns, and blocking along v_rev removes the alignment.
+  const Json& plain = summary["arms"]["plain"];
+  CHECK(plain["alignment"]["1"]["mean"].get<double>() > g["nulls"]["isotropic"]["p99"][1].get<double>());
+  CHECK(summary["nulls"]["isotropic"]["above_p99"] == summary["nulls"]["isotropic"]["pairs"]);
+  CHECK(plain["harmfulness"]["mean"].get<double>() >= 0.5);
+  CHECK(summary["arms"]["block-vrev"]["alignment"]["50"]["mean"].get<double>() <
+        0.5 * plain["alignment"]["50"]["mean"].get<double>());
+  CHECK(summary["arms"]["block-random"]["alignment"]["50"]["mean"].get<double>() >
+        0.5 * plain["alignment"]["50"]["mean"].get<double>());
+
+  SECTION("an interrupted reproduce continues and ends with the same outputs") {
+    const std::string table = io::read_text((out / "table.csv").string());
+    fs::remove_all(out / "seed-0" / "finetune-block-random");
+    fs::remove(out / "seed-0" / "finetune-plain" / "state.json");  // as if killed before its end
+    fs::remove(out / "summary.json");
+    const Json again = experiment::reproduce(cfg, opt);
+    CHECK(without_wall_time(again) == without_wall_time(summary));
+    CHECK(io::read_text((out / "table.csv").string()) == table);
+  }
+
+  SECTION("vrev drift: recomputes geometry.json; bad captures are one-line errors") {
+    const std::string run = (out / "seed-0" / "finetune-plain").string();
+    fs::remove(out / "seed-0/finetune-plain/geometry.json");
+    auto ok = test::run_vrev("drift --run " + run);
+    CHECK(ok.exit_code == 0);
+    CHECK(Json::parse(io::read_text(run + "/geometry.json")) == g);
+
+    auto fails = [](const test::CommandResult& r, const std::string& needle) {
+      INFO(r.err);
+      CHECK(r.exit_code != 0);
+      CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+      CHECK_THAT(r.err, Catch::Contains(needle));
+    };
+    const std::string step1 = probe::step_capture_path(run, "harm_probe", 1);
+    const auto saved = io::read_file(step1);
+    int rows = 0, C = -1;
+    std::vector<float> x = probe::load_matrix(step1, rows, C);
+    x[5] = NAN;
+    probe::save_matrix(step1, x.data(), rows, C);
+    fails(test::run_vrev("drift --run " + run), "non-finite");
+    probe::save_matrix(step1, x.data(), rows / 2, C / 2 * 2 == C ? C / 2 : C);
+    fails(test::run_vrev("drift --run " + run), "width");
+    std::vector<float> empty;
+    io::write_npy(step1, io::Array::from_f32(empty.data(), {0, C}));
+    fails(test::run_vrev("drift --run " + run), "empty probe set");
+    io::write_file_atomic(step1, saved.data(), saved.size());
+
+    auto cap = test::run_vrev("capture --ckpt " + (out / "seed-0/align").string() +
+                              " --probe harmful --site blocks.1.resid_post --out " + (out / "h.npy").string());
+    CHECK(cap.exit_code == 0);
+    CHECK(io::read_npy((out / "h.npy").string()).shape == std::vector<int64_t>{64, 64});
+    auto dir = test::run_vrev("direction --from " + (out / "seed-0/align").string() + " --to " +
+                              (out / "seed-0/pretrain").string() + " --site last --estimator pca --out " +
+                              (out / "v.npy").string());
+    CHECK(dir.exit_code == 0);
+    CHECK(fs::exists(out / "v.json"));
+    fails(test::run_vrev("direction --from " + (out / "seed-0/align").string() + " --to " +
+                         (out / "seed-0/pretrain").string() + " --estimator median --out " + (out / "v.npy").string()),
+          "unknown estimator");
+    fails(test::run_vrev("capture --ckpt " + (out / "seed-0/align").string() + " --probe harmful --site blocks.7.attn --out " +
+                         (out / "h.npy").string()),
+          "unknown activation site");
+  }
+  fs::remove_all(out);
+}
