@@ -16,9 +16,9 @@ int run_eval(int argc, char** argv) {
       "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
-  const auto overrides = args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const auto sets = overrides(args);
   experiment::OpenedCheckpoint ck = experiment::open_checkpoint(
-      required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", overrides);
+      required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", sets);
   const uint64_t seed = args.count("seed") ? args["seed"].as<uint64_t>() : ck.seed;
   const world::SafetyWorld world(ck.world, seed);
   std::printf("%s\n", world::evaluate_behaviour(ck.model, world).to_json().dump().c_str());

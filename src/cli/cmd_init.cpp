@@ -12,8 +12,8 @@ int run_init(int argc, char** argv) {
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
       "out", "output model.safetensors", cxxopts::value<std::string>());
   auto args = parse(options, argc, argv);
-  const auto overrides = args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  experiment::Config cfg = experiment::load_config(required(args, "config"), overrides);
+  const auto sets = overrides(args);
+  experiment::Config cfg = experiment::load_config(required(args, "config"), sets);
   const std::string out = required(args, "out");
   const uint64_t seed = args["seed"].as<uint64_t>();
   model::Gpt<float> gpt(cfg.model);

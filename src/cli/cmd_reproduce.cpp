@@ -20,18 +20,18 @@ int run_reproduce(int argc, char** argv) {
       "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
-  auto overrides = args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  if (args.count("seeds")) overrides.push_back("reproduce.seeds=" + std::to_string(args["seeds"].as<int>()));
+  auto sets = overrides(args);
+  if (args.count("seeds")) sets.push_back("reproduce.seeds=" + std::to_string(args["seeds"].as<int>()));
   if (args.count("arms")) {
     std::string list;
     std::stringstream in(args["arms"].as<std::string>());
     for (std::string arm; std::getline(in, arm, ',');) list += (list.empty() ? "\"" : ",\"") + arm + "\"";
-    overrides.push_back("reproduce.arms=[" + list + "]");
+    sets.push_back("reproduce.arms=[" + list + "]");
   }
   experiment::ReproduceOptions opt;
   opt.config_path = args["config"].as<std::string>();
   opt.out_dir = args["out"].as<std::string>();
-  const experiment::Config cfg = experiment::load_config(opt.config_path, overrides);
+  const experiment::Config cfg = experiment::load_config(opt.config_path, sets);
   const settings::Json summary = experiment::reproduce(cfg, opt);
   std::printf("wrote %s/report.md, summary.json, table.csv and plots/ (%.0f s)\n", opt.out_dir.c_str(),
               summary["wall_seconds"].get<double>());

@@ -19,8 +19,8 @@ int run_train(int argc, char** argv) {
       "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
-  const auto overrides = args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  const experiment::Config cfg = experiment::load_config(required(args, "config"), overrides);
+  const auto sets = overrides(args);
+  const experiment::Config cfg = experiment::load_config(required(args, "config"), sets);
   experiment::PhaseRun run;
   run.phase = world::parse_phase(required(args, "phase"));
   run.seed = args["seed"].as<uint64_t>();

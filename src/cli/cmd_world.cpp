@@ -15,8 +15,8 @@ int run_world(int argc, char** argv) {
       "n", "number of examples", cxxopts::value<int>()->default_value("5"))(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>());
   auto args = parse(options, argc, argv);
-  const auto overrides = args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  const experiment::Config cfg = experiment::load_config(required(args, "config"), overrides);
+  const auto sets = overrides(args);
+  const experiment::Config cfg = experiment::load_config(required(args, "config"), sets);
   const world::Phase phase = world::parse_phase(args["phase"].as<std::string>());
   const int n = args["n"].as<int>();
   VREV_CHECK(n >= 0, "-n must be >= 0");

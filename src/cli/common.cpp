@@ -22,6 +22,10 @@ std::string required(const cxxopts::ParseResult& args, const std::string& name) 
   return args[name].as<std::string>();
 }
 
+std::vector<std::string> overrides(const cxxopts::ParseResult& args) {
+  return args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
 void apply_threads(int threads) {
   VREV_CHECK(threads >= 0, "--threads must be >= 0 (0: all cores), got ", threads);
   kernels::cpu::set_num_threads(threads);

@@ -3,6 +3,7 @@
 // CLI's conventions (one-line error and exit 1; help text and exit 0), and the command table.
 #include <cxxopts.hpp>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
@@ -17,6 +18,8 @@ struct HelpRequested {
 cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv);
 // The value of a required option; the error names the flag.
 std::string required(const cxxopts::ParseResult& args, const std::string& name);
+// The --set key.path=value overrides given (none when absent).
+std::vector<std::string> overrides(const cxxopts::ParseResult& args);
 // An --threads value (0: all cores) applied to OpenMP and OpenBLAS.
 void apply_threads(int threads);
 
