@@ -28,7 +28,7 @@ void save_checkpoint(const std::string& dir, const model::Gpt<float>& model, con
   model::save_model((fs::path(dir) / kModelFile).string(), model, meta);
   if (optimizer) {
     const auto n = static_cast<int64_t>(model.params().size());
-    auto& opt = const_cast<Optimizer&>(*optimizer);
+    const Optimizer& opt = *optimizer;
     std::vector<std::pair<std::string, io::Array>> tensors;
     tensors.emplace_back("m", io::Array::from_f32(opt.first_moment().data(), {n}));
     if (!opt.second_moment().empty()) tensors.emplace_back("v", io::Array::from_f32(opt.second_moment().data(), {n}));
@@ -81,7 +81,10 @@ CheckpointState load_checkpoint(const std::string& dir, model::Gpt<float>& model
                file.metadata["optimizer"], "', the config asks for '", optimizer->config().name, "'");
     load("m", optimizer->first_moment());
     if (!optimizer->second_moment().empty()) load("v", optimizer->second_moment());
-    optimizer->set_steps_taken(std::stoll(file.metadata["step"]));
+    const std::string& step = file.metadata["step"];
+    VREV_CHECK(!step.empty() && step.find_first_not_of("0123456789") == std::string::npos, path,
+               ": metadata 'step' must be a non-negative integer, got '", step, "'");
+    optimizer->set_steps_taken(std::stoll(step));
   }
   return state;
 }

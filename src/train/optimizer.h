@@ -42,6 +42,8 @@ class Optimizer {
   // State for checkpoints: first and second moments (SGD uses only the first) and the step.
   std::vector<float>& first_moment() { return m_; }
   std::vector<float>& second_moment() { return v_; }
+  const std::vector<float>& first_moment() const { return m_; }
+  const std::vector<float>& second_moment() const { return v_; }
   void set_steps_taken(int64_t t) { t_ = t; }
 
  private:
