@@ -1,5 +1,6 @@
 #pragma once
-// Heap allocations through operator new since the test binary started.
+// Heap allocations through operator new since the test binary started; -1 when not counted
+// (sanitizer builds).
 namespace vrev::test {
 long heap_allocations();
 }

@@ -72,7 +72,8 @@ TEST_CASE("after the first step a training step allocates nothing", "[train][mem
   const long before = vrev::test::heap_allocations();
   const size_t arena_before = run.trainer.tape().allocations();
   for (int i = 0; i < 4; ++i) run.trainer.step();
-  CHECK(vrev::test::heap_allocations() == before);
+  if (before >= 0) CHECK(vrev::test::heap_allocations() == before);
+  else WARN("heap allocations are not counted in this (sanitizer) build; only the tape's arenas are checked");
   CHECK(run.trainer.tape().allocations() == arena_before);
 }
 
