@@ -104,7 +104,7 @@ TEST_CASE("act-grad blocking with lambda = 0 is plain fine-tuning, bit for bit",
   CHECK(same_bits(a.finetune("plain0", {}), a.finetune("actgrad0", cb)));
 }
 
-TEST_CASE("param-update blocking leaves direction . mean activation unchanged to first order", "[probe][blocking]") {
+TEST_CASE("param-update blocking freezes direction . mean activation to first order; the penalty restrains it", "[probe][blocking]") {
   const Aligned& a = aligned();
   const world::SafetyWorld world(a.cfg.world, 0);
   const int L = a.cfg.model.layers, C = a.cfg.model.width;
@@ -128,23 +128,35 @@ TEST_CASE("param-update blocking leaves direction . mean activation unchanged to
   for (int k = 0; k < C; ++k) n += (u[k] = mp[k] - ma[k]) * u[k];
   for (double& x : u) x /= std::sqrt(n);
 
-  auto one_step_change = [&](bool block) {
+  auto change_after = [&](const std::string& mode, int steps) {
     model::Gpt<float> gpt(a.cfg.model);
     model::load_model_into((a.dir / "align" / train::kModelFile).string(), gpt);
     const double before = functional(gpt, u);
+    std::vector<std::vector<float>> aligned;
+    if (mode == "penalty") {
+      const probe::Capture c = probe::capture_sites(gpt, world, probe_set, probe::Position::Asst);
+      aligned.emplace_back(c.site(site), c.site(site) + size_t(c.N) * C);
+    }
     train::Optimizer opt(a.cfg.finetune.optimizer, gpt.params().size());
     world::PhaseData data(world, world::Phase::Finetune, a.cfg.finetune.batch_size);
-    train::Trainer trainer(gpt, opt, a.cfg.finetune.schedule, 1, data);
+    train::Trainer trainer(gpt, opt, a.cfg.finetune.schedule, steps, data);
     probe::BlockingConfig bc;
-    probe::Blocker blocker(bc, gpt, world, {site}, {u}, probe_set, {});
-    if (block) blocker.install(trainer);
-    trainer.step();
+    bc.mode = mode == "plain" ? "param-update" : mode;
+    bc.penalty_weight = 1000.0;
+    probe::Blocker blocker(bc, gpt, world, {site}, {u}, probe_set, aligned);
+    if (mode != "plain") blocker.install(trainer);
+    while (!trainer.done()) trainer.step();
     return functional(gpt, u) - before;
   };
-  const double plain = one_step_change(false), blocked = one_step_change(true);
-  INFO("change of u . mean h: plain " << plain << ", blocked " << blocked);
+  const double plain = change_after("plain", 1), blocked = change_after("param-update", 1);
+  INFO("change of u . mean h after one step: plain " << plain << ", blocked " << blocked);
   CHECK(std::abs(plain) > 1e-3);
   CHECK(std::abs(blocked) < 0.05 * std::abs(plain));
+
+  // The penalty has no gradient at the aligned point, so it acts from the second step on.
+  const double plain5 = change_after("plain", 5), penalty5 = change_after("penalty", 5);
+  INFO("after five steps: plain " << plain5 << ", penalty " << penalty5);
+  CHECK(std::abs(penalty5) < 0.5 * std::abs(plain5));
 }
 
 TEST_CASE("projecting out a direction twice equals projecting once", "[probe][blocking]") {
