@@ -104,7 +104,7 @@ TEST_CASE("act-grad blocking with lambda = 0 is plain fine-tuning, bit for bit",
   CHECK(same_bits(a.finetune("plain0", {}), a.finetune("actgrad0", cb)));
 }
 
-TEST_CASE("param-update blocking freezes direction . mean activation to first order; the penalty restrains it", "[probe][blocking]") {
+TEST_CASE("param-update blocking freezes direction . mean activation to first order, and the penalty restrains it", "[probe][blocking]") {
   const Aligned& a = aligned();
   const world::SafetyWorld world(a.cfg.world, 0);
   const int L = a.cfg.model.layers, C = a.cfg.model.width;
