@@ -47,11 +47,6 @@ class Arena {
   }
   // How many times the arena has asked the system for memory (tests check it stops growing).
   size_t allocations() const { return allocations_; }
-  size_t capacity_bytes() const {
-    size_t n = 0;
-    for (const Block& b : blocks_) n += b.size * sizeof(T);
-    return n;
-  }
 
  private:
   static constexpr size_t kAlign = 64 / sizeof(T) > 0 ? 64 / sizeof(T) : 1;

@@ -1,6 +1,5 @@
 // vrev sample: complete a prompt written in token names.
 #include <algorithm>
-#include <cmath>
 #include <numeric>
 
 #include "cli/common.h"
@@ -47,16 +46,14 @@ int run_sample(int argc, char** argv) {
               vocab.format(gen.tokens.data(), n).c_str());
   const int V = vocab.size();
   const float* logits = gen.first_logits.data();
-  const float top = *std::max_element(logits, logits + V);
-  double total = 0;
-  for (int v = 0; v < V; ++v) total += std::exp(double(logits[v]) - top);
+  const std::vector<double> probs = model::softmax(logits, V);
   std::vector<int> order(V);
   std::iota(order.begin(), order.end(), 0);
   std::partial_sort(order.begin(), order.begin() + std::min(5, V), order.end(),
                     [&](int a, int b) { return logits[a] > logits[b]; });
   std::printf("next-token probabilities:");
   for (int i = 0; i < std::min(5, V); ++i)
-    std::printf("  %s %.4f", vocab.name(order[i]).c_str(), std::exp(double(logits[order[i]]) - top) / total);
+    std::printf("  %s %.4f", vocab.name(order[i]).c_str(), probs[order[i]]);
   std::printf("\n");
   return 0;
 }

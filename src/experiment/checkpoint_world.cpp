@@ -13,7 +13,6 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& conf
                                  const std::vector<std::string>& overrides) {
   const train::CheckpointState state = train::read_checkpoint_state(dir);
   const std::string model_path = (std::filesystem::path(dir) / train::kModelFile).string();
-  world::WorldConfig world_cfg;
   if (!config_path.empty()) {
     Config cfg = load_config(config_path, overrides);
     cfg.check_world_fits();
@@ -23,8 +22,8 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& conf
   }
   VREV_CHECK(overrides.empty(), "--set needs --config");
   VREV_CHECK(state.extra.contains("world"), dir, ": the checkpoint does not record its world; pass --config");
-  world_cfg = settings::read<world::WorldConfig>(state.extra["world"], "world");
-  return {model::load_model(model_path), world_cfg, state.seed, state.phase};
+  return {model::load_model(model_path), settings::read<world::WorldConfig>(state.extra["world"], "world"), state.seed,
+          state.phase};
 }
 
 }  // namespace vrev::experiment

@@ -80,6 +80,15 @@ int pick_token(const float* logits, int V, const GenerateOptions& opt, uint64_t 
 
 }  // namespace
 
+std::vector<double> softmax(const float* logits, int V) {
+  const double top = *std::max_element(logits, logits + V);
+  std::vector<double> p(V);
+  double total = 0;
+  for (int v = 0; v < V; ++v) total += p[v] = std::exp(double(logits[v]) - top);
+  for (double& x : p) x /= total;
+  return p;
+}
+
 Generation generate(const Gpt<float>& model, const int32_t* prompts, int B, int P, const GenerateOptions& opt) {
   const ModelConfig& cfg = model.config();
   const int C = cfg.width, V = cfg.vocab_size;

@@ -24,6 +24,9 @@ struct Generation {
   std::vector<float> first_logits;   // (B, V) logits at the last prompt position
 };
 
+// softmax(logits) in double, computed stably (V entries).
+std::vector<double> softmax(const float* logits, int V);
+
 // prompts (B, P): all rows share the prompt length P; P + max_new_tokens <= context.
 Generation generate(const Gpt<float>& model, const int32_t* prompts, int B, int P, const GenerateOptions& opt);
 

@@ -36,10 +36,6 @@ void save_model(const std::string& path, const Gpt<float>& model, Metadata metad
   io::write_safetensors(path, tensors, metadata);
 }
 
-ModelConfig read_model_config(const std::string& path) {
-  return config_from_metadata(path, io::read_safetensors(path).metadata);
-}
-
 Gpt<float> load_model(const std::string& path, Metadata* metadata) {
   io::SafetensorsFile file = io::read_safetensors(path);
   Gpt<float> model(config_from_metadata(path, file.metadata));

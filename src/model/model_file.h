@@ -15,8 +15,6 @@ using Metadata = std::map<std::string, std::string>;
 inline constexpr const char* kConfigKey = "config";
 
 void save_model(const std::string& path, const Gpt<float>& model, Metadata metadata);
-// The config stored in a model file (the error names the file when it has none).
-ModelConfig read_model_config(const std::string& path);
 // Loads a model file, building the model from the config it holds.
 Gpt<float> load_model(const std::string& path, Metadata* metadata = nullptr);
 // Loads a model file into an existing model; a different size or missing tensor is an error.

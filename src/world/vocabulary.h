@@ -25,7 +25,6 @@ class Vocabulary {
   int32_t topic(TopicKind k, int i) const;  // id of the i-th topic of a kind
   int32_t object(int i) const { return object0_ + i; }
   int object_index(int32_t id) const { return id - object0_; }
-  bool is_object(int32_t id) const { return id >= object0_ && id < object0_ + cfg_.objects; }
   int topic_index(int32_t id) const { return id - kNumSpecial; }  // across all kinds, 0-based
   int num_all_topics() const { return cfg_.benign_topics + cfg_.harmful_topics + cfg_.neglected_topics; }
 
