@@ -4,14 +4,15 @@
 
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
+#include "kernels/math.h"
 
 namespace vrev::kernels::cpu {
 
 void adamw_update(float* param, const float* grad, float* m, float* v, long n, float lr, float beta1, float beta2,
                   float eps, float weight_decay, int t) {
   // Bias corrections 1 - beta^t, computed once in double.
-  const float c1 = (float)(1.0 - std::pow((double)beta1, t));
-  const float c2 = (float)(1.0 - std::pow((double)beta2, t));
+  const float c1 = (float)(1.0 - math::powi(beta1, t));
+  const float c2 = (float)(1.0 - math::powi(beta2, t));
   detail::for_blocks(n, [=](long i0, long i1) {
 #pragma omp simd
     for (long i = i0; i < i1; i++) {

@@ -3,16 +3,18 @@
 // yardstick is kernels/ref/attention.h. No flash-attention tiling: T is at most a few hundred
 // here, so the (T, T) probabilities are stored and reused by the backward pass.
 // Accumulation policy: out and att are overwritten; dqkv is accumulated (+=); datt is scratch.
-// Determinism: every sum runs over its index in increasing order inside one thread.
+// Determinism: every sum runs over its index in an order fixed by the shapes, inside one thread:
+// the tile products as FMA chains in increasing order, row sums in fixed lanes.
 #include <algorithm>
 #include <cmath>
 
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
+#include "kernels/math.h"
 
 namespace vrev::kernels::cpu {
 
-using detail::exp_f;
+using math::exp_f;
 using detail::kParallelMin;
 using detail::kSlotThread0;
 using detail::scratch;
@@ -33,7 +35,7 @@ inline void block_xyt(float* S, long lds, const float* X, long ldx, const float*
     for (int r = 0; r < kR; r++) {
       const float x = X[r * ldx + i];
 #pragma omp simd
-      for (int j = 0; j < kW; j++) acc[r][j] += x * y[j];
+      for (int j = 0; j < kW; j++) acc[r][j] = std::fma(x, y[j], acc[r][j]);
     }
   }
   for (int r = 0; r < kR; r++)
@@ -50,7 +52,7 @@ inline void block_pm(float* Y, long ldy, const float* P, long ldp, const float* 
     for (int r = 0; r < kR; r++) {
       const float p = P[r * ldp + t];
 #pragma omp simd
-      for (int c = 0; c < kW; c++) acc[r][c] += p * m[c];
+      for (int c = 0; c < kW; c++) acc[r][c] = std::fma(p, m[c], acc[r][c]);
     }
   }
   for (int r = 0; r < kR; r++)
@@ -68,7 +70,7 @@ inline void block_ptm(float* Y, long ldy, const float* P, long ldp, const float*
     for (int r = 0; r < kR; r++) {
       const float p = P[t * ldp + r];
 #pragma omp simd
-      for (int c = 0; c < kW; c++) acc[r][c] += p * m[c];
+      for (int c = 0; c < kW; c++) acc[r][c] = std::fma(p, m[c], acc[r][c]);
     }
   }
   for (int r = 0; r < kR; r++)
@@ -108,13 +110,12 @@ inline void softmax_row(float* s, int n, int len, float scale) {
     const float x = t < n ? s[t] * scale : -INFINITY;
     maxv = x > maxv ? x : maxv;
   }
-  float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
+#pragma omp simd
   for (int t = 0; t < n_up; t++) {
     const float e = exp_f(s[t] * scale - maxv);
     s[t] = t < n ? e : 0.0f;
-    sum += s[t];
   }
+  const float sum = detail::lane_sum<float>(n_up, [=](long t) { return s[t]; });
   const float inv = 1.0f / sum;
 #pragma omp simd
   for (int t = 0; t < n_up; t++) s[t] *= inv;
@@ -219,9 +220,7 @@ void attention_backward(float* dqkv, float* datt, const float* dout, const float
         const float* ar = a + (long)t * Tp;
         float* da = datt + ((long)pair * T + t) * T;
         for (int t2 = 0; t2 < T; t2++) da[t2] = t2 <= t ? dr[t2] : 0.0f;
-        float adot = 0.0f;
-#pragma omp simd reduction(+ : adot)
-        for (int t2 = 0; t2 <= t; t2++) adot += ar[t2] * dr[t2];
+        const float adot = detail::lane_sum<float>(t + 1, [=](long t2) { return ar[t2] * dr[t2]; });
 #pragma omp simd
         for (int t2 = 0; t2 <= t; t2++) dr[t2] = ar[t2] * (dr[t2] - adot) * scale;
         for (int t2 = t + 1; t2 < Tp; t2++) dr[t2] = 0.0f;

@@ -1,14 +1,13 @@
 // Fused softmax cross-entropy on the CPU, OpenMP over rows; the plain-loop yardstick is
 // kernels/ref/cross_entropy.h.
 // Accumulation policy: losses and probs are overwritten; dlogits is accumulated (+=).
-#include <cmath>
-
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
+#include "kernels/math.h"
 
 namespace vrev::kernels::cpu {
 
-using detail::exp_f;
+using math::exp_f;
 using detail::kParallelMin;
 
 void cross_entropy_forward(float* losses, float* probs, const float* logits, const int32_t* targets, int N, int V) {
@@ -19,17 +18,14 @@ void cross_entropy_forward(float* losses, float* probs, const float* logits, con
     float maxv = z[0];
 #pragma omp simd reduction(max : maxv)
     for (int i = 0; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
-    float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-    for (int i = 0; i < V; i++) {
-      p[i] = exp_f(z[i] - maxv);
-      sum += p[i];
-    }
+#pragma omp simd
+    for (int i = 0; i < V; i++) p[i] = exp_f(z[i] - maxv);
+    const float sum = detail::lane_sum<float>(V, [=](long i) { return p[i]; });
     const float inv = 1.0f / sum;
 #pragma omp simd
     for (int i = 0; i < V; i++) p[i] *= inv;
     // -log p[target] = logsumexp(z) - z[target], never the log of a tiny probability.
-    losses[n] = (maxv - z[targets[n]]) + std::log(sum);
+    losses[n] = (maxv - z[targets[n]]) + (float)math::log(sum);
   }
 }
 

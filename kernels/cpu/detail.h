@@ -1,8 +1,7 @@
 #pragma once
-// Internals shared by the cpu kernels, not part of the kernel contract: a vectorisable exp, the
+// Internals shared by the cpu kernels, not part of the kernel contract: fixed-order sums, the
 // fixed block sizes that keep every result independent of the thread count, and the threshold
 // below which a parallel region costs more than it saves.
-#include <bit>
 #include <cstdint>
 #include <cstdlib>
 
@@ -17,36 +16,37 @@ inline constexpr int kRowChunk = 32;
 // Work (elements touched) below which kernels stay on one thread.
 inline constexpr long kParallelMin = 1L << 15;
 
-// exp(x) in float with no calls or branches, so that `omp simd` loops vectorise it (libm's expf
-// only vectorises under -ffast-math). Cephes' expf: x = k ln2 + r, |r| <= ln2/2, a degree-6
-// polynomial for e^r, then 2^k by exponent arithmetic. Relative error about 2 ulp; returns 0
-// below -87.3 (where e^x leaves the normal range) and saturates at e^88.
-inline float exp_f(float x) {
-  float xc = x < -87.3f ? -87.3f : x;
-  xc = xc > 88.0f ? 88.0f : xc;
-  // Round to nearest by adding and removing 1.5 * 2^23 (floorf does not vectorise while
-  // -ftrapping-math is on).
-  const float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  float r = xc - k * 0.693359375f;
-  r = r - k * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * (r * r) + r + 1.0f;
-  const float scale = std::bit_cast<float>((static_cast<int32_t>(k) + 127) << 23);
-  return x < -87.3f ? 0.0f : p * scale;
+// Sums of n terms in an order fixed by n alone: lane j of kLanes partial sums takes terms j,
+// j + kLanes, j + 2 kLanes, ..., and the lanes are added pairwise at the end. The compiler may
+// vectorise the lane loop with any vector width and the result stays the same, which an
+// `omp simd reduction` does not promise (its partial sums follow the vector width, so an AVX-512
+// build and an AVX2 build would add in different orders). term(i) gives term i; Acc is the
+// accumulator type (float or double).
+inline constexpr int kLanes = 8;
+
+template <class Acc, class Term>
+Acc lane_sum(long n, Term term) {
+  Acc acc[kLanes] = {};
+  const long body = n / kLanes * kLanes;
+  for (long i = 0; i < body; i += kLanes)
+    for (int j = 0; j < kLanes; j++) acc[j] += term(i + j);
+  for (long i = body; i < n; i++) acc[i - body] += term(i);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
 // Scratch buffers: per thread and per slot, 64-byte aligned, grown on demand and kept, so that
 // once a kernel has run at a given size it allocates nothing (a training step after the first
 // allocates nothing). A kernel uses distinct slots for buffers alive at the same time; slots
 // taken outside a parallel region (kSlotShared*) are distinct from those taken inside one, since
-// the calling thread is also a worker. The alignment also keeps the prologue that vector loops
-// peel off, and so the summation order of `omp simd` reductions, the same on every thread.
-enum ScratchSlot { kSlotShared0, kSlotShared1, kSlotThread0, kSlotCount = kSlotThread0 + 8 };
+// the calling thread is also a worker; the GEMM's packed operands have slots of their own.
+enum ScratchSlot {
+  kSlotShared0,
+  kSlotShared1,
+  kSlotGemmA,
+  kSlotGemmB,
+  kSlotThread0,
+  kSlotCount = kSlotThread0 + 8
+};
 
 struct ScratchSlots {
   void* p[kSlotCount] = {};

@@ -3,10 +3,11 @@
 // Accumulation policy: out is overwritten; dinp, da and db are accumulated (+=).
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
+#include "kernels/math.h"
 
 namespace vrev::kernels::cpu {
 
-using detail::exp_f;
+using math::exp_f;
 
 namespace {
 constexpr float kGeluScale = 0.7978845608028654f;  // sqrt(2 / pi)

@@ -18,14 +18,9 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, c
 #pragma omp parallel for schedule(static) if ((long)N * C >= kParallelMin)
   for (int n = 0; n < N; n++) {
     const float* x = inp + (long)n * C;  // (C)
-    float m = 0.0f;
-#pragma omp simd reduction(+ : m)
-    for (int c = 0; c < C; c++) m += x[c];
-    m /= C;
-    float var = 0.0f;  // two passes: no cancellation from E[x^2] - E[x]^2
-#pragma omp simd reduction(+ : var)
-    for (int c = 0; c < C; c++) var += (x[c] - m) * (x[c] - m);
-    var /= C;
+    const float m = detail::lane_sum<float>(C, [=](long c) { return x[c]; }) / C;
+    // Two passes: no cancellation from E[x^2] - E[x]^2.
+    const float var = detail::lane_sum<float>(C, [=](long c) { return (x[c] - m) * (x[c] - m); }) / C;
     const float s = 1.0f / std::sqrt(var + 1e-5f);
     float* y = out + (long)n * C;  // (C)
 #pragma omp simd
@@ -55,16 +50,9 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       float* dx = dinp + (long)n * C;
       const float m = mean[n], s = rstd[n];
       // dx = s * (dnorm - mean(dnorm) - norm * mean(dnorm * norm)), dnorm = dy * weight
-      float dnorm_mean = 0.0f, dnorm_norm_mean = 0.0f;
-#pragma omp simd reduction(+ : dnorm_mean, dnorm_norm_mean)
-      for (int c = 0; c < C; c++) {
-        const float norm = (x[c] - m) * s;
-        const float dnorm = dy[c] * weight[c];
-        dnorm_mean += dnorm;
-        dnorm_norm_mean += dnorm * norm;
-      }
-      dnorm_mean /= C;
-      dnorm_norm_mean /= C;
+      const float dnorm_mean = detail::lane_sum<float>(C, [=](long c) { return dy[c] * weight[c]; }) / C;
+      const float dnorm_norm_mean =
+          detail::lane_sum<float>(C, [=](long c) { return dy[c] * weight[c] * ((x[c] - m) * s); }) / C;
 #pragma omp simd
       for (int c = 0; c < C; c++) {
         const float norm = (x[c] - m) * s;

@@ -1,6 +1,6 @@
 // Reductions on the CPU (sum, dot, squared norm): each fixed chunk of kReduceChunk elements is
-// summed in double, and the chunk partials are added in chunk order, so the result does not
-// depend on the thread count. The yardstick is kernels/ref/reduce.h.
+// summed in double in fixed lanes (detail::lane_sum), and the chunk partials are added in chunk
+// order, so the result depends on neither the thread count nor the vector width. The yardstick is kernels/ref/reduce.h.
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
 
@@ -28,28 +28,19 @@ double chunked_sum(long n, F chunk) {
 
 double sum(const float* x, long n) {
   return chunked_sum(n, [=](long i0, long i1) {
-    double acc = 0.0;
-#pragma omp simd reduction(+ : acc)
-    for (long i = i0; i < i1; i++) acc += (double)x[i];
-    return acc;
+    return detail::lane_sum<double>(i1 - i0, [=](long i) { return (double)x[i0 + i]; });
   });
 }
 
 double dot(const float* a, const float* b, long n) {
   return chunked_sum(n, [=](long i0, long i1) {
-    double acc = 0.0;
-#pragma omp simd reduction(+ : acc)
-    for (long i = i0; i < i1; i++) acc += (double)a[i] * (double)b[i];
-    return acc;
+    return detail::lane_sum<double>(i1 - i0, [=](long i) { return (double)a[i0 + i] * (double)b[i0 + i]; });
   });
 }
 
 double squared_norm(const float* x, long n) {
   return chunked_sum(n, [=](long i0, long i1) {
-    double acc = 0.0;
-#pragma omp simd reduction(+ : acc)
-    for (long i = i0; i < i1; i++) acc += (double)x[i] * (double)x[i];
-    return acc;
+    return detail::lane_sum<double>(i1 - i0, [=](long i) { return (double)x[i0 + i] * (double)x[i0 + i]; });
   });
 }
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "kernels/math.h"
+
 namespace vrev::rng {
 
 constexpr uint64_t mix64(uint64_t z) {
@@ -36,11 +38,12 @@ inline uint64_t below(uint64_t seed, uint64_t stream, uint64_t index, uint64_t n
   return static_cast<uint64_t>((static_cast<unsigned __int128>(bits(seed, stream, index)) * n) >> 64);
 }
 
-// Standard normal by Box-Muller from the two uniforms at 2*index and 2*index+1.
+// Standard normal by Box-Muller from the two uniforms at 2*index and 2*index+1, with vrev's own
+// log and cos so that the draws are the same bits on every machine.
 inline double normal(uint64_t seed, uint64_t stream, uint64_t index) {
   double u1 = uniform(seed, stream, 2 * index);
   double u2 = uniform(seed, stream, 2 * index + 1);
-  return std::sqrt(-2.0 * std::log1p(-u1)) * std::cos(2.0 * M_PI * u2);
+  return std::sqrt(-2.0 * kernels::math::log1p(-u1)) * kernels::math::cos_2pi(u2);
 }
 
 }  // namespace vrev::rng

@@ -7,6 +7,7 @@
 
 #include "core/rng.h"
 #include "kernels/cpu/kernels.h"
+#include "kernels/math.h"
 
 namespace vrev::model {
 
@@ -69,7 +70,7 @@ int pick_token(const float* logits, int V, const GenerateOptions& opt, uint64_t 
   const double top = logits[order[0]];
   double total = 0;
   std::vector<double> weights(K);
-  for (int i = 0; i < K; ++i) total += weights[i] = std::exp((logits[order[i]] - top) / opt.temperature);
+  for (int i = 0; i < K; ++i) total += weights[i] = kernels::math::exp((logits[order[i]] - top) / opt.temperature);
   double u = rng::uniform(opt.seed, rng::stream_id("sample"), draw_index) * total;
   for (int i = 0; i < K; ++i) {
     u -= weights[i];
@@ -84,7 +85,7 @@ std::vector<double> softmax(const float* logits, int V) {
   const double top = *std::max_element(logits, logits + V);
   std::vector<double> p(V);
   double total = 0;
-  for (int v = 0; v < V; ++v) total += p[v] = std::exp(double(logits[v]) - top);
+  for (int v = 0; v < V; ++v) total += p[v] = kernels::math::exp(double(logits[v]) - top);
   for (double& x : p) x /= total;
   return p;
 }

@@ -11,9 +11,12 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "kernels/math.h"
 #include "probe/geometry.h"
 
 namespace vrev::probe {
+
+namespace math = kernels::math;
 
 namespace {
 
@@ -59,7 +62,7 @@ double incomplete_beta(double a, double b, double x) {
   VREV_CHECK(x >= 0 && x <= 1, "incomplete_beta: need x in [0, 1], got ", x);
   if (x == 0 || x == 1) return x;
   const double front =
-      std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));
+      math::exp(math::lgamma(a + b) - math::lgamma(a) - math::lgamma(b) + a * math::log(x) + b * math::log1p(-x));
   // The fraction converges fast on one side of the mean; use the symmetry I_x(a,b) = 1 - I_{1-x}(b,a) on the other.
   if (x < (a + 1) / (a + b + 2)) return front * beta_continued_fraction(a, b, x) / a;
   return 1 - front * beta_continued_fraction(b, a, 1 - x) / b;
@@ -69,7 +72,7 @@ double inverse_incomplete_beta(double a, double b, double p) {
   VREV_CHECK(a > 0 && b > 0, "inverse_incomplete_beta: need a, b > 0, got a=", a, " b=", b);
   VREV_CHECK(p >= 0 && p <= 1, "inverse_incomplete_beta: need p in [0, 1], got ", p);
   if (p == 0 || p == 1) return p;
-  const double log_beta = std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+  const double log_beta = math::lgamma(a) + math::lgamma(b) - math::lgamma(a + b);
   // Newton steps while they stay inside the bracket [lo, hi] that holds the root, bisection
   // otherwise: the density can be infinite or vanishing at the ends, where Newton alone fails.
   // Every step shrinks the bracket; stop when no double between lo and hi is left to try, which
@@ -79,7 +82,7 @@ double inverse_incomplete_beta(double a, double b, double p) {
     const double f = incomplete_beta(a, b, x) - p;
     if (f == 0) return x;
     (f < 0 ? lo : hi) = x;
-    const double density = std::exp((a - 1) * std::log(x) + (b - 1) * std::log1p(-x) - log_beta);
+    const double density = math::exp((a - 1) * math::log(x) + (b - 1) * math::log1p(-x) - log_beta);
     double next = x - f / density;
     if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);  // also catches inf and NaN
     if (next == x || next == lo || next == hi) return x;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/math.h"
+
 namespace vrev::train {
 
 void ScheduleConfig::validate() const {
@@ -17,7 +19,7 @@ double learning_rate(const ScheduleConfig& cfg, long step, long total) {
   const long decay_steps = std::max(1L, total - cfg.warmup);
   const double progress = std::min(1.0, double(step - cfg.warmup) / decay_steps);
   const double floor = cfg.min_ratio * cfg.lr;
-  return floor + 0.5 * (cfg.lr - floor) * (1.0 + std::cos(M_PI * progress));
+  return floor + 0.5 * (cfg.lr - floor) * (1.0 + kernels::math::cos_2pi(0.5 * progress));  // cos(pi progress)
 }
 
 }  // namespace vrev::train
