@@ -1,5 +1,6 @@
 #pragma once
-// The fast CPU kernels: OpenBLAS for the matrix products, OpenMP for the rest.
+// The fast CPU kernels: vrev's own GEMM (kernels/cpu/gemm/) for the matrix products, OpenMP for
+// the rest; OpenBLAS's sgemm can be selected instead as a speed reference.
 // Every function here has a templated twin of the same name and argument order in kernels/ref/,
 // and tests/test_kernels.cpp holds each pair against the other in double.
 //
@@ -7,9 +8,15 @@
 // V vocabulary, N = B * T rows, IC / OC input / output channels of a Linear.
 // Accumulation policy: forward outputs are overwritten (=); every backward output is
 // accumulated (+=), so parameter gradients and residual-stream gradients sum naturally.
-// Determinism: no kernel's result depends on the OpenMP thread count. Reductions split their
-// input into fixed chunks (kReduceChunk) and combine the partial sums in chunk order.
+// Determinism: no kernel's result depends on the OpenMP thread count, the instruction set or the
+// machine. Every sum runs in an order fixed by the shapes alone: the GEMM as one FMA chain per
+// output element, reductions over fixed chunks (kReduceChunk) and lanes combined in a fixed
+// order; exp and log are vrev's own (kernels/math.h), and the build never fuses a multiply and an
+// add unless the code asks for an FMA. The one exception is GemmBackend::openblas, whose results
+// depend on the kernel OpenBLAS picks for the CPU.
+#include <array>
 #include <cstdint>
+#include <utility>
 
 namespace vrev::kernels::cpu {
 
@@ -18,6 +25,28 @@ inline constexpr long kReduceChunk = 8192;
 // Threads for OpenMP and OpenBLAS together. n <= 0 restores the default (all cores).
 void set_num_threads(int n);
 int num_threads();
+
+// ---- Kernel selection ------------------------------------------------------------------------
+// The instruction set of the GEMM's micro-kernel; automatic takes the widest the CPU has. Every
+// choice gives the same bits: it changes the speed, never the result.
+enum class Isa { automatic, avx512, avx2, portable };
+// vrev: the deterministic GEMM (the default). openblas: OpenBLAS's sgemm, a speed reference whose
+// results depend on the CPU and, for some kernels, on the thread count.
+enum class GemmBackend { vrev, openblas };
+constexpr std::array<std::pair<Isa, const char*>, 4> enum_names(Isa) {
+  return {{{Isa::automatic, "auto"}, {Isa::avx512, "avx512"}, {Isa::avx2, "avx2"}, {Isa::portable, "portable"}}};
+}
+constexpr std::array<std::pair<GemmBackend, const char*>, 2> enum_names(GemmBackend) {
+  return {{{GemmBackend::vrev, "vrev"}, {GemmBackend::openblas, "openblas"}}};
+}
+// Whether this CPU runs isa (automatic and portable always do).
+bool isa_supported(Isa isa);
+// Selects the kernels for every later call; isa must be supported. Not thread-safe: call it
+// before any kernel runs, as the CLI does from the configuration.
+void select_kernels(Isa isa, GemmBackend gemm);
+// The instruction set in use (never automatic) and the backend.
+Isa selected_isa();
+GemmBackend selected_gemm();
 
 // ---- Linear layers: y = x W^T + b, W stored (OC, IC) ---------------------------------------
 // out (N, OC) = inp (N, IC) @ weight (OC, IC)^T

@@ -1,11 +1,12 @@
-// Linear-layer kernels on the CPU: OpenBLAS sgemm for the three matrix products, OpenMP for the
-// bias; the plain-loop yardstick is kernels/ref/matmul.h.
+// Linear-layer kernels on the CPU: the three matrix products through vrev's GEMM (or OpenBLAS's
+// sgemm when selected), OpenMP for the bias; the plain-loop yardstick is kernels/ref/matmul.h.
 // Accumulation policy: out is overwritten; dinp, dweight and dbias are accumulated (+=).
 #include <cblas.h>
 
 #include <algorithm>
 
 #include "kernels/cpu/detail.h"
+#include "kernels/cpu/gemm/gemm.h"
 #include "kernels/cpu/kernels.h"
 
 namespace vrev::kernels::cpu {
@@ -13,26 +14,85 @@ namespace vrev::kernels::cpu {
 using detail::kParallelMin;
 using detail::kRowChunk;
 
-void matmul_forward(float* out, const float* inp, const float* weight, int N, int IC, int OC) {
-  if (N <= 0 || OC <= 0) return;
-  if (IC <= 0) {  // an empty product is zero; not every BLAS honours beta = 0 when k = 0
-    for (long i = 0; i < (long)N * OC; i++) out[i] = 0.0f;
+namespace {
+
+struct Selection {
+  Isa isa;
+  GemmBackend gemm;
+  gemm::Tile tile;
+};
+
+gemm::Tile tile_for(Isa isa) {
+  switch (isa) {
+    case Isa::avx512: return gemm::tile_avx512();
+    case Isa::avx2: return gemm::tile_avx2();
+    default: return gemm::tile_portable();
+  }
+}
+
+Isa widest_supported() {
+  if (isa_supported(Isa::avx512)) return Isa::avx512;
+  if (isa_supported(Isa::avx2)) return Isa::avx2;
+  return Isa::portable;
+}
+
+Selection& selection() {
+  static Selection s = [] {
+    const Isa isa = widest_supported();
+    return Selection{isa, GemmBackend::vrev, tile_for(isa)};
+  }();
+  return s;
+}
+
+// C (M, N) (+)= op(A) op(B) through the selected backend; see gemm::multiply.
+void product(bool trans_a, bool trans_b, int M, int N, int K, const float* A, long lda, const float* B, long ldb,
+             float* C, long ldc, bool accumulate) {
+  const Selection& s = selection();
+  if (s.gemm == GemmBackend::vrev) {
+    gemm::multiply(s.tile, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
     return;
   }
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {  // not every BLAS honours beta = 0 when k = 0
+    if (!accumulate)
+      for (int i = 0; i < M; i++) std::fill(C + (long)i * ldc, C + (long)i * ldc + N, 0.0f);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K,
+              1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
+}
+
+}  // namespace
+
+bool isa_supported(Isa isa) {
+  switch (isa) {
+    case Isa::avx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    default: return true;
+  }
+}
+
+void select_kernels(Isa isa, GemmBackend gemm) {
+  if (isa == Isa::automatic) isa = widest_supported();
+  selection() = Selection{isa, gemm, tile_for(isa)};
+}
+
+Isa selected_isa() { return selection().isa; }
+GemmBackend selected_gemm() { return selection().gemm; }
+
+void matmul_forward(float* out, const float* inp, const float* weight, int N, int IC, int OC) {
   // out (N, OC) = inp (N, IC) @ weight (OC, IC)^T
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, IC, 1.0f, inp, IC, weight, IC, 0.0f, out, OC);
+  product(false, true, N, OC, IC, inp, IC, weight, IC, out, OC, false);
 }
 
 void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC) {
-  if (N <= 0 || IC <= 0 || OC <= 0) return;
   // dinp (N, IC) += dout (N, OC) @ weight (OC, IC)
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, IC, OC, 1.0f, dout, OC, weight, IC, 1.0f, dinp, IC);
+  product(false, false, N, IC, OC, dout, OC, weight, IC, dinp, IC, true);
 }
 
 void matmul_backward_weight(float* dweight, const float* dout, const float* inp, int N, int IC, int OC) {
-  if (N <= 0 || IC <= 0 || OC <= 0) return;
   // dweight (OC, IC) += dout (N, OC)^T @ inp (N, IC)
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, IC, N, 1.0f, dout, OC, inp, IC, 1.0f, dweight, IC);
+  product(true, false, OC, IC, N, dout, OC, inp, IC, dweight, IC, true);
 }
 
 void bias_forward(float* out, const float* bias, int N, int OC) {

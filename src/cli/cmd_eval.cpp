@@ -19,6 +19,7 @@ int run_eval(int argc, char** argv) {
   const auto sets = overrides(args);
   experiment::OpenedCheckpoint ck = experiment::open_checkpoint(
       required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", sets);
+  ck.kernels.apply();
   const uint64_t seed = args.count("seed") ? args["seed"].as<uint64_t>() : ck.seed;
   const world::SafetyWorld world(ck.world, seed);
   std::printf("%s\n", world::evaluate_behaviour(ck.model, world).to_json().dump().c_str());

@@ -14,6 +14,7 @@ int run_init(int argc, char** argv) {
   auto args = parse(options, argc, argv);
   const auto sets = overrides(args);
   experiment::Config cfg = experiment::load_config(required(args, "config"), sets);
+  cfg.kernels.apply();
   const std::string out = required(args, "out");
   const uint64_t seed = args["seed"].as<uint64_t>();
   model::Gpt<float> gpt(cfg.model);

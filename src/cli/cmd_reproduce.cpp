@@ -32,6 +32,7 @@ int run_reproduce(int argc, char** argv) {
   opt.config_path = args["config"].as<std::string>();
   opt.out_dir = args["out"].as<std::string>();
   const experiment::Config cfg = experiment::load_config(opt.config_path, sets);
+  cfg.kernels.apply();
   const settings::Json summary = experiment::reproduce(cfg, opt);
   std::printf("wrote %s/report.md, summary.json, table.csv and plots/ (%.0f s)\n", opt.out_dir.c_str(),
               summary["wall_seconds"].get<double>());

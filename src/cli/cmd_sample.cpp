@@ -23,6 +23,7 @@ int run_sample(int argc, char** argv) {
   auto args = parse(options, argc, argv);
   experiment::OpenedCheckpoint ck = experiment::open_checkpoint(
       required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", {});
+  ck.kernels.apply();
   const world::Vocabulary vocab(ck.world);
   std::vector<int32_t> prompt = vocab.parse(required(args, "prompt"));
   VREV_CHECK(!prompt.empty(), "--prompt is empty");

@@ -21,6 +21,7 @@ int run_train(int argc, char** argv) {
   apply_threads(args["threads"].as<int>());
   const auto sets = overrides(args);
   const experiment::Config cfg = experiment::load_config(required(args, "config"), sets);
+  cfg.kernels.apply();
   experiment::PhaseRun run;
   run.phase = world::parse_phase(required(args, "phase"));
   run.seed = args["seed"].as<uint64_t>();

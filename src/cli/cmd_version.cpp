@@ -1,13 +1,21 @@
-// vrev version
+// vrev version: the version, and which kernels this CPU runs.
 #include "cli/common.h"
+#include "core/settings.h"
+#include "kernels/cpu/kernels.h"
 #include "vrev/version.h"
 
 namespace vrev::cli {
 
 int run_version(int argc, char** argv) {
-  cxxopts::Options options("vrev version", "Print vrev's version.");
+  cxxopts::Options options("vrev version",
+                           "Print vrev's version, the kernels.isa values this CPU runs, and the one auto picks.");
   parse(options, argc, argv);
-  std::printf("vrev %s\n", kVersion);
+  namespace cpu = kernels::cpu;
+  std::printf("vrev %s\nisa:", kVersion);
+  for (const auto& [isa, name] : cpu::enum_names(cpu::Isa{}))
+    if (cpu::isa_supported(isa)) std::printf(" %s", name);
+  cpu::select_kernels(cpu::Isa::automatic, cpu::GemmBackend::vrev);
+  std::printf("\nauto: %s\n", settings::name_of(cpu::selected_isa()));
   return 0;
 }
 

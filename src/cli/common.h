@@ -1,6 +1,9 @@
 #pragma once
 // What every subcommand shares: option parsing that turns cxxopts errors and --help into the
 // CLI's conventions (one-line error and exit 1; help text and exit 0), and the command table.
+// A repeated option's values are split by cxxopts at this character; --set values hold commas
+// (lists such as finetune.eval_steps=[0,3,6]), so it is one no argument contains.
+#define CXXOPTS_VECTOR_DELIMITER '\x1f'
 #include <cxxopts.hpp>
 #include <string>
 #include <vector>

@@ -9,12 +9,17 @@
 // and that one list drives reading JSON (unknown keys, wrong types and out-of-range values are
 // errors naming the key path), writing the resolved record, `--set key.path=value` overrides and
 // the help text. Nested structs are visited with v.section(field, "name", "help").
+//
+// A setting may be an enum E with a name table found by argument-dependent lookup,
+//   constexpr std::array<std::pair<E, const char*>, N> enum_names(E);
+// it is read and written by name, and an unknown name is an error listing the valid ones.
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/error.h"
@@ -25,6 +30,41 @@ using Json = nlohmann::ordered_json;
 
 inline std::string join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
+}
+
+template <class E>
+concept NamedEnum = std::is_enum_v<E> && requires(E e) { enum_names(e); };
+
+template <NamedEnum E>
+const char* name_of(E value) {
+  for (const auto& [e, name] : enum_names(E{}))
+    if (e == value) return name;
+  return "?";
+}
+
+// "a, b, c": the valid names, for error messages and help.
+template <NamedEnum E>
+std::string names_of() {
+  std::string all;
+  for (const auto& entry : enum_names(E{})) all += (all.empty() ? "" : ", ") + std::string(entry.second);
+  return all;
+}
+
+// The enum value called `name`; the error names `what` (a key or a flag) and the valid names.
+template <NamedEnum E>
+E parse_name(const std::string& name, const std::string& what) {
+  for (const auto& [e, n] : enum_names(E{}))
+    if (name == n) return e;
+  VREV_FAIL(what, ": unknown value '", name, "' (valid: ", names_of<E>(), ")");
+}
+
+// A field as JSON: enums by name.
+template <class F>
+Json to_json(const F& field) {
+  if constexpr (NamedEnum<F>)
+    return name_of(field);
+  else
+    return field;
 }
 
 // Reads a struct from a JSON object, checking every key against the declarations.
@@ -86,6 +126,11 @@ class Reader {
     VREV_CHECK(j.is_string(), "config: '", key, "' must be a string, got ", j.dump());
     f = j.get<std::string>();
   }
+  template <NamedEnum E>
+  static void read_value(E& f, const Json& j, const std::string& key, double, double) {
+    VREV_CHECK(j.is_string(), "config: '", key, "' must be one of ", names_of<E>(), ", got ", j.dump());
+    f = parse_name<E>(j.get<std::string>(), "config: '" + key + "'");
+  }
   template <class E>
   static void read_value(std::vector<E>& f, const Json& j, const std::string& key, double lo, double hi) {
     VREV_CHECK(j.is_array(), "config: '", key, "' must be a list, got ", j.dump());
@@ -106,7 +151,7 @@ class Writer {
  public:
   template <class F>
   void operator()(const F& field, const char* name, const char*, double = 0, double = 0) {
-    json[name] = field;
+    json[name] = to_json(field);
   }
   template <class S>
   void section(const S& sub, const char* name, const char*) {
@@ -124,7 +169,7 @@ class HelpPrinter {
   template <class F>
   void operator()(const F& field, const char* name, const char* help, double = 0, double = 0) {
     char line[512];
-    std::snprintf(line, sizeof line, "  %-34s %-14s %s\n", join(prefix_, name).c_str(), Json(field).dump().c_str(),
+    std::snprintf(line, sizeof line, "  %-34s %-14s %s\n", join(prefix_, name).c_str(), to_json(field).dump().c_str(),
                   help);
     text += line;
   }

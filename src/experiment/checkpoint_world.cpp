@@ -18,12 +18,12 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& conf
     cfg.check_world_fits();
     model::Gpt<float> gpt(cfg.model);
     model::load_model_into(model_path, gpt);
-    return {std::move(gpt), cfg.world, state.seed, state.phase};
+    return {std::move(gpt), cfg.world, state.seed, state.phase, cfg.kernels};
   }
   VREV_CHECK(overrides.empty(), "--set needs --config");
   VREV_CHECK(state.extra.contains("world"), dir, ": the checkpoint does not record its world; pass --config");
   return {model::load_model(model_path), settings::read<world::WorldConfig>(state.extra["world"], "world"), state.seed,
-          state.phase};
+          state.phase, KernelConfig{}};
 }
 
 }  // namespace vrev::experiment

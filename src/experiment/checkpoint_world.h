@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "experiment/config.h"
 #include "model/gpt.h"
 #include "world/safety_world.h"
 
@@ -15,6 +16,7 @@ struct OpenedCheckpoint {
   world::WorldConfig world;
   uint64_t seed = 0;   // the seed the checkpoint was trained with (its fixed sets' seed)
   std::string phase;
+  KernelConfig kernels;  // from the config file when one is given, else the defaults
 };
 
 // config_path may be empty (use what the checkpoint recorded); overrides apply to the config.

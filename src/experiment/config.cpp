@@ -7,7 +7,15 @@
 
 namespace vrev::experiment {
 
+void KernelConfig::validate() const {
+  VREV_CHECK(kernels::cpu::isa_supported(isa), "config: 'kernels.isa' is ", settings::name_of(isa),
+             ", which this CPU does not support (use auto, avx2 or portable)");
+}
+
+void KernelConfig::apply() const { kernels::cpu::select_kernels(isa, gemm); }
+
 void Config::finalize() {
+  kernels.validate();
   if (model.vocab_size == 0) model.vocab_size = world::Vocabulary(world).size();
   model.validate();
   probe.validate();

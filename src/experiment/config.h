@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/settings.h"
+#include "kernels/cpu/kernels.h"
 #include "model/config.h"
 #include "probe/blocking.h"
 #include "probe/config.h"
@@ -14,6 +15,23 @@
 #include "world/config.h"
 
 namespace vrev::experiment {
+
+// Which kernels run. The instruction set changes the speed, never the bits; the GEMM backend
+// openblas changes the bits (by CPU), so it is part of every phase's hash.
+struct KernelConfig {
+  kernels::cpu::Isa isa = kernels::cpu::Isa::automatic;
+  kernels::cpu::GemmBackend gemm = kernels::cpu::GemmBackend::vrev;
+
+  template <class V>
+  void visit(V& v) {
+    v(isa, "isa", "GEMM instruction set: auto, avx512, avx2 or portable (same bits, different speed)");
+    v(gemm, "gemm", "GEMM: vrev (deterministic on every machine) or openblas (per machine only)");
+  }
+  // An error unless this CPU runs the instruction set.
+  void validate() const;
+  // Selects these kernels for everything that runs after it.
+  void apply() const;
+};
 
 // One training phase: its length, batch, schedule, optimizer and when to log and evaluate.
 struct PhaseConfig {
@@ -50,6 +68,7 @@ struct ReproduceConfig {
 };
 
 struct Config {
+  KernelConfig kernels;
   model::ModelConfig model;
   world::WorldConfig world;
   PhaseConfig pretrain, align, finetune;
@@ -59,6 +78,7 @@ struct Config {
 
   template <class V>
   void visit(V& v) {
+    v.section(kernels, "kernels", "which CPU kernels run");
     v.section(model, "model", "the GPT (design.md); vocab_size 0 takes the world's vocabulary");
     v.section(world, "world", "the safety world (world-spec.md)");
     v.section(pretrain, "pretrain", "phase 1: comply with everything");

@@ -54,7 +54,9 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   const char* name = world::phase_name(run.phase);
   const PhaseConfig& pc = cfg.phase(name);
   const std::string parent_sha = parent_hash(run);
-  const std::string hash = json_hash({{"model", settings::write(cfg.model)},
+  // The GEMM backend is part of the hash (openblas gives other bits); the instruction set is not.
+  const std::string hash = json_hash({{"gemm", settings::name_of(cfg.kernels.gemm)},
+                                      {"model", settings::write(cfg.model)},
                                       {"world", settings::write(cfg.world)},
                                       {"phase", name},
                                       {"settings", settings::write(pc)},

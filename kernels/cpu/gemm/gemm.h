@@ -1,0 +1,37 @@
+#pragma once
+// vrev's own single-precision GEMM, deterministic by construction: C (M, N) = init + op(A) op(B),
+// where every element of C is ONE fused multiply-add chain over k = 0, 1, ..., K-1 in order,
+// started from init (zero, or C's old value when accumulating). Vectors run across columns of C,
+// never across k; k is never split between threads; a K block continues the chain from the
+// partial result it left in C. So the bits of C depend only on the inputs: not on the vector
+// width (AVX-512, AVX2 or scalar std::fma), the tile shape, or the thread count.
+//
+// Structure (as in BLIS): A is packed into panels of MR rows, B into panels of NR columns, each
+// k-major and zero-padded; blocks of MC x NC outputs are shared among the OpenMP threads; within
+// a block, KC-long slices of one B panel (L1) meet every A panel of the block (L2) in a
+// register-blocked micro-kernel, the only code that knows the instruction set.
+#include "kernels/cpu/kernels.h"
+
+namespace vrev::kernels::cpu::gemm {
+
+// The micro-kernel contract. a: K x MR (k-major packed A panel), b: K x NR (k-major packed B
+// panel). c: an MR x NR tile with row stride ldc; c[r][j] = fma chain over k of a[k][r] * b[k][j]
+// starting from c[r][j] (load_c) or from zero.
+using MicroKernel = void (*)(int K, const float* a, const float* b, float* c, long ldc, bool load_c);
+
+struct Tile {
+  int mr, nr;  // register tile: MR rows by NR columns
+  MicroKernel kernel;
+};
+
+// One per instruction set, each in its own file compiled for that instruction set alone.
+Tile tile_portable();
+Tile tile_avx2();
+Tile tile_avx512();
+
+// C (M, N), row stride ldc, (+)= op(A) (M, K) @ op(B) (K, N). op(A)[i][k] is A[i * lda + k], or
+// A[k * lda + i] when trans_a; op(B)[k][j] is B[k * ldb + j], or B[j * ldb + k] when trans_b.
+void multiply(const Tile& tile, bool trans_a, bool trans_b, int M, int N, int K, const float* A, long lda,
+              const float* B, long ldb, float* C, long ldc, bool accumulate);
+
+}  // namespace vrev::kernels::cpu::gemm
