@@ -7,7 +7,7 @@ PACKAGES  := cmake g++ make pkg-config libopenblas-openmp-dev libcxxopts-dev cat
              python3-numpy
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test asan reproduce bench clean
+.PHONY: all deps build test test-march asan reproduce bench clean
 
 all: build
 
@@ -27,6 +27,15 @@ build: deps
 test: build
 	cd $(BUILD) && ctest --output-on-failure
 
+# The pinned tiny history again, from a build for plain AVX2 (x86-64-v3) instead of this CPU:
+# the compiler's own vectorisation changes, the checkpoint bits must not (docs/determinism.md).
+MARCH_BUILD ?= build-x86-64-v3
+test-march: deps
+	@cmake -S . -B $(MARCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DVREV_MARCH=x86-64-v3 >/dev/null
+	@cmake --build $(MARCH_BUILD) -j $(JOBS) --target vrev
+	tests/determinism/pinned_history.sh $(MARCH_BUILD)/vrev auto 2
+	tests/determinism/pinned_history.sh $(MARCH_BUILD)/vrev portable 1
+
 asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVREV_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
@@ -39,4 +48,4 @@ bench: build
 	@for size in tiny small medium; do ./$(BUILD)/vrev bench --model $$size; done
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(MARCH_BUILD)

@@ -6,18 +6,21 @@
 // partial result it left in C. So the bits of C depend only on the inputs: not on the vector
 // width (AVX-512, AVX2 or scalar std::fma), the tile shape, or the thread count.
 //
-// Structure (as in BLIS): A is packed into panels of MR rows, B into panels of NR columns, each
-// k-major and zero-padded; blocks of MC x NC outputs are shared among the OpenMP threads; within
-// a block, KC-long slices of one B panel (L1) meet every A panel of the block (L2) in a
-// register-blocked micro-kernel, the only code that knows the instruction set.
+// Structure (as in BLIS): one K block (KC) at a time, B is packed into panels of NR columns,
+// k-major and zero-padded, and so is A when it is transposed (untransposed A is read in place, its
+// rows already contiguous in k); blocks of MC x NC outputs are shared among the OpenMP threads;
+// within a block, one B panel (L1) meets every A panel of the block (L2) in a register-blocked
+// micro-kernel, the only code that knows the instruction set.
 #include "kernels/cpu/kernels.h"
 
 namespace vrev::kernels::cpu::gemm {
 
-// The micro-kernel contract. a: K x MR (k-major packed A panel), b: K x NR (k-major packed B
-// panel). c: an MR x NR tile with row stride ldc; c[r][j] = fma chain over k of a[k][r] * b[k][j]
-// starting from c[r][j] (load_c) or from zero.
-using MicroKernel = void (*)(int K, const float* a, const float* b, float* c, long ldc, bool load_c);
+// The micro-kernel contract. A's MR x K values are a[r * rs_a + k * cs_a]: a packed panel
+// (rs_a = 1, cs_a = MR) or rows of A read in place (rs_a = lda, cs_a = 1). b: K x NR, a k-major
+// packed B panel. c: an MR x NR tile with row stride ldc; c[r][j] = fma chain over k of
+// A[r][k] * b[k][j] starting from c[r][j] (load_c) or from zero.
+using MicroKernel = void (*)(int K, const float* a, long rs_a, long cs_a, const float* b, float* c, long ldc,
+                             bool load_c);
 
 struct Tile {
   int mr, nr;  // register tile: MR rows by NR columns

@@ -5,10 +5,11 @@
 //
 // Ops supplies the vector type V with kWidth float lanes and load, store, zero, broadcast and
 // fma (a * b + c, one rounding). The tile is MR rows by NV vectors: MR * NV accumulators stay in
-// registers for the whole k loop; each k loads NV vectors of B and broadcasts MR values of A.
+// registers for the whole k loop; each k loads NV vectors of B and broadcasts MR values of A,
+// A[r][k] = a[r * rs_a + k * cs_a] (a packed panel, or A read in place).
 
 template <class Ops, int MR, int NV>
-void micro_kernel(int K, const float* a, const float* b, float* c, long ldc, bool load_c) {
+void micro_kernel(int K, const float* a, long rs_a, long cs_a, const float* b, float* c, long ldc, bool load_c) {
   using V = typename Ops::V;
   constexpr int W = Ops::kWidth, NR = NV * W;
   V acc[MR][NV];
@@ -16,13 +17,16 @@ void micro_kernel(int K, const float* a, const float* b, float* c, long ldc, boo
   for (int r = 0; r < MR; r++)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; v++) acc[r][v] = load_c ? Ops::load(c + r * ldc + v * W) : Ops::zero();
+  const float* a_row[MR];
+#pragma GCC unroll 16
+  for (int r = 0; r < MR; r++) a_row[r] = a + r * rs_a;
   for (int k = 0; k < K; k++) {
     V bv[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; v++) bv[v] = Ops::load(b + (long)k * NR + v * W);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
-      const V ar = Ops::broadcast(a[(long)k * MR + r]);
+      const V ar = Ops::broadcast(a_row[r][(long)k * cs_a]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) acc[r][v] = Ops::fma(ar, bv[v], acc[r][v]);
     }

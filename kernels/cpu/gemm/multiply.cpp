@@ -18,63 +18,68 @@ constexpr int kMC = 96;
 constexpr int kNC = 256;
 // Multiply-adds below which one thread does the whole product.
 constexpr long kParallelWork = 1L << 20;
-// The largest register tile (MR * NR) of any micro-kernel.
+// The largest register tile (MR * NR) and MR of any micro-kernel.
 constexpr int kMaxTile = 8 * 32;
+constexpr int kMaxPanelRows = 8;
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
-// Packed A panel p: dst[k * mr + r] = op(A)[p * mr + r][k], zero past row M.
-void pack_a(float* dst, int p, int mr, bool trans, int M, int K, const float* A, long lda) {
-  const int i0 = p * mr, rows = std::min(mr, M - i0);
-  if (trans) {  // op(A)[i][k] = A[k][i]: rows of a panel are contiguous in A
-    for (int k = 0; k < K; k++) {
-      const float* src = A + (long)k * lda + i0;
-      float* d = dst + (long)k * mr;
+// Rows of k packed per work item: a thread packs kKPack rows of k for many panels in a row, so
+// the rows it reads stay in cache. (A panel packed alone would walk every row of X, a page apart
+// when X is transposed.)
+constexpr int kKPack = 64;
+
+// One work item of packing X's panels of width w: rows k0 .. k1-1 of panel p, where
+// X(k, idx) = x[k * sk + idx * si] and dst holds the panels (k-major, width w, K rows each):
+// dst[p][k][r] = X(k, p * w + r), zero past idx = extent.
+void pack_item(float* dst, const float* x, long sk, long si, int w, int extent, int K, int p, int k0, int k1) {
+  const int i0 = p * w, n = std::min(w, extent - i0);
+  float* d = dst + (long)p * w * K;
+  if (si == 1) {  // a panel's row of w values is contiguous in X
+    for (int k = k0; k < k1; k++) {
+      const float* src = x + (long)k * sk + i0;
+      float* row = d + (long)k * w;
       int r = 0;
-      for (; r < rows; r++) d[r] = src[r];
-      for (; r < mr; r++) d[r] = 0.0f;
+      for (; r < n; r++) row[r] = src[r];
+      for (; r < w; r++) row[r] = 0.0f;
     }
     return;
   }
-  for (int r = 0; r < mr; r++) {
-    const float* src = A + (long)(i0 + r) * lda;
-    if (r < rows)
-      for (int k = 0; k < K; k++) dst[(long)k * mr + r] = src[k];
+  for (int r = 0; r < w; r++) {  // each of the panel's w lines is contiguous in X along k
+    const float* src = x + (long)(i0 + r) * si;
+    if (r < n)
+      for (int k = k0; k < k1; k++) d[(long)k * w + r] = src[(long)k * sk];
     else
-      for (int k = 0; k < K; k++) dst[(long)k * mr + r] = 0.0f;
+      for (int k = k0; k < k1; k++) d[(long)k * w + r] = 0.0f;
   }
 }
 
-// Packed B panel p: dst[k * nr + c] = op(B)[k][p * nr + c], zero past column N.
-void pack_b(float* dst, int p, int nr, bool trans, int N, int K, const float* B, long ldb) {
-  const int j0 = p * nr, cols = std::min(nr, N - j0);
-  if (!trans) {  // op(B)[k][j] = B[k][j]: columns of a panel are contiguous in B
-    for (int k = 0; k < K; k++) {
-      const float* src = B + (long)k * ldb + j0;
-      float* d = dst + (long)k * nr;
-      int c = 0;
-      for (; c < cols; c++) d[c] = src[c];
-      for (; c < nr; c++) d[c] = 0.0f;
-    }
-    return;
-  }
-  for (int c = 0; c < nr; c++) {
-    const float* src = B + (long)(j0 + c) * ldb;
-    if (c < cols)
-      for (int k = 0; k < K; k++) dst[(long)k * nr + c] = src[k];
-    else
-      for (int k = 0; k < K; k++) dst[(long)k * nr + c] = 0.0f;
+// Asks for the rows x cols tile at c to be brought into cache: the micro-kernel starts each
+// chain from C's old value, and without this every tile would wait for its C to arrive.
+void prefetch_tile(const float* c, long ldc, int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    __builtin_prefetch(c + r * ldc);
+    __builtin_prefetch(c + r * ldc + cols - 1);
   }
 }
 
 // A tile at the edge of C: computed in a full-size buffer, of which the rows x cols corner is
-// copied in and out, so that the micro-kernel always sees a whole tile.
-void edge_tile(const Tile& t, int kc, const float* a, const float* b, float* c, long ldc, int rows, int cols,
-               bool load_c) {
+// copied in and out, so that the micro-kernel always sees a whole tile. A read in place is first
+// copied into a zero-padded panel, since the kernel reads all MR of its rows.
+void edge_tile(const Tile& t, int kc, const float* a, long rs_a, long cs_a, const float* b, float* c, long ldc,
+               int rows, int cols, bool load_c) {
   alignas(64) float buf[kMaxTile];
+  alignas(64) float panel[kMaxPanelRows * kKC];
+  if (rs_a != 1) {
+    for (int k = 0; k < kc; k++)
+      for (int r = 0; r < t.mr; r++) panel[k * t.mr + r] = r < rows ? a[r * rs_a + k * cs_a] : 0.0f;
+    a = panel;
+    rs_a = 1;
+    cs_a = t.mr;
+  }
   for (int r = 0; r < rows; r++)
     for (int j = 0; j < cols; j++) buf[r * t.nr + j] = load_c ? c[r * ldc + j] : 0.0f;
-  t.kernel(kc, a, b, buf, t.nr, true);
+  t.kernel(kc, a, rs_a, cs_a, b, buf, t.nr, true);
   for (int r = 0; r < rows; r++)
     for (int j = 0; j < cols; j++) c[r * ldc + j] = buf[r * t.nr + j];
 }
@@ -90,39 +95,52 @@ void multiply(const Tile& t, bool trans_a, bool trans_b, int M, int N, int K, co
     return;
   }
   const int mpanels = ceil_div(M, t.mr), npanels = ceil_div(N, t.nr);
-  float* pa = detail::scratch<float>(detail::kSlotGemmA, (long)mpanels * t.mr * K);  // (mpanels, K, MR)
-  float* pb = detail::scratch<float>(detail::kSlotGemmB, (long)npanels * t.nr * K);  // (npanels, K, NR)
+  const int kc_max = std::min(K, kKC);
+  // Untransposed A is read in place (its rows run along k); transposed A is packed.
+  const bool pack_a = trans_a;
+  float* pa = pack_a ? detail::scratch<float>(detail::kSlotGemmA, (long)mpanels * t.mr * kc_max) : nullptr;  // (mpanels, kc, MR)
+  float* pb = detail::scratch<float>(detail::kSlotGemmB, (long)npanels * t.nr * kc_max);  // (npanels, kc, NR)
   const int mblocks = ceil_div(M, kMC), nblocks = ceil_div(N, kNC);
+  // op(A)[i][k] and op(B)[k][j] as X(k, idx) = x[k * sk + idx * si].
+  const long a_sk = trans_a ? lda : 1, a_si = trans_a ? 1 : lda;
+  const long b_sk = trans_b ? 1 : ldb, b_si = trans_b ? ldb : 1;
 #pragma omp parallel if ((long)M * N * K >= kParallelWork)
-  {
-#pragma omp for schedule(static)
-    for (int p = 0; p < mpanels + npanels; p++) {
-      if (p < mpanels)
-        pack_a(pa + (long)p * t.mr * K, p, t.mr, trans_a, M, K, A, lda);
-      else
-        pack_b(pb + (long)(p - mpanels) * t.nr * K, p - mpanels, t.nr, trans_b, N, K, B, ldb);
+  // One K block at a time: its slices of A and B are packed together, then every block of C
+  // takes its next stretch of chains from them while they are still in cache.
+  for (int k0 = 0; k0 < K; k0 += kKC) {
+    const int kc = std::min(kKC, K - k0);
+    const int kpacks = ceil_div(kc, kKPack);
+#pragma omp for schedule(static) nowait
+    for (int item = 0; item < (pack_a ? kpacks * mpanels : 0); item++) {
+      const int p = item % mpanels, k1 = item / mpanels * kKPack;
+      pack_item(pa, A + k0 * a_sk, a_sk, a_si, t.mr, M, kc, p, k1, std::min(kc, k1 + kKPack));
     }
+#pragma omp for schedule(static)
+    for (int item = 0; item < kpacks * npanels; item++) {
+      const int p = item % npanels, k1 = item / npanels * kKPack;
+      pack_item(pb, B + k0 * b_sk, b_sk, b_si, t.nr, N, kc, p, k1, std::min(kc, k1 + kKPack));
+    }
+    const bool load_c = accumulate || k0 > 0;  // later K blocks continue the chains in C
     // Which thread takes which block changes nothing in the result, so blocks are handed out
-    // dynamically for balance.
+    // dynamically for balance. The loop's closing barrier keeps the packed slices until all
+    // blocks are done.
 #pragma omp for schedule(dynamic)
     for (int block = 0; block < mblocks * nblocks; block++) {
       const int i0 = block / nblocks * kMC, i1 = std::min(M, i0 + kMC);
       const int j0 = block % nblocks * kNC, j1 = std::min(N, j0 + kNC);
-      for (int k0 = 0; k0 < K; k0 += kKC) {
-        const int kc = std::min(kKC, K - k0);
-        const bool load_c = accumulate || k0 > 0;  // later K blocks continue the chain in C
-        for (int j = j0; j < j1; j += t.nr) {
-          const float* b = pb + (long)(j / t.nr) * t.nr * K + (long)k0 * t.nr;
-          const int cols = std::min(t.nr, N - j);
-          for (int i = i0; i < i1; i += t.mr) {
-            const float* a = pa + (long)(i / t.mr) * t.mr * K + (long)k0 * t.mr;
-            const int rows = std::min(t.mr, M - i);
-            float* c = C + (long)i * ldc + j;
-            if (rows == t.mr && cols == t.nr)
-              t.kernel(kc, a, b, c, ldc, load_c);
-            else
-              edge_tile(t, kc, a, b, c, ldc, rows, cols, load_c);
-          }
+      for (int j = j0; j < j1; j += t.nr) {
+        const float* b = pb + (long)(j / t.nr) * t.nr * kc;
+        const int cols = std::min(t.nr, N - j);
+        for (int i = i0; i < i1; i += t.mr) {
+          const float* a = pack_a ? pa + (long)(i / t.mr) * t.mr * kc : A + (long)i * lda + k0;
+          const long rs_a = pack_a ? 1 : lda, cs_a = pack_a ? t.mr : 1;
+          const int rows = std::min(t.mr, M - i);
+          float* c = C + (long)i * ldc + j;
+          if (load_c) prefetch_tile(c + (long)t.mr * ldc, ldc, std::min(t.mr, M - i - t.mr), cols);
+          if (rows == t.mr && cols == t.nr)
+            t.kernel(kc, a, rs_a, cs_a, b, c, ldc, load_c);
+          else
+            edge_tile(t, kc, a, rs_a, cs_a, b, c, ldc, rows, cols, load_c);
         }
       }
     }
