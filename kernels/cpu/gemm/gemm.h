@@ -19,8 +19,8 @@ namespace vrev::kernels::cpu::gemm {
 // (rs_a = 1, cs_a = MR) or rows of A read in place (rs_a = lda, cs_a = 1). b: K x NR, a k-major
 // packed B panel. c: an MR x NR tile with row stride ldc; c[r][j] = fma chain over k of
 // A[r][k] * b[k][j] starting from c[r][j] (load_c) or from zero.
-using MicroKernel = void (*)(int K, const float* a, long rs_a, long cs_a, const float* b, float* c, long ldc,
-                             bool load_c);
+using MicroKernel = void (*)(int K, const float* a, long rs_a, long cs_a, const float* b, long ldb, float* c,
+                             long ldc, bool load_c);
 
 struct Tile {
   int mr, nr;  // register tile: MR rows by NR columns

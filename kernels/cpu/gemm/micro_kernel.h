@@ -9,9 +9,10 @@
 // A[r][k] = a[r * rs_a + k * cs_a] (a packed panel, or A read in place).
 
 template <class Ops, int MR, int NV>
-void micro_kernel(int K, const float* a, long rs_a, long cs_a, const float* b, float* c, long ldc, bool load_c) {
+void micro_kernel(int K, const float* a, long rs_a, long cs_a, const float* b, long ldb, float* c, long ldc,
+                  bool load_c) {
   using V = typename Ops::V;
-  constexpr int W = Ops::kWidth, NR = NV * W;
+  constexpr int W = Ops::kWidth;
   V acc[MR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
@@ -23,7 +24,7 @@ void micro_kernel(int K, const float* a, long rs_a, long cs_a, const float* b, f
   for (int k = 0; k < K; k++) {
     V bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) bv[v] = Ops::load(b + (long)k * NR + v * W);
+    for (int v = 0; v < NV; v++) bv[v] = Ops::load(b + (long)k * ldb + v * W);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
       const V ar = Ops::broadcast(a_row[r][(long)k * cs_a]);
