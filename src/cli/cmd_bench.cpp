@@ -1,18 +1,42 @@
-// vrev bench: training-step throughput against the measured sgemm peak.
+// vrev bench: training-step throughput with vrev's GEMM and with OpenBLAS's, in one run, against
+// the best sgemm peak measured here; optionally each matrix product's GFLOP/s.
+#include <algorithm>
+
 #include "cli/common.h"
 #include "core/settings.h"
 #include "experiment/bench.h"
+#include "kernels/cpu/kernels.h"
 
 namespace vrev::cli {
 
+namespace {
+
+namespace cpu = kernels::cpu;
+
+// The backends compared, each with the instruction set it runs.
+struct Backend {
+  cpu::Isa isa;
+  cpu::GemmBackend gemm;
+  std::string label() const {
+    return gemm == cpu::GemmBackend::openblas ? "openblas" : std::string("vrev/") + settings::name_of(isa);
+  }
+};
+
+}  // namespace
+
 int run_bench(int argc, char** argv) {
   cxxopts::Options options("vrev bench",
-                           "Time full training steps (forward, backward, AdamW) after warm-up.\n"
+                           "Time full training steps (forward, backward, AdamW) after warm-up, once with vrev's\n"
+                           "deterministic GEMM and once with OpenBLAS's sgemm, in the same run. MFU is against the\n"
+                           "best square sgemm (side 1536) either backend reaches here.\n"
                            "Sizes: tiny V=128 T=64 L=4 C=128 NH=4 B=32; small V=512 T=128 L=6 C=256 NH=8 B=16;\n"
                            "medium V=4096 T=256 L=8 C=512 NH=8 B=8.");
   options.add_options()("model", "tiny | small | medium", cxxopts::value<std::string>()->default_value("tiny"))(
       "steps", "timed steps", cxxopts::value<int>()->default_value("20"))(
       "warmup", "untimed steps first", cxxopts::value<int>()->default_value("3"))(
+      "isa", "vrev GEMM instruction set: auto, avx512, avx2, portable, or all (every one this CPU runs)",
+      cxxopts::value<std::string>()->default_value("auto"))(
+      "shapes", "also time each Linear layer's three products (GFLOP/s per shape and backend)")(
       "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"))(
       "json", "print one JSON object instead of text");
   auto args = parse(options, argc, argv);
@@ -20,20 +44,78 @@ int run_bench(int argc, char** argv) {
   const int warmup = args["warmup"].as<int>();
   VREV_CHECK(warmup >= 0, "--warmup must be >= 0");
   const auto size = experiment::bench_size(args["model"].as<std::string>());
-  const experiment::BenchResult r = experiment::run_bench(size, args["steps"].as<int>(), warmup);
-  if (args.count("json")) {
-    settings::Json j = {{"model", r.size.name},       {"threads", r.threads},
-                        {"steps", r.steps},           {"ms_per_step", r.ms_per_step},
-                        {"tokens_per_s", r.tokens_per_s}, {"model_gflop_per_step", r.model_gflop_per_step},
-                        {"achieved_gflops", r.achieved_gflops}, {"sgemm_peak_gflops", r.sgemm_peak_gflops},
-                        {"mfu", r.mfu},               {"peak_rss_mb", r.peak_rss_mb}};
-    std::printf("%s\n", j.dump().c_str());
+
+  std::vector<Backend> backends;
+  const std::string isa_arg = args["isa"].as<std::string>();
+  if (isa_arg == "all") {
+    for (const auto& [isa, name] : cpu::enum_names(cpu::Isa{}))
+      if (isa != cpu::Isa::automatic && cpu::isa_supported(isa)) backends.push_back({isa, cpu::GemmBackend::vrev});
   } else {
-    std::printf("model %s (B=%d T=%d L=%d C=%d NH=%d V=%d), %d threads, %d steps\n", r.size.name.c_str(),
-                r.size.batch, r.size.model.context, r.size.model.layers, r.size.model.width, r.size.model.heads,
-                r.size.model.vocab_size, r.threads, r.steps);
-    std::printf("  %.2f ms/step  %.0f tokens/s  %.1f GFLOP/s of %.1f sgemm peak (MFU %.1f%%)  peak RSS %.0f MB\n",
-                r.ms_per_step, r.tokens_per_s, r.achieved_gflops, r.sgemm_peak_gflops, 100 * r.mfu, r.peak_rss_mb);
+    const cpu::Isa isa = settings::parse_name<cpu::Isa>(isa_arg, "--isa");
+    VREV_CHECK(cpu::isa_supported(isa), "--isa ", isa_arg, ": this CPU does not support it");
+    cpu::select_kernels(isa, cpu::GemmBackend::vrev);
+    backends.push_back({cpu::selected_isa(), cpu::GemmBackend::vrev});
+  }
+  backends.push_back({cpu::Isa::automatic, cpu::GemmBackend::openblas});
+
+  double peak = 0;
+  for (const Backend& b : backends) {
+    cpu::select_kernels(b.isa, b.gemm);
+    peak = std::max(peak, experiment::sgemm_peak_gflops());
+  }
+  settings::Json runs = settings::Json::array(), shapes = settings::Json::array();
+  for (const Backend& b : backends) {
+    cpu::select_kernels(b.isa, b.gemm);
+    const experiment::BenchResult r = experiment::run_bench(size, args["steps"].as<int>(), warmup, peak);
+    runs.push_back({{"gemm", b.label()},
+                    {"ms_per_step", r.ms_per_step},
+                    {"tokens_per_s", r.tokens_per_s},
+                    {"achieved_gflops", r.achieved_gflops},
+                    {"mfu", r.mfu},
+                    {"peak_rss_mb", r.peak_rss_mb}});
+    if (args.count("shapes"))
+      for (const auto& g : experiment::bench_gemm_shapes(size))
+        shapes.push_back({{"gemm", b.label()},
+                          {"layer", g.layer},
+                          {"N", g.N},
+                          {"IC", g.IC},
+                          {"OC", g.OC},
+                          {"forward_gflops", g.forward_gflops},
+                          {"backward_input_gflops", g.backward_input_gflops},
+                          {"backward_weight_gflops", g.backward_weight_gflops}});
+  }
+  cpu::select_kernels(cpu::Isa::automatic, cpu::GemmBackend::vrev);
+
+  const model::ModelConfig& m = size.model;
+  if (args.count("json")) {
+    settings::Json j = {{"model", size.name},
+                        {"threads", cpu::num_threads()},
+                        {"steps", args["steps"].as<int>()},
+                        {"model_gflop_per_step", experiment::model_gflop_per_step(m, size.batch)},
+                        {"sgemm_peak_gflops", peak},
+                        {"runs", runs}};
+    if (args.count("shapes")) j["shapes"] = shapes;
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::printf("model %s (B=%d T=%d L=%d C=%d NH=%d V=%d), %d threads, %d steps; sgemm peak %.1f GFLOP/s\n",
+              size.name.c_str(), size.batch, m.context, m.layers, m.width, m.heads, m.vocab_size,
+              cpu::num_threads(), args["steps"].as<int>(), peak);
+  std::printf("  %-16s %10s %10s %9s %6s %9s\n", "gemm", "ms/step", "tokens/s", "GFLOP/s", "MFU", "peak RSS");
+  for (const auto& r : runs)
+    std::printf("  %-16s %10.2f %10.0f %9.1f %5.1f%% %6.0f MB\n", r["gemm"].get<std::string>().c_str(),
+                r["ms_per_step"].get<double>(), r["tokens_per_s"].get<double>(), r["achieved_gflops"].get<double>(),
+                100 * r["mfu"].get<double>(), r["peak_rss_mb"].get<double>());
+  if (args.count("shapes")) {
+    std::printf("\n  GFLOP/s per product (N x IC -> OC)\n  %-16s %-10s %-18s %8s %8s %8s\n", "gemm", "layer", "shape",
+                "forward", "dinput", "dweight");
+    for (const auto& g : shapes) {
+      const std::string shape = std::to_string(g["N"].get<int>()) + "x" + std::to_string(g["IC"].get<int>()) +
+                                "->" + std::to_string(g["OC"].get<int>());
+      std::printf("  %-16s %-10s %-18s %8.1f %8.1f %8.1f\n", g["gemm"].get<std::string>().c_str(),
+                  g["layer"].get<std::string>().c_str(), shape.c_str(), g["forward_gflops"].get<double>(),
+                  g["backward_input_gflops"].get<double>(), g["backward_weight_gflops"].get<double>());
+    }
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <utility>
 #include <chrono>
 #include <vector>
 
@@ -37,6 +38,8 @@ class RandomTokens : public train::BatchSource {
   int B_, T_, V_;
 };
 
+}  // namespace
+
 double model_gflop_per_step(const model::ModelConfig& m, int B) {
   const double L = m.layers, C = m.width, V = m.vocab_size, T = m.context;
   const double matmul_params = L * 12 * C * C + V * C;  // blocks plus the tied head
@@ -45,8 +48,6 @@ double model_gflop_per_step(const model::ModelConfig& m, int B) {
   const double per_token = 6 * matmul_params + 6 * L * T * C;
   return per_token * B * T / 1e9;
 }
-
-}  // namespace
 
 BenchSize bench_size(const std::string& name) {
   if (name == "tiny") return {name, {128, 64, 4, 128, 4}, 32};
@@ -77,7 +78,42 @@ double peak_rss_mb() {
   return usage.ru_maxrss / 1024.0;  // Linux reports kilobytes
 }
 
-BenchResult run_bench(const BenchSize& size, int steps, int warmup) {
+std::vector<GemmShapeResult> bench_gemm_shapes(const BenchSize& size) {
+  const int N = size.batch * size.model.context, C = size.model.width, V = size.model.vocab_size;
+  const std::pair<const char*, std::pair<int, int>> layers[] = {
+      {"qkv", {C, 3 * C}}, {"attn.proj", {C, C}}, {"mlp.fc", {C, 4 * C}}, {"mlp.proj", {4 * C, C}}, {"head", {C, V}}};
+  std::vector<GemmShapeResult> results;
+  for (const auto& [layer, shape] : layers) {
+    const auto [IC, OC] = shape;
+    std::vector<float> x(size_t(N) * IC), w(size_t(OC) * IC), y(size_t(N) * OC);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(rng::normal(2, 1, i));
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(rng::normal(2, 2, i));
+    for (size_t i = 0; i < y.size(); ++i) y[i] = static_cast<float>(rng::normal(2, 3, i));
+    // Best of at least 3 runs and 0.2 s: the products are timed alone, caches warm.
+    auto gflops = [&](auto product) {
+      product();
+      double best = 0, total = 0;
+      for (int r = 0; r < 3 || total < 0.2; ++r) {
+        const auto start = Clock::now();
+        product();
+        const double s = std::chrono::duration<double>(Clock::now() - start).count();
+        total += s;
+        best = std::max(best, 2.0 * N * IC * OC / s / 1e9);
+      }
+      return best;
+    };
+    GemmShapeResult g{layer, N, IC, OC};
+    g.forward_gflops = gflops([&] { kernels::cpu::matmul_forward(y.data(), x.data(), w.data(), N, IC, OC); });
+    g.backward_input_gflops =
+        gflops([&] { kernels::cpu::matmul_backward_input(x.data(), y.data(), w.data(), N, IC, OC); });
+    g.backward_weight_gflops =
+        gflops([&] { kernels::cpu::matmul_backward_weight(w.data(), y.data(), x.data(), N, IC, OC); });
+    results.push_back(g);
+  }
+  return results;
+}
+
+BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm_peak_gflops) {
   VREV_CHECK(steps >= 1, "--steps must be at least 1");
   BenchResult r;
   r.size = size;
@@ -88,7 +124,7 @@ BenchResult run_bench(const BenchSize& size, int steps, int warmup) {
   train::Optimizer opt(train::OptimizerConfig{}, gpt.params().size());
   RandomTokens data(size.batch, size.model.context, size.model.vocab_size);
   train::Trainer trainer(gpt, opt, train::ScheduleConfig{}, warmup + steps, data);
-  r.sgemm_peak_gflops = sgemm_peak_gflops();
+  r.sgemm_peak_gflops = sgemm_peak_gflops;
   Progress progress("bench " + size.name, warmup + steps);
   for (int i = 0; i < warmup; ++i) {
     trainer.step();

@@ -1,7 +1,9 @@
 #pragma once
 // The training-speed benchmark behind `vrev bench`: full steps (forward, backward, AdamW) of a
-// fixed-size model on random tokens, timed after warm-up, against the sgemm peak measured here.
+// fixed-size model on random tokens, timed after warm-up, against the sgemm peak measured here;
+// and the throughput of each of the model's matrix products, per GEMM backend.
 #include <string>
+#include <vector>
 
 #include "model/config.h"
 
@@ -24,9 +26,22 @@ struct BenchResult {
   double peak_rss_mb = 0;
 };
 
-BenchResult run_bench(const BenchSize& size, int steps, int warmup);
-// Best GFLOP/s of a square sgemm of side n at the current thread count.
+// Times steps with the kernels selected now; sgemm_peak_gflops is the reference for the MFU.
+BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm_peak_gflops);
+// Best GFLOP/s of a square sgemm of side n with the kernels selected now.
 double sgemm_peak_gflops(int n = 1536, int reps = 8);
+
+// One Linear layer's three products (forward, backward to the input, backward to the weight) at
+// the size's N = B * T rows, with the kernels selected now: best-of-reps GFLOP/s of each.
+struct GemmShapeResult {
+  std::string layer;  // qkv, attn.proj, mlp.fc, mlp.proj, head
+  int N = 0, IC = 0, OC = 0;
+  double forward_gflops = 0, backward_input_gflops = 0, backward_weight_gflops = 0;
+};
+std::vector<GemmShapeResult> bench_gemm_shapes(const BenchSize& size);
 double peak_rss_mb();
+// Model FLOPs of one training step: 6 per parameter of every product and token, plus the causal
+// attention's scores and weighted sums.
+double model_gflop_per_step(const model::ModelConfig& m, int batch);
 
 }  // namespace vrev::experiment
