@@ -36,9 +36,6 @@ int ceil_div(int a, int b) { return (a + b - 1) / b; }
 // when X is transposed.)
 constexpr int kKPack = 64;
 
-// One work item of packing X's panels of width w: rows k0 .. k1-1 of panel p, where
-// X(k, idx) = x[k * sk + idx * si] and dst holds the panels (k-major, width w, K rows each):
-// dst[p][k][r] = X(k, p * w + r), zero past idx = extent.
 // Rows k0 .. k1-1 of a whole panel whose rows of W values are contiguous in X: a fixed-size copy
 // per row, which the compiler turns into a few vector moves.
 template <int W>
@@ -50,6 +47,9 @@ void copy_rows(float* d, const float* x, long sk, int k0, int k1) {
   }
 }
 
+// One work item of packing X's panels of width w: rows k0 .. k1-1 of panel p, where
+// X(k, idx) = x[k * sk + idx * si] and dst holds the panels (k-major, width w, K rows each):
+// dst[p][k][r] = X(k, p * w + r), zero past idx = extent.
 void pack_item(float* dst, const float* x, long sk, long si, int w, int extent, int K, int p, int k0, int k1) {
   const int i0 = p * w, n = std::min(w, extent - i0);
   float* d = dst + (long)p * w * K;
