@@ -7,6 +7,23 @@
 
 namespace vrev::experiment {
 
+namespace {
+
+// Evaluation steps in increasing order, without repeats, none past the phase's end; the last step
+// is always evaluated, so it is added when missing and the record lists every evaluated step.
+void finalize_eval_steps(PhaseConfig& p, const std::string& phase) {
+  const std::string key = "'" + phase + ".eval_steps'";
+  for (size_t i = 0; i < p.eval_steps.size(); ++i) {
+    VREV_CHECK(p.eval_steps[i] <= p.steps, "config: ", key, " has step ", p.eval_steps[i], " but '", phase,
+               ".steps' is ", p.steps);
+    VREV_CHECK(i == 0 || p.eval_steps[i] > p.eval_steps[i - 1], "config: ", key,
+               " must be increasing without repeats, got ", p.eval_steps[i], " after ", p.eval_steps[i - 1]);
+  }
+  if (p.eval_steps.empty() || p.eval_steps.back() != p.steps) p.eval_steps.push_back(p.steps);
+}
+
+}  // namespace
+
 void Config::finalize() {
   if (model.vocab_size == 0) model.vocab_size = world::Vocabulary(world).size();
   model.validate();
@@ -15,9 +32,11 @@ void Config::finalize() {
   for (const std::string& arm : reproduce.arms)
     VREV_CHECK(arm == "plain" || arm == "block-vrev" || arm == "block-random" || arm == "block-pc1",
                "config: unknown arm '", arm, "' in 'reproduce.arms' (valid: plain, block-vrev, block-random, block-pc1)");
-  for (const PhaseConfig* p : {&pretrain, &align, &finetune}) {
+  for (auto [p, name] :
+       {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&finetune, "finetune"}}) {
     p->schedule.validate();
     p->optimizer.validate();
+    finalize_eval_steps(*p, name);
   }
 }
 

@@ -101,8 +101,8 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   }
   if (callbacks.setup) callbacks.setup(gpt, trainer);
 
-  std::set<int64_t> eval_steps(pc.eval_steps.begin(), pc.eval_steps.end());
-  eval_steps.insert(pc.steps);
+  VREV_ASSERT(!pc.eval_steps.empty() && pc.eval_steps.back() == pc.steps);  // Config::finalize adds the last step
+  const std::set<int64_t> eval_steps(pc.eval_steps.begin(), pc.eval_steps.end());
   const auto start = Clock::now();
   auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(Clock::now() - start).count(); };
   settings::Json last_behaviour = settings::Json::object();
