@@ -90,16 +90,15 @@ TEST_CASE("act-grad blocking with lambda = 0 is plain fine-tuning, bit for bit",
   probe::BlockingConfig bc;
   bc.mode = "act-grad";
   bc.strength = 0.0;
-  std::unique_ptr<probe::Blocker> blocker;
   experiment::PhaseCallbacks cb;
   cb.identity = {{"variant", "act-grad-0"}};
-  cb.setup = [&](model::Gpt<float>& gpt, train::Trainer& trainer) {
+  cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
     const int site = model::site_resid_post(a.cfg.model.layers - 1);
-    blocker = std::make_unique<probe::Blocker>(bc, gpt, world, std::vector<int>{site},
-                                               std::vector<std::vector<double>>{unit(a.cfg.model.width, 1)},
-                                               world.fixed_set(world::FixedSet::HarmBlock),
-                                               std::vector<std::vector<float>>{});
+    auto blocker = std::make_shared<probe::Blocker>(
+        bc, gpt, world, std::vector<int>{site}, std::vector<std::vector<double>>{unit(a.cfg.model.width, 1)},
+        world.fixed_set(world::FixedSet::HarmBlock), std::vector<std::vector<float>>{});
     blocker->install(trainer);
+    return blocker;
   };
   CHECK(same_bits(a.finetune("plain0", {}), a.finetune("actgrad0", cb)));
 }

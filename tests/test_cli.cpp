@@ -105,6 +105,13 @@ TEST_CASE("bad input through the CLI: one line naming the problem, non-zero exit
     CHECK(one_line(r.err));
     CHECK_THAT(r.err, Catch::Contains("unknown key 'model.widht'"));
   }
+  SECTION("evaluation steps past a phase's end: the config is refused before any training") {
+    auto r = run_vrev("init --config " + f.config + " --set finetune.steps=10 --set finetune.eval_steps=[20] --out " +
+                      f.path("x.safetensors"));
+    CHECK(r.exit_code != 0);
+    CHECK(one_line(r.err));
+    CHECK_THAT(r.err, Catch::Contains("'finetune.eval_steps' has step 20"));
+  }
   SECTION("a value of the wrong type or out of range") {
     auto r = run_vrev("init --config " + f.config + " --set model.layers=0 --out " + f.path("x.safetensors"));
     CHECK(r.exit_code != 0);

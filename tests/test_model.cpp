@@ -119,7 +119,7 @@ TEST_CASE("the float model (OpenBLAS kernels) matches the double model (ref kern
   CHECK(max_diff < 1e-4 * max_grad);
 }
 
-TEST_CASE("forward hooks read and replace activations; sites name the residual stream", "[model]") {
+TEST_CASE("forward hooks read and replace activations, one per site; sites name the residual stream", "[model]") {
   Gpt<float> gpt(vrev::test::tiny_config());
   gpt.init(0);
   const std::vector<int32_t> tokens = {1, 2, 3, 4};
@@ -137,6 +137,9 @@ TEST_CASE("forward hooks read and replace activations; sites name the residual s
   REQUIRE(captured.size() == 4 * 8);
   CHECK(std::equal(captured.begin(), captured.end(), tape.value(h)));
 
+  CHECK_THROWS_WITH(gpt.set_forward_hook(site, [](float*, const vrev::Shape&) {}),
+                    Catch::Contains("'blocks.1.resid_post' already has a forward hook"));
+  gpt.set_forward_hook(site, nullptr);
   gpt.set_forward_hook(site, [](float* act, const vrev::Shape& s) { std::fill(act, act + s.numel(), 0.0f); });
   Var zeroed = gpt.forward(tape, tokens.data(), 1, 4);
   // With the last block's output zeroed the final LayerNorm yields its bias: all logits equal

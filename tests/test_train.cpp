@@ -106,6 +106,27 @@ TEST_CASE("checkpoints: save and load give the same bits; resume equals an unint
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("a save that stops part way leaves no state.json, so no checkpoint of mixed steps", "[train][checkpoint]") {
+  const auto dir = vrev::test::temp_dir("ckpt_partial");
+  Run run(4);
+  CheckpointState state;
+  state.phase = "test";
+  state.total_steps = 4;
+  for (state.step = 1; state.step <= 2; ++state.step) {
+    run.trainer.step();
+    save_checkpoint(dir.string(), run.gpt, &run.opt, state);
+  }
+  // The next save writes model.safetensors, then fails on optim.safetensors (a folder is in the
+  // way), as a kill between the two would stop it.
+  std::filesystem::remove(dir / kOptimFile);
+  std::filesystem::create_directories(dir / kOptimFile / "in_the_way");
+  run.trainer.step();
+  state.step = 3;
+  CHECK_THROWS(save_checkpoint(dir.string(), run.gpt, &run.opt, state));
+  CHECK_FALSE(checkpoint_exists(dir.string()));
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("loading a checkpoint of another shape names what differs", "[train][checkpoint]") {
   const auto dir = vrev::test::temp_dir("ckpt_shape");
   Gpt<float> small(vrev::test::tiny_config());

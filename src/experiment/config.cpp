@@ -14,6 +14,26 @@ void KernelConfig::validate() const {
 
 void KernelConfig::apply() const { kernels::cpu::select_kernels(isa, gemm); }
 
+namespace {
+
+// Evaluation steps in increasing order, without repeats, none past the phase's end. The last step
+// is always evaluated; fine-tuning's list must also name step 0 and the last step, the baseline
+// and the end that its geometry and report are measured between.
+void check_eval_steps(const PhaseConfig& p, const std::string& phase, bool needs_ends) {
+  const std::string key = "'" + phase + ".eval_steps'";
+  for (size_t i = 0; i < p.eval_steps.size(); ++i) {
+    VREV_CHECK(p.eval_steps[i] >= 0 && p.eval_steps[i] <= p.steps, "config: ", key, " has step ", p.eval_steps[i],
+               " but '", phase, ".steps' is ", p.steps);
+    VREV_CHECK(i == 0 || p.eval_steps[i] > p.eval_steps[i - 1], "config: ", key,
+               " must be increasing without repeats, got ", p.eval_steps[i], " after ", p.eval_steps[i - 1]);
+  }
+  if (needs_ends)
+    VREV_CHECK(!p.eval_steps.empty() && p.eval_steps.front() == 0 && p.eval_steps.back() == p.steps, "config: ", key,
+               " must start at 0 and end at the last step, ", p.steps);
+}
+
+}  // namespace
+
 void Config::finalize() {
   kernels.validate();
   if (model.vocab_size == 0) model.vocab_size = world::Vocabulary(world).size();
@@ -23,9 +43,11 @@ void Config::finalize() {
   for (const std::string& arm : reproduce.arms)
     VREV_CHECK(arm == "plain" || arm == "block-vrev" || arm == "block-random" || arm == "block-pc1",
                "config: unknown arm '", arm, "' in 'reproduce.arms' (valid: plain, block-vrev, block-random, block-pc1)");
-  for (const PhaseConfig* p : {&pretrain, &align, &finetune}) {
+  for (auto [p, name] :
+       {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&finetune, "finetune"}}) {
     p->schedule.validate();
     p->optimizer.validate();
+    check_eval_steps(*p, name, p == &finetune);
   }
 }
 

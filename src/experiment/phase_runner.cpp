@@ -102,9 +102,11 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
     fs::create_directories(run.out_dir);
   }
   if (callbacks.setup) callbacks.setup(gpt, trainer);
+  // Declared after the model and trainer, so destroyed before them, on every path.
+  const std::shared_ptr<void> attached = callbacks.attach ? callbacks.attach(gpt, trainer) : nullptr;
 
-  std::set<int64_t> eval_steps(pc.eval_steps.begin(), pc.eval_steps.end());
-  eval_steps.insert(pc.steps);
+  VREV_ASSERT(!pc.eval_steps.empty() && pc.eval_steps.back() == pc.steps);  // Config::finalize adds the last step
+  const std::set<int64_t> eval_steps(pc.eval_steps.begin(), pc.eval_steps.end());
   const auto start = Clock::now();
   auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(Clock::now() - start).count(); };
   settings::Json last_behaviour = settings::Json::object();

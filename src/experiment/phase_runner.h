@@ -4,6 +4,7 @@
 // steps, and is skipped when its outputs exist and were made from the same inputs (the hash of
 // the model, world and phase settings, the seed, the parent checkpoint and the caller's identity).
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "experiment/config.h"
@@ -16,6 +17,9 @@ namespace vrev::experiment {
 struct PhaseCallbacks {
   // Once the model and trainer exist, before the first step: install hooks, projections.
   std::function<void(model::Gpt<float>& model, train::Trainer& trainer)> setup;
+  // After setup: what it returns lives until the phase ends, on every path (exceptions included),
+  // and is destroyed before the model and trainer: the owner of hooks on them (a probe::Blocker).
+  std::function<std::shared_ptr<void>(model::Gpt<float>& model, train::Trainer& trainer)> attach;
   // At every evaluation step s (after s updates; s = 0 is before the first), after behaviour.
   std::function<void(int64_t step, model::Gpt<float>& model)> at_eval;
   // Whatever else decides the outcome (an arm's blocking settings); part of the phase's hash.

@@ -202,9 +202,13 @@ void write_report(const std::string& out_dir, const Config& cfg, const std::stri
   if (has("plain")) {
     md += "- **Drift aligns with v_rev, above chance, at every step 1-20** (paper: every pair above the isotropic "
           "p99): **" + significance_verdict(s["nulls"]) + "**.\n";
-    const double a1 = mean_of("plain", "alignment", "1"), a20 = mean_of("plain", "alignment", "20");
-    md += "- **Alignment grows from step 1 to step 20** (paper 0.43 → 0.65): **" +
-          std::string(a20 > a1 ? "holds" : "does not hold") + "** (" + num(a1) + " → " + num(a20) + ").\n";
+    md += "- **Alignment grows from step 1 to step 20** (paper 0.43 → 0.65): ";
+    if (get(arms["plain"], "alignment", "1").is_null() || get(arms["plain"], "alignment", "20").is_null()) {
+      md += "not measured ('finetune.eval_steps' lacks step 1 or 20).\n";
+    } else {
+      const double a1 = mean_of("plain", "alignment", "1"), a20 = mean_of("plain", "alignment", "20");
+      md += "**" + std::string(a20 > a1 ? "holds" : "does not hold") + "** (" + num(a1) + " → " + num(a20) + ").\n";
+    }
   }
   if (has("block-vrev")) {
     const double af = mean_of("block-vrev", "alignment", final_key);

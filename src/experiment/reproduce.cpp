@@ -104,10 +104,9 @@ PhaseOutcome run_arm(const Config& cfg, const world::SafetyWorld& world, const s
 
   PhaseCallbacks cb;
   cb.identity = {{"arm", arm}, {"probe", settings::write(cfg.probe)}};
-  if (!direction.empty()) cb.identity["blocking"] = settings::write(cfg.blocking);
-  std::unique_ptr<probe::Blocker> blocker;
-  cb.setup = [&](model::Gpt<float>& gpt, train::Trainer& trainer) {
-    if (!direction.empty()) {
+  if (!direction.empty()) {
+    cb.identity["blocking"] = settings::write(cfg.blocking);
+    cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
       const auto block_set = world.fixed_set(world::FixedSet::HarmBlock);
       std::vector<std::vector<float>> aligned;
       if (cfg.blocking.mode == "penalty") {
@@ -115,10 +114,13 @@ PhaseOutcome run_arm(const Config& cfg, const world::SafetyWorld& world, const s
         const probe::Capture c = probe::capture_sites(al, world, block_set, probe::Position::Asst);
         aligned.emplace_back(c.site(site), c.site(site) + size_t(c.N) * c.C);
       }
-      blocker = std::make_unique<probe::Blocker>(cfg.blocking, gpt, world, std::vector<int>{site},
-                                                 std::vector<std::vector<double>>{direction}, block_set, aligned);
+      auto blocker = std::make_shared<probe::Blocker>(cfg.blocking, gpt, world, std::vector<int>{site},
+                                                      std::vector<std::vector<double>>{direction}, block_set, aligned);
       blocker->install(trainer);
-    }
+      return blocker;
+    };
+  }
+  cb.setup = [&](model::Gpt<float>&, train::Trainer&) {
     const settings::Json manifest = {{"site", model::site_name(site, cfg.model.layers)},
                                      {"site_index", site},
                                      {"position", cfg.probe.position},

@@ -94,11 +94,15 @@ Var Gpt<T>::forward_to_site(autograd::Tape<T>& tape, const int32_t* tokens, int 
 
 template <class T>
 void Gpt<T>::set_forward_hook(int index, ForwardHook<T> hook) {
+  VREV_CHECK(!hook || !forward_hooks_.at(index), "model: site '", site_name(index, cfg_.layers),
+             "' already has a forward hook (remove it first; hooks are not replaced)");
   forward_hooks_.at(index) = std::move(hook);
 }
 
 template <class T>
 void Gpt<T>::set_backward_hook(int index, autograd::GradHook<T> hook) {
+  VREV_CHECK(!hook || !backward_hooks_.at(index), "model: site '", site_name(index, cfg_.layers),
+             "' already has a backward hook (remove it first; hooks are not replaced)");
   backward_hooks_.at(index) = std::move(hook);
 }
 

@@ -5,7 +5,9 @@
 //
 // Hooks: a forward hook at a site sees the activation (B, T, C) and may copy or overwrite it;
 // a backward hook sees the gradient flowing into that site and may overwrite it. Sites without
-// hooks cost one empty-function test per forward.
+// hooks cost one empty-function test per forward. A site holds at most one hook of each kind, and
+// setting one where a hook is already set is an error naming the site: a caller's hook is never
+// replaced behind its back. model::ScopedHook (model/scoped_hook.h) installs one for a scope.
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -37,8 +39,11 @@ class Gpt {
   // The activation at `site` (B, T, C); the forward stops there.
   autograd::Var forward_to_site(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn, int site);
 
+  // An error if the site already has a hook of that kind; nullptr removes the site's hook.
   void set_forward_hook(int site, ForwardHook<T> hook);
   void set_backward_hook(int site, autograd::GradHook<T> hook);
+  bool has_forward_hook(int site) const { return static_cast<bool>(forward_hooks_.at(site)); }
+  bool has_backward_hook(int site) const { return static_cast<bool>(backward_hooks_.at(site)); }
   void clear_hooks();
 
  private:

@@ -40,23 +40,39 @@ Blocker::Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, const worl
   for (int i = 0; i < n_; ++i) world.write_prompt(probe[i], tokens_.data() + size_t(i) * world::kPromptLen);
 }
 
+Blocker::~Blocker() {
+  if (!trainer_) return;
+  if (cfg_.mode == "param-update") {
+    trainer_->after_update = nullptr;
+  } else {
+    trainer_->extra_gradient = nullptr;
+  }
+}
+
 void Blocker::install(train::Trainer& trainer) {
+  VREV_CHECK(hooks_.empty() && !trainer_, "blocking: the blocker is already installed");
   if (cfg_.mode == "act-grad") {
-    hooks_.resize(sites_.size());
+    std::vector<model::ScopedHook<float>> hooks;  // all sites or, on an error, none
+    hooks.reserve(sites_.size());
     for (size_t i = 0; i < sites_.size(); ++i) {
       const double* u = directions_[i].data();
       const double strength = cfg_.strength;
-      hooks_[i] = [u, strength](float* grad, const Shape& shape) {
+      hooks.emplace_back(model_, model::HookKind::Backward, sites_[i], [u, strength](float* grad, const Shape& shape) {
         const int64_t C = shape[shape.rank - 1], rows = shape.numel() / C;
         for (int64_t r = 0; r < rows; ++r) project_out(grad + r * C, u, static_cast<long>(C), strength);
-      };
-      model_.set_backward_hook(sites_[i], hooks_[i]);
+      });
     }
+    hooks_.swap(hooks);
   } else if (cfg_.mode == "param-update") {
+    VREV_CHECK(!trainer.after_update, "blocking: the trainer already has an after_update hook (it is not replaced)");
     trainer.after_update = [this](const float* before, float* after, size_t n) { project_update(before, after, n); };
+    trainer_ = &trainer;
   } else {
     VREV_CHECK(aligned_.size() == sites_.size(), "blocking: the penalty needs the aligned activations");
+    VREV_CHECK(!trainer.extra_gradient,
+               "blocking: the trainer already has an extra_gradient hook (it is not replaced)");
     trainer.extra_gradient = [this] { return add_penalty_gradient(); };
+    trainer_ = &trainer;
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/settings.h"
 #include "model/gpt.h"
+#include "model/scoped_hook.h"
 #include "train/trainer.h"
 #include "world/safety_world.h"
 
@@ -35,6 +36,9 @@ struct BlockingConfig {
 // x <- x - strength * (x . u) u for a unit vector u.
 void project_out(float* x, const double* unit, long n, double strength);
 
+// The blocker owns the hooks it installs: destroying it removes them, so it must not outlive the
+// model or the trainer (in a phase, return it from PhaseCallbacks::attach). It never replaces a
+// hook the caller set: installing where one is already set is an error naming it.
 class Blocker {
  public:
   // directions[i] (C) for sites[i]; probe prompts (the harm_block set); aligned[i] (N, C) the aligned
@@ -42,7 +46,11 @@ class Blocker {
   Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, const world::SafetyWorld& world,
           std::vector<int> sites, std::vector<std::vector<double>> directions, std::vector<world::Prompt> probe,
           std::vector<std::vector<float>> aligned);
-  // Installs the mode's hooks on the model and the trainer.
+  Blocker(const Blocker&) = delete;
+  Blocker& operator=(const Blocker&) = delete;
+  ~Blocker();
+  // Installs the mode's hooks on the model (act-grad: a backward hook per site) or the trainer
+  // (param-update: after_update; penalty: extra_gradient), all or none; at most once.
   void install(train::Trainer& trainer);
   // d/dtheta of (direction . mean ASST activation at site i), left in `out` (all parameters).
   void functional_gradient(int i, std::vector<float>& out);
@@ -61,7 +69,8 @@ class Blocker {
   autograd::Tape<float> tape_;
   std::vector<std::vector<float>> basis_;        // orthonormalised functional gradients
   std::vector<float> saved_grads_, delta_;
-  std::vector<autograd::GradHook<float>> hooks_;
+  std::vector<model::ScopedHook<float>> hooks_;  // act-grad
+  train::Trainer* trainer_ = nullptr;            // param-update, penalty: the trainer whose hook is ours
 };
 
 }  // namespace vrev::probe

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "model/scoped_hook.h"
 
 namespace vrev::probe {
 
@@ -55,8 +56,10 @@ Capture capture_sites(model::Gpt<float>& model, const world::SafetyWorld& world,
     const int B = std::min(kCaptureBatch, cap.N - start);
     tokens.resize(size_t(B) * T);
     for (int b = 0; b < B; ++b) world.write_prompt(prompts[start + b], tokens.data() + size_t(b) * T);
+    std::vector<model::ScopedHook<float>> hooks;  // removed when the batch is done, or on an error
+    hooks.reserve(S);
     for (int s = 0; s < S; ++s) {
-      model.set_forward_hook(s, [&, s, start](float* act, const Shape&) {
+      hooks.emplace_back(model, model::HookKind::Forward, s, [&, s, start](float* act, const Shape&) {
         for (int b = 0; b < B; ++b) {
           float* out = cap.data.data() + (size_t(s) * cap.N + start + b) * C;
           const float* seq = act + size_t(b) * T * C;
@@ -75,7 +78,6 @@ Capture capture_sites(model::Gpt<float>& model, const world::SafetyWorld& world,
     tape.reset();
     autograd::NoGrad<float> no_grad(tape);
     model.forward(tape, tokens.data(), B, T);
-    for (int s = 0; s < S; ++s) model.set_forward_hook(s, nullptr);
   }
   return cap;
 }

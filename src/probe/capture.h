@@ -23,6 +23,9 @@ struct Capture {
   std::vector<float> means() const;
 };
 
+// Installs a forward hook at every site for the pass and removes them on every path. A site that
+// already has a forward hook is an error naming it (capture neither replaces nor runs the caller's
+// hooks, so what it reads is the model's own activation).
 Capture capture_sites(model::Gpt<float>& model, const world::SafetyWorld& world,
                       const std::vector<world::Prompt>& prompts, Position position);
 

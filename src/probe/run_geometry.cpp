@@ -1,6 +1,7 @@
 // Drift metrics and nulls of a run, from its captures.
 #include "probe/run_geometry.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/io.h"
@@ -22,17 +23,50 @@ settings::Json null_json(const std::vector<NullSummary>& per_step) {
   return {{"p99", p99}, {"quantile_levels", kQuantileLevels}, {"quantiles", quantiles}};
 }
 
+// captures.json, every key checked; each error names the file.
+struct Manifest {
+  int64_t site_index = 0;
+  std::string position;
+  std::vector<std::string> sites;
+  std::vector<int64_t> steps;
+};
+
+Manifest read_manifest(const std::string& path) {
+  using settings::Json;
+  Json json;
+  try {
+    json = Json::parse(io::read_text(path));
+  } catch (const nlohmann::json::parse_error& e) {
+    VREV_FAIL(path, ": invalid JSON (", e.what(), ")");
+  }
+  VREV_CHECK(json.is_object(), path, ": a captures manifest must be a JSON object");
+  auto field = [&](const char* key, const char* what, auto is) -> const Json& {
+    VREV_CHECK(json.contains(key), path, ": missing key '", key, "'");
+    VREV_CHECK(is(json[key]), path, ": '", key, "' must be ", what, ", got ", json[key].dump());
+    return json[key];
+  };
+  auto is_integer = [](const Json& j) { return j.is_number_integer(); };
+  auto is_string = [](const Json& j) { return j.is_string(); };
+  auto is_step = [](const Json& j) { return j.is_number_unsigned(); };
+  auto array_of = [](auto is_item) {
+    return [is_item](const Json& j) { return j.is_array() && std::all_of(j.begin(), j.end(), is_item); };
+  };
+  Manifest m;
+  m.site_index = field("site_index", "an integer", is_integer).get<int64_t>();
+  m.position = field("position", "a string", is_string).get<std::string>();
+  m.sites = field("sites", "an array of site names", array_of(is_string)).get<std::vector<std::string>>();
+  m.steps = field("steps", "an array of non-negative integers", array_of(is_step)).get<std::vector<int64_t>>();
+  return m;
+}
+
 }  // namespace
 
 settings::Json run_geometry(const std::string& run_dir, const std::string& probe_dir, const std::string& control_dir,
                             const ProbeConfig& cfg) {
   const std::string manifest_path = captures_manifest_path(run_dir);
-  const settings::Json manifest = settings::Json::parse(io::read_text(manifest_path), nullptr, false);
-  VREV_CHECK(manifest.is_object() && manifest.contains("steps") && manifest.contains("site_index"), manifest_path,
-             ": not a captures manifest");
-  const int site = manifest["site_index"].get<int>();
-  const std::vector<int64_t> steps = manifest["steps"].get<std::vector<int64_t>>();
-  const std::vector<std::string> sites = manifest["sites"].get<std::vector<std::string>>();
+  const Manifest manifest = read_manifest(manifest_path);
+  const std::vector<int64_t>& steps = manifest.steps;
+  const std::vector<std::string>& sites = manifest.sites;
 
   const Capture pre = load_capture(reference_capture_path(probe_dir, "pretrain", "harm_probe"));
   const Capture al = load_capture(reference_capture_path(probe_dir, "align", "harm_probe"));
@@ -40,8 +74,11 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   const int C = al.C, S = al.sites;
   VREV_CHECK(pre.C == C && al_benign.C == C && pre.N == al.N && pre.sites == S && al_benign.sites == S, probe_dir,
              ": the reference captures disagree in width, sites or probe-set size");
-  VREV_CHECK(site >= 0 && site < S && static_cast<int>(sites.size()) == S, manifest_path, ": site ", site,
+  VREV_CHECK(static_cast<int>(sites.size()) == S, manifest_path, ": 'sites' names ", sites.size(),
+             " sites but the captures have ", S);
+  VREV_CHECK(manifest.site_index >= 0 && manifest.site_index < S, manifest_path, ": site ", manifest.site_index,
              " does not exist in captures of ", S, " sites");
+  const int site = static_cast<int>(manifest.site_index);
   int v_rows = 0, v_c = C;
   const std::vector<float> v_all = load_matrix(v_rev_path(probe_dir), v_rows, v_c);
   VREV_CHECK(v_rows == S, v_rev_path(probe_dir), ": ", v_rows, " directions for ", S, " sites");
@@ -52,7 +89,7 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   settings::Json g;
   g["width"] = C;
   g["site"] = sites[site];
-  g["position"] = manifest.value("position", cfg.position);
+  g["position"] = manifest.position;
   g["estimator"] = cfg.estimator;
   g["steps"] = steps;
   g["v_rev_norm"] = norm(v);

@@ -20,6 +20,9 @@ bool checkpoint_exists(const std::string& dir) { return fs::exists(fs::path(dir)
 void save_checkpoint(const std::string& dir, const model::Gpt<float>& model, const Optimizer* optimizer,
                      const CheckpointState& state) {
   fs::create_directories(dir);
+  // Until the new state.json is in place the directory is no checkpoint: a save cut short (a kill
+  // between two files) must not leave state.json naming a step the tensor files no longer hold.
+  fs::remove(fs::path(dir) / kStateFile);
   model::Metadata meta{{"phase", state.phase},
                        {"step", std::to_string(state.step)},
                        {"seed", std::to_string(state.seed)},

@@ -2,7 +2,8 @@
 // A checkpoint directory (design.md): model.safetensors (parameters + metadata),
 // optim.safetensors (optimizer moments and step) and state.json (the step to run next, which is
 // also the data cursor and the schedule position; seed; phase; config hash). Each file is written
-// atomically and state.json last, so a directory with a state.json is complete.
+// atomically; a save removes state.json first and writes it last, so a directory with a
+// state.json is complete and all of one step, wherever a save was interrupted.
 #include <cstdint>
 #include <string>
 

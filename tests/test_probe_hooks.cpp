@@ -1,0 +1,145 @@
+// Capture and blocking own the hooks they install: they never replace a hook the caller set (that
+// is an error naming it), and remove their own on every path, exceptions included.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <memory>
+
+#include "experiment/config.h"
+#include "experiment/phase_runner.h"
+#include "probe/blocking.h"
+#include "probe/capture.h"
+#include "test_helpers.h"
+
+namespace fs = std::filesystem;
+using namespace vrev;
+
+namespace {
+
+const std::string kTiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+
+struct Setup {
+  experiment::Config cfg = experiment::load_config(kTiny, {"pretrain.steps=4", "pretrain.checkpoint_every=0"});
+  world::SafetyWorld world{cfg.world, 0};
+  model::Gpt<float> gpt{cfg.model};
+  std::vector<world::Prompt> probe = world.fixed_set(world::FixedSet::HarmProbe);
+  int sites = model::num_sites(cfg.model.layers);
+  Setup() { gpt.init(0); }
+
+  int forward_hooks() const {
+    int n = 0;
+    for (int s = 0; s < sites; ++s) n += gpt.has_forward_hook(s);
+    return n;
+  }
+  int backward_hooks() const {
+    int n = 0;
+    for (int s = 0; s < sites; ++s) n += gpt.has_backward_hook(s);
+    return n;
+  }
+  std::vector<double> direction() const { return std::vector<double>(cfg.model.width, 1.0); }
+};
+
+}  // namespace
+
+TEST_CASE("capture never replaces a caller's forward hook and removes its own on every path", "[probe][hooks]") {
+  Setup s;
+  probe::capture_sites(s.gpt, s.world, s.probe, probe::Position::Asst);
+  CHECK(s.forward_hooks() == 0);
+
+  int calls = 0;
+  const int site = model::site_resid_mid(1);
+  s.gpt.set_forward_hook(site, [&](float*, const Shape&) { ++calls; });
+  CHECK_THROWS_WITH(probe::capture_sites(s.gpt, s.world, s.probe, probe::Position::Asst),
+                    Catch::Contains("site 'blocks.1.resid_mid' already has a forward hook"));
+  CHECK(s.forward_hooks() == 1);  // the caller's, and only it
+  autograd::Tape<float> tape;
+  autograd::NoGrad<float> no_grad(tape);
+  const std::vector<int32_t> tokens(world::kPromptLen, 1);
+  s.gpt.forward(tape, tokens.data(), 1, world::kPromptLen);
+  CHECK(calls == 1);
+  s.gpt.set_forward_hook(site, nullptr);
+
+  // A forward that throws (prompts longer than the model's context) leaves no hook behind.
+  experiment::Config short_cfg = s.cfg;
+  short_cfg.model.context = world::kPromptLen - 1;
+  model::Gpt<float> short_model(short_cfg.model);
+  CHECK_THROWS_WITH(probe::capture_sites(short_model, s.world, s.probe, probe::Position::Asst),
+                    Catch::Contains("exceeds the model's context"));
+  for (int site_index = 0; site_index < s.sites; ++site_index) CHECK_FALSE(short_model.has_forward_hook(site_index));
+}
+
+TEST_CASE("a blocker never replaces a caller's hook and removes its own when destroyed", "[probe][blocking][hooks]") {
+  Setup s;
+  train::Optimizer opt(s.cfg.finetune.optimizer, s.gpt.params().size());
+  world::PhaseData data(s.world, world::Phase::Finetune, 8);
+  train::Trainer trainer(s.gpt, opt, s.cfg.finetune.schedule, 2, data);
+  const std::vector<int> two_sites = {model::site_resid_post(0), model::site_resid_post(1)};
+  auto blocker = [&](const char* mode, std::vector<int> sites) {
+    probe::BlockingConfig bc;
+    bc.mode = mode;
+    std::vector<std::vector<double>> dirs(sites.size(), s.direction());
+    std::vector<std::vector<float>> aligned(sites.size(), std::vector<float>(s.probe.size() * s.cfg.model.width));
+    return std::make_unique<probe::Blocker>(bc, s.gpt, s.world, sites, dirs, s.probe, aligned);
+  };
+
+  SECTION("act-grad: all sites or none, and none after the blocker is gone") {
+    s.gpt.set_backward_hook(two_sites[1], [](float*, const Shape&) {});
+    auto b = blocker("act-grad", two_sites);
+    CHECK_THROWS_WITH(b->install(trainer), Catch::Contains("site 'blocks.1.resid_post' already has a backward hook"));
+    CHECK(s.backward_hooks() == 1);  // the caller's; the first site's hook was removed again
+    s.gpt.set_backward_hook(two_sites[1], nullptr);
+    b->install(trainer);
+    CHECK(s.backward_hooks() == 2);
+    CHECK_THROWS_WITH(b->install(trainer), Catch::Contains("already installed"));
+    trainer.step();
+    b.reset();
+    CHECK(s.backward_hooks() == 0);
+  }
+  SECTION("param-update: the trainer's after_update") {
+    trainer.after_update = [](const float*, float*, size_t) {};
+    auto b = blocker("param-update", {two_sites[0]});
+    CHECK_THROWS_WITH(b->install(trainer), Catch::Contains("already has an after_update hook"));
+    CHECK(trainer.after_update);
+    trainer.after_update = nullptr;
+    b->install(trainer);
+    trainer.step();
+    b.reset();
+    CHECK_FALSE(trainer.after_update);
+  }
+  SECTION("penalty: the trainer's extra_gradient") {
+    trainer.extra_gradient = [] { return 0.0; };
+    auto b = blocker("penalty", {two_sites[0]});
+    CHECK_THROWS_WITH(b->install(trainer), Catch::Contains("already has an extra_gradient hook"));
+    CHECK(trainer.extra_gradient);
+    trainer.extra_gradient = nullptr;
+    b->install(trainer);
+    trainer.step();
+    b.reset();
+    CHECK_FALSE(trainer.extra_gradient);
+  }
+}
+
+TEST_CASE("a phase destroys what attach returned when it ends, also when a step throws", "[probe][blocking][hooks]") {
+  Setup s;
+  const fs::path dir = test::temp_dir("attach");
+  experiment::PhaseRun run;
+  run.quiet = true;
+  run.out_dir = (dir / "pretrain").string();
+  std::weak_ptr<void> attached;
+  experiment::PhaseCallbacks cb;
+  cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
+    probe::BlockingConfig bc;
+    bc.mode = "act-grad";
+    auto b = std::make_shared<probe::Blocker>(bc, gpt, s.world, std::vector<int>{model::site_resid_post(1)},
+                                              std::vector<std::vector<double>>{s.direction()}, s.probe,
+                                              std::vector<std::vector<float>>{});
+    b->install(trainer);
+    trainer.after_update = [&trainer](const float*, float*, size_t) {
+      if (trainer.next_step() == 2) throw std::runtime_error("stopped at step 2");
+    };
+    attached = b;
+    return b;
+  };
+  CHECK_THROWS_WITH(experiment::run_phase(s.cfg, run, cb), "stopped at step 2");
+  CHECK(attached.expired());
+  fs::remove_all(dir);
+}
