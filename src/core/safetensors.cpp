@@ -35,8 +35,16 @@ std::string one_line(std::string s) {
   return s;
 }
 
+// Where the reader's bytes come from: a file or a buffer in memory.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual uint64_t size() const = 0;
+  virtual void read_at(uint64_t offset, void* dst, size_t bytes) const = 0;
+};
+
 // Reads byte ranges of one file without loading it whole; errors name the path.
-class InFile {
+class InFile final : public ByteSource {
  public:
   explicit InFile(const std::string& path) : path_(path) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -49,12 +57,12 @@ class InFile {
     }
     size_ = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
   }
-  ~InFile() { ::close(fd_); }
+  ~InFile() override { ::close(fd_); }
   InFile(const InFile&) = delete;
   InFile& operator=(const InFile&) = delete;
 
-  uint64_t size() const { return size_; }
-  void read_at(uint64_t offset, void* dst, size_t bytes) const {
+  uint64_t size() const override { return size_; }
+  void read_at(uint64_t offset, void* dst, size_t bytes) const override {
     auto* out = static_cast<uint8_t*>(dst);
     while (bytes > 0) {
       const ssize_t n = ::pread(fd_, out, bytes, static_cast<off_t>(offset));
@@ -71,6 +79,21 @@ class InFile {
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
+};
+
+// Bytes in memory; the reader checks every range against size() first.
+class InMemory final : public ByteSource {
+ public:
+  InMemory(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  uint64_t size() const override { return size_; }
+  void read_at(uint64_t offset, void* dst, size_t bytes) const override {
+    VREV_ASSERT(offset <= size_ && bytes <= size_ - offset);
+    if (bytes > 0) std::memcpy(dst, data_ + offset, bytes);
+  }
+
+ private:
+  const uint8_t* data_;
+  uint64_t size_;
 };
 
 bool parse_dtype(const std::string& s, DType* d) {
@@ -190,8 +213,10 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
   write_file_atomic(path, out.data(), out.size());
 }
 
-SafetensorsFile read_safetensors(const std::string& path) {
-  const InFile file(path);
+namespace {
+
+// The reader proper; `path` names the source in errors.
+SafetensorsFile read_from(const ByteSource& file, const std::string& path) {
   const uint64_t file_size = file.size();
   VREV_CHECK(file_size >= 8, path, ": truncated safetensors file (", file_size, " bytes)");
   uint8_t len[8];
@@ -240,6 +265,14 @@ SafetensorsFile read_safetensors(const std::string& path) {
     out.tensors.emplace(e.name, std::move(e.array));
   }
   return out;
+}
+
+}  // namespace
+
+SafetensorsFile read_safetensors(const std::string& path) { return read_from(InFile(path), path); }
+
+SafetensorsFile parse_safetensors(const uint8_t* data, size_t size, const std::string& source) {
+  return read_from(InMemory(data, size), source);
 }
 
 }  // namespace vrev::io

@@ -35,10 +35,14 @@ Json parse_file(const std::string& path) {
   VREV_CHECK(in.good(), "cannot read config ", path);
   std::stringstream text;
   text << in.rdbuf();
+  return parse_text(text.str(), path);
+}
+
+Json parse_text(const std::string& text, const std::string& source) {
   try {
-    return Json::parse(text.str());
+    return Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    VREV_FAIL(path, ": invalid JSON (", e.what(), ")");
+    VREV_FAIL(source, ": invalid JSON (", e.what(), ")");
   }
 }
 
