@@ -6,7 +6,24 @@
 
 namespace vrev::settings {
 
+namespace {
+
+// Keys and strings of a config must be valid UTF-8: JSON holds nothing else, and a value that is
+// not would make the error messages and the saved record (both JSON dumps) throw.
+bool valid_utf8(const std::string& s) {
+  try {
+    (void)Json(s).dump();
+    return true;
+  } catch (const Json::type_error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 void apply_override(Json& json, const std::string& assignment) {
+  VREV_CHECK(valid_utf8(assignment), "--set ", Json(assignment).dump(-1, ' ', true, Json::error_handler_t::replace),
+             ": not valid UTF-8");
   const size_t eq = assignment.find('=');
   VREV_CHECK(eq != std::string::npos && eq > 0, "--set '", assignment, "': expected key.path=value");
   const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
@@ -41,7 +58,7 @@ Json parse_file(const std::string& path) {
 Json parse_text(const std::string& text, const std::string& source) {
   try {
     return Json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
     VREV_FAIL(source, ": invalid JSON (", e.what(), ")");
   }
 }
