@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "core/io.h"
+#include "core/json_depth.h"
 
 namespace vrev::io {
 
@@ -230,7 +231,7 @@ SafetensorsFile read_from(const ByteSource& file, const std::string& path) {
   file.read_at(8, text.data(), text.size());
   json header;
   try {
-    header = json::parse(text);
+    header = json::parse(text, json_depth_limit<json>(path));
   } catch (const json::exception& e) {
     VREV_FAIL(path, ": header is not valid JSON (", one_line(e.what()), ")");
   }

@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/json_depth.h"
+
 namespace vrev::settings {
 
 namespace {
@@ -27,7 +29,7 @@ void apply_override(Json& json, const std::string& assignment) {
   const size_t eq = assignment.find('=');
   VREV_CHECK(eq != std::string::npos && eq > 0, "--set '", assignment, "': expected key.path=value");
   const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
-  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json value = Json::parse(text, json_depth_limit<Json>("--set '" + key + "'"), /*allow_exceptions=*/false);
   if (value.is_discarded()) value = text;
   Json* node = &json;
   size_t start = 0;
@@ -38,7 +40,7 @@ void apply_override(Json& json, const std::string& assignment) {
     VREV_CHECK(node->is_object(), "--set '", assignment, "': '", key.substr(0, start ? start - 1 : 0),
                "' is not a section");
     if (dot == std::string::npos) {
-      (*node)[part] = value;
+      (*node)[part] = std::move(value);
       return;
     }
     if (!node->contains(part)) (*node)[part] = Json::object();
@@ -57,7 +59,7 @@ Json parse_file(const std::string& path) {
 
 Json parse_text(const std::string& text, const std::string& source) {
   try {
-    return Json::parse(text);
+    return Json::parse(text, json_depth_limit<Json>(source));
   } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
     VREV_FAIL(source, ": invalid JSON (", e.what(), ")");
   }
