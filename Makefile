@@ -65,7 +65,7 @@ fuzz: fuzz-build
 	  mkdir -p $(FUZZ)/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ)/corpus/$$t/; \
 	  regressions=$$([ -d tests/fuzz/regressions/$$t ] && echo tests/fuzz/regressions/$$t); \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s, log in $(FUZZ)/fuzz_$$t.log"; \
-	  ./$(FUZZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=30 -dict=tests/fuzz/$$t.dict \
+	  ./$(FUZZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -dict=tests/fuzz/$$t.dict \
 	    -artifact_prefix=$(FUZZ)/artifacts/$$t- $(FUZZ)/corpus/$$t $$regressions >$(FUZZ)/fuzz_$$t.log 2>&1; \
 	  rc=$$?; \
 	  execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ)/fuzz_$$t.log); \
