@@ -48,4 +48,46 @@ bench: build
 	@for size in tiny small medium; do ./$(BUILD)/vrev bench --model $$size; done
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(MARCH_BUILD)
+	rm -rf $(BUILD) $(ASAN) $(MARCH_BUILD) $(FUZZ)
+
+# Fuzzing the parsers with libFuzzer (docs/fuzzing.md): clang builds $(FUZZ) with ASan and UBSan,
+# then each target runs FUZZ_SECONDS on a working copy of its checked-in corpus (tests/fuzz/corpus)
+# plus its regression inputs; findings land in $(FUZZ)/artifacts. `make fuzz-merge` minimises the
+# working corpora back into tests/fuzz/corpus.
+FUZZ          ?= build-fuzz
+FUZZ_SECONDS  ?= 600
+FUZZ_TARGETS  ?= safetensors npy config prompt
+FUZZ_PACKAGES := clang libclang-rt-14-dev libomp-dev
+
+.PHONY: fuzz fuzz-build fuzz-merge
+
+fuzz-build:
+	@$(MAKE) --no-print-directory deps PACKAGES="$(FUZZ_PACKAGES)"
+	@$(MAKE) --no-print-directory deps
+	@cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DVREV_SANITIZE=ON -DVREV_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ)/artifacts
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ)/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ)/corpus/$$t/; \
+	  regressions=$$([ -d tests/fuzz/regressions/$$t ] && echo tests/fuzz/regressions/$$t); \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s, log in $(FUZZ)/fuzz_$$t.log"; \
+	  ./$(FUZZ)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -dict=tests/fuzz/$$t.dict \
+	    -artifact_prefix=$(FUZZ)/artifacts/$$t- $(FUZZ)/corpus/$$t $$regressions >$(FUZZ)/fuzz_$$t.log 2>&1; \
+	  rc=$$?; \
+	  execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ)/fuzz_$$t.log); \
+	  echo "fuzz_$$t: exit $$rc, $$execs executions, corpus $$(ls $(FUZZ)/corpus/$$t | wc -l) files," \
+	       "$$(cat $(FUZZ)/corpus/$$t/* | wc -c) bytes"; \
+	  [ $$rc = 0 ] || { tail -n 40 $(FUZZ)/fuzz_$$t.log; exit $$rc; }; \
+	done
+
+fuzz-merge: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(FUZZ)/merged/$$t && mkdir -p $(FUZZ)/merged/$$t && \
+	  ./$(FUZZ)/fuzz_$$t -merge=1 $(FUZZ)/merged/$$t tests/fuzz/corpus/$$t \
+	    $(FUZZ)/corpus/$$t >$(FUZZ)/merge_$$t.log 2>&1 || { tail -n 20 $(FUZZ)/merge_$$t.log; exit 1; }; \
+	  rm -rf tests/fuzz/corpus/$$t && cp -r $(FUZZ)/merged/$$t tests/fuzz/corpus/$$t; \
+	  echo "tests/fuzz/corpus/$$t: $$(ls tests/fuzz/corpus/$$t | wc -l) files, $$(cat tests/fuzz/corpus/$$t/* | wc -c) bytes"; \
+	done

@@ -45,10 +45,14 @@ struct SafetensorsFile {
 void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Array>>& tensors,
                        const std::map<std::string, std::string>& metadata);
 SafetensorsFile read_safetensors(const std::string& path);
+// The same reader on a file's bytes already in memory; `source` stands for the path in errors.
+SafetensorsFile parse_safetensors(const uint8_t* data, size_t size, const std::string& source);
 
 // ---- NumPy .npy (format 1.0, C order, little-endian) ------------------------------------------
 void write_npy(const std::string& path, const Array& array);
 Array read_npy(const std::string& path);
+// The same reader on a file's bytes (moved into the result's data); `source` stands for the path in errors.
+Array parse_npy(std::vector<uint8_t> bytes, const std::string& source);
 
 // ---- SHA-256 of a file or buffer, as lowercase hex -------------------------------------------
 std::string sha256_hex(const void* data, size_t bytes);

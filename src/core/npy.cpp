@@ -239,8 +239,9 @@ void write_npy(const std::string& path, const Array& array) {
   write_file_atomic(path, out.data(), out.size());
 }
 
-Array read_npy(const std::string& path) {
-  std::vector<uint8_t> file = read_file(path);
+Array read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
+
+Array parse_npy(std::vector<uint8_t> file, const std::string& path) {
   VREV_CHECK(file.size() >= kMagicLen && std::memcmp(file.data(), kMagic, kMagicLen) == 0, path,
              ": not a .npy file (bad magic)");
   VREV_CHECK(file.size() >= kMagicLen + 2, path, ": truncated .npy file (", file.size(), " bytes)");

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "core/io.h"
+#include "core/json_depth.h"
 
 namespace vrev::io {
 
@@ -35,8 +36,16 @@ std::string one_line(std::string s) {
   return s;
 }
 
+// Where the reader's bytes come from: a file or a buffer in memory.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual uint64_t size() const = 0;
+  virtual void read_at(uint64_t offset, void* dst, size_t bytes) const = 0;
+};
+
 // Reads byte ranges of one file without loading it whole; errors name the path.
-class InFile {
+class InFile final : public ByteSource {
  public:
   explicit InFile(const std::string& path) : path_(path) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -49,12 +58,12 @@ class InFile {
     }
     size_ = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
   }
-  ~InFile() { ::close(fd_); }
+  ~InFile() override { ::close(fd_); }
   InFile(const InFile&) = delete;
   InFile& operator=(const InFile&) = delete;
 
-  uint64_t size() const { return size_; }
-  void read_at(uint64_t offset, void* dst, size_t bytes) const {
+  uint64_t size() const override { return size_; }
+  void read_at(uint64_t offset, void* dst, size_t bytes) const override {
     auto* out = static_cast<uint8_t*>(dst);
     while (bytes > 0) {
       const ssize_t n = ::pread(fd_, out, bytes, static_cast<off_t>(offset));
@@ -71,6 +80,21 @@ class InFile {
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
+};
+
+// Bytes in memory; the reader checks every range against size() first.
+class InMemory final : public ByteSource {
+ public:
+  InMemory(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  uint64_t size() const override { return size_; }
+  void read_at(uint64_t offset, void* dst, size_t bytes) const override {
+    VREV_ASSERT(offset <= size_ && bytes <= size_ - offset);
+    if (bytes > 0) std::memcpy(dst, data_ + offset, bytes);
+  }
+
+ private:
+  const uint8_t* data_;
+  uint64_t size_;
 };
 
 bool parse_dtype(const std::string& s, DType* d) {
@@ -190,8 +214,10 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
   write_file_atomic(path, out.data(), out.size());
 }
 
-SafetensorsFile read_safetensors(const std::string& path) {
-  const InFile file(path);
+namespace {
+
+// The reader proper; `path` names the source in errors.
+SafetensorsFile read_from(const ByteSource& file, const std::string& path) {
   const uint64_t file_size = file.size();
   VREV_CHECK(file_size >= 8, path, ": truncated safetensors file (", file_size, " bytes)");
   uint8_t len[8];
@@ -205,7 +231,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
   file.read_at(8, text.data(), text.size());
   json header;
   try {
-    header = json::parse(text);
+    header = json::parse(text, json_depth_limit<json>(path));
   } catch (const json::exception& e) {
     VREV_FAIL(path, ": header is not valid JSON (", one_line(e.what()), ")");
   }
@@ -240,6 +266,14 @@ SafetensorsFile read_safetensors(const std::string& path) {
     out.tensors.emplace(e.name, std::move(e.array));
   }
   return out;
+}
+
+}  // namespace
+
+SafetensorsFile read_safetensors(const std::string& path) { return read_from(InFile(path), path); }
+
+SafetensorsFile parse_safetensors(const uint8_t* data, size_t size, const std::string& source) {
+  return read_from(InMemory(data, size), source);
 }
 
 }  // namespace vrev::io

@@ -213,5 +213,6 @@ std::string help(const S& s) {
 // (numbers, true/false, lists), else taken as a string. Unknown keys are caught later by read().
 void apply_override(Json& json, const std::string& assignment);
 Json parse_file(const std::string& path);  // error names the file and the parse position
+Json parse_text(const std::string& text, const std::string& source);  // the same on text; `source` names it
 
 }  // namespace vrev::settings

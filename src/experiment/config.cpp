@@ -69,8 +69,10 @@ void Config::check_world_fits() const {
              " but the world's sequences need ", world::kSequenceLen - 1);
 }
 
-Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
-  settings::Json json = settings::parse_file(path);
+namespace {
+
+// The parsed file with the overrides applied, read and checked; `path` names the file in errors.
+Config resolve(settings::Json json, const std::string& path, const std::vector<std::string>& overrides) {
   VREV_CHECK(json.is_object(), path, ": a config must be a JSON object");
   for (const std::string& o : overrides) settings::apply_override(json, o);
   try {
@@ -80,6 +82,16 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
   } catch (const Error& e) {
     VREV_FAIL(path, ": ", e.what());
   }
+}
+
+}  // namespace
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  return resolve(settings::parse_file(path), path, overrides);
+}
+
+Config parse_config(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
+  return resolve(settings::parse_text(text, source), source, overrides);
 }
 
 std::string json_hash(const settings::Json& json) {

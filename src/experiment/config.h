@@ -98,6 +98,8 @@ struct Config {
 
 // Reads a config file, applies `--set key.path=value` overrides in order, checks every key.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// The same on a config's text already in memory; `source` stands for the path in errors.
+Config parse_config(const std::string& text, const std::string& source, const std::vector<std::string>& overrides = {});
 // A stable hash of a JSON value (of its canonical dump), hex SHA-256.
 std::string json_hash(const settings::Json& json);
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/io.h"
+#include "core/json_depth.h"
 
 namespace vrev::model {
 
@@ -12,7 +13,7 @@ namespace {
 ModelConfig config_from_metadata(const std::string& path, const Metadata& metadata) {
   auto it = metadata.find(kConfigKey);
   VREV_CHECK(it != metadata.end(), path, ": no model config in the safetensors metadata (key '", kConfigKey, "')");
-  settings::Json json = settings::Json::parse(it->second, nullptr, false);
+  settings::Json json = settings::Json::parse(it->second, json_depth_limit<settings::Json>(path), false);
   VREV_CHECK(!json.is_discarded(), path, ": the model config in the metadata is not valid JSON");
   try {
     ModelConfig cfg = settings::read<ModelConfig>(json, "model");
