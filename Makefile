@@ -53,7 +53,7 @@ clean:
 # Fuzzing the parsers with libFuzzer (docs/fuzzing.md): clang builds $(FUZZ) with ASan and UBSan,
 # then each target runs FUZZ_SECONDS on a working copy of its checked-in corpus (tests/fuzz/corpus)
 # plus its regression inputs; findings land in $(FUZZ)/artifacts. `make fuzz-merge` minimises the
-# working corpora back into tests/fuzz/corpus.
+# working corpora back into tests/fuzz/corpus: a small set of inputs that reaches every edge they do.
 FUZZ          ?= build-fuzz
 FUZZ_SECONDS  ?= 600
 FUZZ_TARGETS  ?= safetensors npy config prompt
@@ -86,7 +86,7 @@ fuzz: fuzz-build
 fuzz-merge: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  rm -rf $(FUZZ)/merged/$$t && mkdir -p $(FUZZ)/merged/$$t && \
-	  ./$(FUZZ)/fuzz_$$t -merge=1 $(FUZZ)/merged/$$t tests/fuzz/corpus/$$t \
+	  ./$(FUZZ)/fuzz_$$t -set_cover_merge=1 -use_counters=0 $(FUZZ)/merged/$$t tests/fuzz/corpus/$$t \
 	    $(FUZZ)/corpus/$$t >$(FUZZ)/merge_$$t.log 2>&1 || { tail -n 20 $(FUZZ)/merge_$$t.log; exit 1; }; \
 	  rm -rf tests/fuzz/corpus/$$t && cp -r $(FUZZ)/merged/$$t tests/fuzz/corpus/$$t; \
 	  echo "tests/fuzz/corpus/$$t: $$(ls tests/fuzz/corpus/$$t | wc -l) files, $$(cat tests/fuzz/corpus/$$t/* | wc -c) bytes"; \
