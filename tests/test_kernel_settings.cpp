@@ -38,7 +38,7 @@ TEST_CASE("the CLI names a bad or unsupported instruction set in one line", "[se
   }
 }
 
-TEST_CASE("--set takes lists with commas", "[settings][cli]") {
+TEST_CASE("set overrides take lists with commas", "[settings][cli]") {
   const auto r = test::run_vrev("world --config " + kTiny + " --phase align -n 1 --set finetune.eval_steps=[0,25,50]");
   INFO(r.err);
   CHECK(r.exit_code == 0);

@@ -17,7 +17,7 @@ void KernelConfig::apply() const { kernels::cpu::select_kernels(isa, gemm); }
 namespace {
 
 // Evaluation steps in increasing order, without repeats, none past the phase's end. The last step
-// is always evaluated; fine-tuning's list must also name step 0 and the last step, the baseline
+// is always evaluated; a fine-tuning list must also name step 0 and the last step, the baseline
 // and the end that its geometry and report are measured between.
 void check_eval_steps(const PhaseConfig& p, const std::string& phase, bool needs_ends) {
   const std::string key = "'" + phase + ".eval_steps'";
@@ -27,8 +27,8 @@ void check_eval_steps(const PhaseConfig& p, const std::string& phase, bool needs
     VREV_CHECK(i == 0 || p.eval_steps[i] > p.eval_steps[i - 1], "config: ", key,
                " must be increasing without repeats, got ", p.eval_steps[i], " after ", p.eval_steps[i - 1]);
   }
-  if (needs_ends)
-    VREV_CHECK(!p.eval_steps.empty() && p.eval_steps.front() == 0 && p.eval_steps.back() == p.steps, "config: ", key,
+  if (needs_ends && !p.eval_steps.empty())
+    VREV_CHECK(p.eval_steps.front() == 0 && p.eval_steps.back() == p.steps, "config: ", key,
                " must start at 0 and end at the last step, ", p.steps);
 }
 

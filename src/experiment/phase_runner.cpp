@@ -105,8 +105,8 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   // Declared after the model and trainer, so destroyed before them, on every path.
   const std::shared_ptr<void> attached = callbacks.attach ? callbacks.attach(gpt, trainer) : nullptr;
 
-  VREV_ASSERT(!pc.eval_steps.empty() && pc.eval_steps.back() == pc.steps);  // Config::finalize adds the last step
-  const std::set<int64_t> eval_steps(pc.eval_steps.begin(), pc.eval_steps.end());
+  std::set<int64_t> eval_steps(pc.eval_steps.begin(), pc.eval_steps.end());
+  eval_steps.insert(pc.steps);  // the last step is always evaluated
   const auto start = Clock::now();
   auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(Clock::now() - start).count(); };
   settings::Json last_behaviour = settings::Json::object();
