@@ -22,7 +22,7 @@ std::string load_error(const std::vector<std::string>& overrides) {
 
 }  // namespace
 
-TEST_CASE("eval_steps are checked at load: increasing, none past the phase's end; the last step is added", "[config]") {
+TEST_CASE("eval_steps are checked at load: increasing, none past the phase's end, the last step added", "[config]") {
   const experiment::Config cfg = experiment::load_config(kTiny, {"finetune.eval_steps=[0,10]"});
   CHECK(cfg.finetune.eval_steps == std::vector<int>{0, 10, 50});
   CHECK(cfg.pretrain.eval_steps == std::vector<int>{1500});
