@@ -184,11 +184,13 @@ TEST_CASE("reproduce killed with SIGKILL at 20 moments resumes to an uninterrupt
 
   const auto t1 = Clock::now();
   test::ProgressCounter run_progress(run, varies);
-  int attempts = 0, kills = 0;
-  for (auto next = moments.begin();; ++attempts) {
+  int runs = 0, kills = 0;
+  for (auto next = moments.begin();;) {
+    ++runs;
     test::Child child(reproduce_args(config, run), log.string());
-    while (!child.exited() && !(next != moments.end() && run_progress.count() >= *next)) run_progress.poll(20);
-    if (!child.exited()) {
+    auto reached = [&] { return next != moments.end() && run_progress.count() >= *next; };
+    while (!reached() && !child.exited()) run_progress.poll(20);
+    if (reached()) {
       child.kill_and_wait();
       ++kills;
       ++next;
@@ -204,8 +206,8 @@ TEST_CASE("reproduce killed with SIGKILL at 20 moments resumes to an uninterrupt
     break;
   }
   const double killed_s = seconds_since(t1);
-  std::printf("kill/resume: uninterrupted run %.1f s (progress %lld); %d kills and %d resumes %.1f s\n",
-              uninterrupted_s, static_cast<long long>(versions), kills, attempts, killed_s);
+  std::printf("kill/resume: uninterrupted run %.1f s (progress %lld); %d kills over %d runs %.1f s\n", uninterrupted_s,
+              static_cast<long long>(versions), kills, runs, killed_s);
 
   check_run_dir(run);
   const auto expected = outputs(ref), got = outputs(run);

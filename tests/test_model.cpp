@@ -119,7 +119,7 @@ TEST_CASE("the float model (OpenBLAS kernels) matches the double model (ref kern
   CHECK(max_diff < 1e-4 * max_grad);
 }
 
-TEST_CASE("forward hooks read and replace activations, one per site; sites name the residual stream", "[model]") {
+TEST_CASE("forward hooks read and replace activations, one per site, and sites name the residual stream", "[model]") {
   Gpt<float> gpt(vrev::test::tiny_config());
   gpt.init(0);
   const std::vector<int32_t> tokens = {1, 2, 3, 4};

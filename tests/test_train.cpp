@@ -77,7 +77,8 @@ TEST_CASE("after the first step a training step allocates nothing", "[train][mem
   CHECK(run.trainer.tape().allocations() == arena_before);
 }
 
-TEST_CASE("checkpoints: save and load give the same bits; resume equals an uninterrupted run", "[train][checkpoint]") {
+TEST_CASE("checkpoints: save and load give the same bits, and resume equals an uninterrupted run",
+          "[train][checkpoint]") {
   const auto dir = vrev::test::temp_dir("ckpt");
   Run straight(12);
   while (!straight.trainer.done()) straight.trainer.step();
