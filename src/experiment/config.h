@@ -79,8 +79,8 @@ struct Config {
   template <class V>
   void visit(V& v) {
     v.section(kernels, "kernels", "which CPU kernels run");
-    v.section(model, "model", "the GPT (design.md); vocab_size 0 takes the world's vocabulary");
-    v.section(world, "world", "the safety world (world-spec.md)");
+    v.section(model, "model", "the GPT (docs/architecture.md); vocab_size 0 takes the world's vocabulary");
+    v.section(world, "world", "the safety world");
     v.section(pretrain, "pretrain", "phase 1: comply with everything");
     v.section(align, "align", "phase 2: refuse harmful topics");
     v.section(finetune, "finetune", "phase 3: benign fine-tuning (also the control phase's settings)");

@@ -1,5 +1,5 @@
 #pragma once
-// The GPT of design.md: token + learned position embeddings, pre-LayerNorm blocks (causal
+// The GPT (docs/architecture.md): token + learned position embeddings, pre-LayerNorm blocks (causal
 // multi-head attention, GELU MLP of width 4C), final LayerNorm, output head tied to wte.
 // Templated on the scalar type: float for training, double for gradient checks.
 //

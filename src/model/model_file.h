@@ -1,5 +1,5 @@
 #pragma once
-// model.safetensors: every parameter under its design.md name, float32, in layout order, with
+// model.safetensors: every parameter under its name (docs/architecture.md), float32, in layout order, with
 // the model config (and whatever the caller adds: phase, step, seed, parent hash) as metadata.
 // Loading checks names, shapes and dtype and says exactly what differs.
 #include <map>

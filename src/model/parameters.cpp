@@ -1,4 +1,4 @@
-// design.md's parameter names, shapes and order.
+// The GPT's parameter names, shapes and order (the table in docs/architecture.md).
 #include "model/parameters.h"
 
 namespace vrev::model {

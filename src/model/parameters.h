@@ -1,6 +1,6 @@
 #pragma once
 // The GPT's parameters: one flat arena of values and one of gradients, with a named view per
-// tensor in design.md's order, so that "all parameters as one vector" is a single span.
+// tensor in the layout order of docs/architecture.md, so that "all parameters as one vector" is a single span.
 #include <algorithm>
 #include <string>
 #include <vector>
