@@ -1,5 +1,5 @@
 #pragma once
-// A checkpoint directory (design.md): model.safetensors (parameters + metadata),
+// A checkpoint directory (docs/architecture.md, Files): model.safetensors (parameters + metadata),
 // optim.safetensors (optimizer moments and step) and state.json (the step to run next, which is
 // also the data cursor and the schedule position; seed; phase; config hash). Each file is written
 // atomically; a save removes state.json first and writes it last, so a directory with a
