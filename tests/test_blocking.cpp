@@ -11,6 +11,8 @@
 #include "probe/capture.h"
 #include "test_helpers.h"
 #include "train/checkpoint.h"
+#include "world/phase_data.h"
+#include "world/safety_world.h"
 
 namespace fs = std::filesystem;
 using namespace vrev;
@@ -75,7 +77,7 @@ TEST_CASE("capturing during fine-tuning leaves the parameters' bits unchanged", 
   capture.identity = {{"variant", "captured"}};
   int captures = 0;
   capture.at_eval = [&](int64_t, model::Gpt<float>& gpt) {
-    probe::capture_sites(gpt, world, world.fixed_set(world::FixedSet::HarmProbe), probe::Position::Asst);
+    probe::capture_sites(gpt, world.probe_set(world::ProbeRole::Reversion), probe::Position::Asst);
     ++captures;
   };
   const auto plain = a.finetune("plain", {});
@@ -95,8 +97,8 @@ TEST_CASE("act-grad blocking with lambda = 0 is plain fine-tuning, bit for bit",
   cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
     const int site = model::site_resid_post(a.cfg.model.layers - 1);
     auto blocker = std::make_shared<probe::Blocker>(
-        bc, gpt, world, std::vector<int>{site}, std::vector<std::vector<double>>{unit(a.cfg.model.width, 1)},
-        world.fixed_set(world::FixedSet::HarmBlock), std::vector<std::vector<float>>{});
+        bc, gpt, std::vector<int>{site}, std::vector<std::vector<double>>{unit(a.cfg.model.width, 1)},
+        world.probe_set(world::ProbeRole::Block), std::vector<std::vector<float>>{});
     blocker->install(trainer);
     return blocker;
   };
@@ -108,9 +110,9 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
   const world::SafetyWorld world(a.cfg.world, 0);
   const int L = a.cfg.model.layers, C = a.cfg.model.width;
   const int site = model::site_resid_post(L - 1);
-  const auto probe_set = world.fixed_set(world::FixedSet::HarmBlock);
+  const model::PromptSet probe_set = world.probe_set(world::ProbeRole::Block);
   auto functional = [&](model::Gpt<float>& gpt, const std::vector<double>& u) {
-    const probe::Capture c = probe::capture_sites(gpt, world, probe_set, probe::Position::Asst);
+    const probe::Capture c = probe::capture_sites(gpt, probe_set, probe::Position::Asst);
     const std::vector<double> m = c.site_mean(site);
     double f = 0;
     for (int k = 0; k < C; ++k) f += m[k] * u[k];
@@ -120,8 +122,8 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
   model::Gpt<float> pre(a.cfg.model), al(a.cfg.model);
   model::load_model_into((a.dir / "pretrain" / train::kModelFile).string(), pre);
   model::load_model_into((a.dir / "align" / train::kModelFile).string(), al);
-  const auto mp = probe::capture_sites(pre, world, probe_set, probe::Position::Asst).site_mean(site);
-  const auto ma = probe::capture_sites(al, world, probe_set, probe::Position::Asst).site_mean(site);
+  const auto mp = probe::capture_sites(pre, probe_set, probe::Position::Asst).site_mean(site);
+  const auto ma = probe::capture_sites(al, probe_set, probe::Position::Asst).site_mean(site);
   std::vector<double> u(C);
   double n = 0;
   for (int k = 0; k < C; ++k) n += (u[k] = mp[k] - ma[k]) * u[k];
@@ -133,7 +135,7 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
     const double before = functional(gpt, u);
     std::vector<std::vector<float>> aligned;
     if (mode == "penalty") {
-      const probe::Capture c = probe::capture_sites(gpt, world, probe_set, probe::Position::Asst);
+      const probe::Capture c = probe::capture_sites(gpt, probe_set, probe::Position::Asst);
       aligned.emplace_back(c.site(site), c.site(site) + size_t(c.N) * C);
     }
     train::Optimizer opt(a.cfg.finetune.optimizer, gpt.params().size());
@@ -142,7 +144,7 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
     probe::BlockingConfig bc;
     bc.mode = mode == "plain" ? "param-update" : mode;
     bc.penalty_weight = 1000.0;
-    probe::Blocker blocker(bc, gpt, world, {site}, {u}, probe_set, aligned);
+    probe::Blocker blocker(bc, gpt, {site}, {u}, probe_set, aligned);
     if (mode != "plain") blocker.install(trainer);
     while (!trainer.done()) trainer.step();
     return functional(gpt, u) - before;

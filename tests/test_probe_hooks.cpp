@@ -9,6 +9,8 @@
 #include "probe/blocking.h"
 #include "probe/capture.h"
 #include "test_helpers.h"
+#include "world/phase_data.h"
+#include "world/safety_world.h"
 
 namespace fs = std::filesystem;
 using namespace vrev;
@@ -21,7 +23,7 @@ struct Setup {
   experiment::Config cfg = experiment::load_config(kTiny, {"pretrain.steps=4", "pretrain.checkpoint_every=0"});
   world::SafetyWorld world{cfg.world, 0};
   model::Gpt<float> gpt{cfg.model};
-  std::vector<world::Prompt> probe = world.fixed_set(world::FixedSet::HarmProbe);
+  model::PromptSet probe = world.probe_set(world::ProbeRole::Reversion);
   int sites = model::num_sites(cfg.model.layers);
   Setup() { gpt.init(0); }
 
@@ -42,13 +44,13 @@ struct Setup {
 
 TEST_CASE("capture never replaces a caller's forward hook and removes its own on every path", "[probe][hooks]") {
   Setup s;
-  probe::capture_sites(s.gpt, s.world, s.probe, probe::Position::Asst);
+  probe::capture_sites(s.gpt, s.probe, probe::Position::Asst);
   CHECK(s.forward_hooks() == 0);
 
   int calls = 0;
   const int site = model::site_resid_mid(1);
   s.gpt.set_forward_hook(site, [&](float*, const Shape&) { ++calls; });
-  CHECK_THROWS_WITH(probe::capture_sites(s.gpt, s.world, s.probe, probe::Position::Asst),
+  CHECK_THROWS_WITH(probe::capture_sites(s.gpt, s.probe, probe::Position::Asst),
                     Catch::Contains("site 'blocks.1.resid_mid' already has a forward hook"));
   CHECK(s.forward_hooks() == 1);  // the caller's, and only it
   autograd::Tape<float> tape;
@@ -62,7 +64,7 @@ TEST_CASE("capture never replaces a caller's forward hook and removes its own on
   experiment::Config short_cfg = s.cfg;
   short_cfg.model.context = world::kPromptLen - 1;
   model::Gpt<float> short_model(short_cfg.model);
-  CHECK_THROWS_WITH(probe::capture_sites(short_model, s.world, s.probe, probe::Position::Asst),
+  CHECK_THROWS_WITH(probe::capture_sites(short_model, s.probe, probe::Position::Asst),
                     Catch::Contains("exceeds the model's context"));
   for (int site_index = 0; site_index < s.sites; ++site_index) CHECK_FALSE(short_model.has_forward_hook(site_index));
 }
@@ -77,8 +79,8 @@ TEST_CASE("a blocker never replaces a caller's hook and removes its own when des
     probe::BlockingConfig bc;
     bc.mode = mode;
     std::vector<std::vector<double>> dirs(sites.size(), s.direction());
-    std::vector<std::vector<float>> aligned(sites.size(), std::vector<float>(s.probe.size() * s.cfg.model.width));
-    return std::make_unique<probe::Blocker>(bc, s.gpt, s.world, sites, dirs, s.probe, aligned);
+    std::vector<std::vector<float>> aligned(sites.size(), std::vector<float>(size_t(s.probe.count) * s.cfg.model.width));
+    return std::make_unique<probe::Blocker>(bc, s.gpt, sites, dirs, s.probe, aligned);
   };
 
   SECTION("act-grad: all sites or none, and none after the blocker is gone") {
@@ -129,7 +131,7 @@ TEST_CASE("a phase destroys what attach returned when it ends, also when a step 
   cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
     probe::BlockingConfig bc;
     bc.mode = "act-grad";
-    auto b = std::make_shared<probe::Blocker>(bc, gpt, s.world, std::vector<int>{model::site_resid_post(1)},
+    auto b = std::make_shared<probe::Blocker>(bc, gpt, std::vector<int>{model::site_resid_post(1)},
                                               std::vector<std::vector<double>>{s.direction()}, s.probe,
                                               std::vector<std::vector<float>>{});
     b->install(trainer);

@@ -124,3 +124,23 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
   }
   fs::remove_all(out);
 }
+
+TEST_CASE("a safety variant set by --set flags alone runs through vrev reproduce", "[reproduce][seam]") {
+  // Borderline alignment of the fine-tuning topics and a new copy task for them, shrunk.
+  const fs::path out = test::temp_dir("variant");
+  const auto run = test::run_vrev(
+      "reproduce --config " + kTiny + " --out " + out.string() +
+      " --seeds 1 --arms plain,block-vrev --threads 1 --set world.neglected_in_align=refused"
+      " --set world.neglected_refusal=0.5 --set world.finetune_answer=copy --set pretrain.steps=150"
+      " --set align.steps=20 --set finetune.steps=4 --set finetune.eval_steps=[0,1,4]");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const Json config = Json::parse(io::read_text((out / "config.json").string()));
+  CHECK(config["world"]["neglected_in_align"] == "refused");
+  CHECK(config["world"]["finetune_answer"] == "copy");
+  const Json summary = Json::parse(io::read_text((out / "summary.json").string()));
+  CHECK(summary["arms"]["plain"]["task_accuracy"]["values"].size() == 1);
+  CHECK(summary["arms"]["block-vrev"]["alignment"].contains("4"));
+  CHECK(fs::exists(out / "report.md"));
+  fs::remove_all(out);
+}

@@ -1,14 +1,15 @@
 // vrev eval: the behaviour metrics of a checkpoint as one JSON object.
 #include "cli/common.h"
 #include "experiment/checkpoint_world.h"
-#include "world/behaviour.h"
+#include "world/world.h"
 
 namespace vrev::cli {
 
 int run_eval(int argc, char** argv) {
   cxxopts::Options options("vrev eval",
-                           "Behaviour metrics (harmfulness, harmful content, P(SORRY), refusal margin, benign\n"
-                           "helpfulness and refusals, task accuracy) on the seed's held-out evaluation sets.");
+                           "Behaviour metrics of the checkpoint's world (safety: harmfulness, harmful content,\n"
+                           "P(SORRY), refusal margin, benign helpfulness and refusals, task accuracy) on the\n"
+                           "seed's held-out evaluation sets, as one JSON object.");
   options.add_options()("ckpt", "checkpoint directory", cxxopts::value<std::string>())(
       "config", "config whose world to use (default: the one the checkpoint recorded)", cxxopts::value<std::string>())(
       "seed", "seed of the evaluation sets (default: the checkpoint's)", cxxopts::value<uint64_t>())(
@@ -21,8 +22,8 @@ int run_eval(int argc, char** argv) {
       required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", sets);
   ck.kernels.apply();
   const uint64_t seed = args.count("seed") ? args["seed"].as<uint64_t>() : ck.seed;
-  const world::SafetyWorld world(ck.world, seed);
-  std::printf("%s\n", world::evaluate_behaviour(ck.model, world).to_json().dump().c_str());
+  const std::unique_ptr<world::World> world = world::make_world(ck.world, seed);
+  std::printf("%s\n", world::to_json(world->evaluate(ck.model)).dump().c_str());
   return 0;
 }
 

@@ -5,10 +5,12 @@
 #include "core/io.h"
 #include "experiment/checkpoint_world.h"
 #include "experiment/config.h"
+#include "experiment/reproduce.h"
 #include "probe/capture.h"
 #include "probe/files.h"
 #include "probe/nulls.h"
 #include "probe/run_geometry.h"
+#include "world/world.h"
 
 namespace vrev::cli {
 
@@ -16,23 +18,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-world::FixedSet probe_set(const std::string& name) {
-  if (name == "harmful") return world::FixedSet::HarmProbe;
-  if (name == "benign") return world::FixedSet::BenignProbe;
-  if (name == "neglected") return world::FixedSet::NeglectedEval;
-  return world::parse_fixed_set(name);
+// "harmful" (the world's reversion probe set), "benign", "block", or a fixed set's own name.
+model::PromptSet probe_set(const world::World& world, const std::string& name) {
+  if (name == "harmful") return world.probe_set(world::ProbeRole::Reversion);
+  if (name == "benign") return world.probe_set(world::ProbeRole::Benign);
+  if (name == "block") return world.probe_set(world::ProbeRole::Block);
+  return world.named_prompt_set(name);
 }
 
 // Activations (N, C) of a checkpoint at one site over a probe set.
 std::vector<float> capture_site(const std::string& ckpt, const std::string& config, const std::string& set,
                                 const std::string& site_name, const std::string& position, int& N, int& C) {
   experiment::OpenedCheckpoint ck = experiment::open_checkpoint(ckpt, config, {});
-  const world::SafetyWorld world(ck.world, ck.seed);
+  const std::unique_ptr<world::World> world = world::make_world(ck.world, ck.seed);
   probe::ProbeConfig pc;
   pc.site = site_name;
   const int site = pc.site_index(ck.model.config().layers);
-  const probe::Capture cap = probe::capture_sites(ck.model, world, world.fixed_set(probe_set(set)),
-                                                  probe::parse_position(position));
+  const probe::Capture cap =
+      probe::capture_sites(ck.model, probe_set(*world, set), probe::parse_position(position));
   N = cap.N;
   C = cap.C;
   return {cap.site(site), cap.site(site) + size_t(cap.N) * cap.C};
@@ -43,7 +46,8 @@ std::vector<float> capture_site(const std::string& ckpt, const std::string& conf
 int run_capture(int argc, char** argv) {
   cxxopts::Options options("vrev capture", "Activations (N, C) at one site over a probe set, as float32 .npy.");
   options.add_options()("ckpt", "checkpoint directory", cxxopts::value<std::string>())(
-      "probe", "harmful | benign | neglected (or a fixed-set name)", cxxopts::value<std::string>())(
+      "probe", "harmful | benign | block, or a fixed set's name (e.g. neglected_eval)",
+      cxxopts::value<std::string>())(
       "site", "embed, blocks.i.resid_mid, blocks.i.resid_post, ln_f, or last",
       cxxopts::value<std::string>()->default_value("last"))(
       "position", "asst | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
@@ -105,10 +109,12 @@ int run_drift(int argc, char** argv) {
   const fs::path seed = run.parent_path().empty() ? fs::path(".") : run.parent_path();
   std::string config = args.count("config") ? args["config"].as<std::string>() : "";
   if (config.empty() && fs::exists(seed.parent_path() / "config.json")) config = (seed.parent_path() / "config.json").string();
-  probe::ProbeConfig pc = config.empty() ? probe::ProbeConfig{} : experiment::load_config(config).probe;
+  const experiment::Config cfg = config.empty() ? experiment::Config{} : experiment::load_config(config);
   const fs::path control = seed / "finetune-control";
-  const settings::Json g = probe::run_geometry(run.string(), (seed / "probe").string(),
-                                               fs::exists(control) && control != run ? control.string() : "", pc);
+  const settings::Json g =
+      probe::run_geometry(run.string(), (seed / "probe").string(),
+                          fs::exists(control) && control != run ? control.string() : "", cfg.probe,
+                          experiment::probe_names(*world::make_world(cfg.world, 0)));
   probe::write_geometry(run.string(), g);
   std::printf("wrote %s and geometry.csv\n", (run / "geometry.json").string().c_str());
   return 0;

@@ -5,6 +5,7 @@
 #include "cli/common.h"
 #include "experiment/checkpoint_world.h"
 #include "model/generate.h"
+#include "world/world.h"
 
 namespace vrev::cli {
 
@@ -24,16 +25,18 @@ int run_sample(int argc, char** argv) {
   experiment::OpenedCheckpoint ck = experiment::open_checkpoint(
       required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", {});
   ck.kernels.apply();
-  const world::Vocabulary vocab(ck.world);
+  const std::unique_ptr<world::World> world = world::make_world(ck.world, ck.seed);
+  const world::Vocabulary& vocab = world->vocab();
+  const int32_t bos = vocab.id("BOS"), eos = vocab.id("EOS");
   std::vector<int32_t> prompt = vocab.parse(required(args, "prompt"));
   VREV_CHECK(!prompt.empty(), "--prompt is empty");
-  if (prompt.front() != world::kBos) prompt.insert(prompt.begin(), world::kBos);
+  if (prompt.front() != bos) prompt.insert(prompt.begin(), bos);
   model::GenerateOptions opt;
   opt.max_new_tokens = args["max-new"].as<int>();
   opt.temperature = args["temperature"].as<double>();
   opt.top_k = args["top-k"].as<int>();
   opt.seed = args["seed"].as<uint64_t>();
-  opt.stop_token = world::kEos;
+  opt.stop_token = eos;
   VREV_CHECK(opt.temperature >= 0, "--temperature must be >= 0");
   VREV_CHECK(opt.top_k >= 0, "--top-k must be >= 0");
   VREV_CHECK(static_cast<int>(prompt.size()) <= ck.model.config().context, "the prompt has ", prompt.size(),
@@ -42,7 +45,7 @@ int run_sample(int argc, char** argv) {
       model::generate(ck.model, prompt.data(), 1, static_cast<int>(prompt.size()), opt);
 
   size_t n = 0;
-  while (n < gen.tokens.size() && !(n > 0 && gen.tokens[n - 1] == world::kEos)) ++n;
+  while (n < gen.tokens.size() && !(n > 0 && gen.tokens[n - 1] == eos)) ++n;
   std::printf("%s | %s\n", vocab.format(prompt.data(), prompt.size()).c_str(),
               vocab.format(gen.tokens.data(), n).c_str());
   const int V = vocab.size();

@@ -1,7 +1,7 @@
 // vrev world: print example sequences of a phase (for teaching and checking the data).
 #include "cli/common.h"
 #include "experiment/config.h"
-#include "world/safety_world.h"
+#include "world/world.h"
 
 namespace vrev::cli {
 
@@ -20,14 +20,15 @@ int run_world(int argc, char** argv) {
   const world::Phase phase = world::parse_phase(args["phase"].as<std::string>());
   const int n = args["n"].as<int>();
   VREV_CHECK(n >= 0, "-n must be >= 0");
-  const world::SafetyWorld world(cfg.world, args["seed"].as<uint64_t>());
+  const std::unique_ptr<world::World> world = world::make_world(cfg.world, args["seed"].as<uint64_t>());
+  const int T = world->sequence_length() - 1;
+  std::vector<int32_t> inputs(T), targets(T);
+  std::vector<float> weights(T);
   for (int i = 0; i < n; ++i) {
-    int32_t inputs[world::kSequenceLen - 1], targets[world::kSequenceLen - 1];
-    float weights[world::kSequenceLen - 1];
-    world.write_example(phase, i, inputs, targets, weights);
-    std::string line = world.vocab().name(inputs[0]);
-    for (int t = 0; t + 1 < world::kSequenceLen; ++t) {
-      const std::string& name = world.vocab().name(targets[t]);
+    world->write_example(phase, i, inputs.data(), targets.data(), weights.data());
+    std::string line = world->vocab().name(inputs[0]);
+    for (int t = 0; t < T; ++t) {
+      const std::string& name = world->vocab().name(targets[t]);
       line += " " + (weights[t] > 0 ? "[" + name + "]" : name);
     }
     std::printf("%s\n", line.c_str());

@@ -1,4 +1,4 @@
-// Opening a safety-world checkpoint with its world.
+// Opening a checkpoint with its world.
 #include "experiment/checkpoint_world.h"
 
 #include <filesystem>

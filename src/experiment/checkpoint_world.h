@@ -1,13 +1,13 @@
 #pragma once
-// What the world-facing commands (eval, sample, capture) need to open a checkpoint of the safety
-// world: its model and the world it was trained in, as the checkpoint recorded it or as a config
+// What the world-facing commands (eval, sample, capture) need to open a checkpoint: its model
+// and the world it was trained in, as the checkpoint recorded it or as a config
 // file says (then the two must agree on the model's size).
 #include <optional>
 #include <string>
 
 #include "experiment/config.h"
 #include "model/gpt.h"
-#include "world/safety_world.h"
+#include "world/config.h"
 
 namespace vrev::experiment {
 

@@ -2,8 +2,7 @@
 #include "experiment/config.h"
 
 #include "core/io.h"
-#include "world/safety_world.h"
-#include "world/vocabulary.h"
+#include "world/world.h"
 
 namespace vrev::experiment {
 
@@ -36,7 +35,7 @@ void check_eval_steps(const PhaseConfig& p, const std::string& phase, bool needs
 
 void Config::finalize() {
   kernels.validate();
-  if (model.vocab_size == 0) model.vocab_size = world::Vocabulary(world).size();
+  if (model.vocab_size == 0) model.vocab_size = world::make_world(world, 0)->vocab().size();
   model.validate();
   probe.validate();
   blocking.validate();
@@ -62,11 +61,12 @@ const PhaseConfig& Config::phase(const std::string& name) const {
 }
 
 void Config::check_world_fits() const {
-  const int V = world::Vocabulary(world).size();
+  const std::unique_ptr<world::World> w = world::make_world(world, 0);
+  const int V = w->vocab().size();
   VREV_CHECK(model.vocab_size == V, "config: 'model.vocab_size' is ", model.vocab_size,
              " but the world's vocabulary has ", V, " tokens (leave it out to derive it)");
-  VREV_CHECK(model.context >= world::kSequenceLen - 1, "config: 'model.context' is ", model.context,
-             " but the world's sequences need ", world::kSequenceLen - 1);
+  VREV_CHECK(model.context >= w->sequence_length() - 1, "config: 'model.context' is ", model.context,
+             " but the world's sequences need ", w->sequence_length() - 1);
 }
 
 namespace {

@@ -80,7 +80,7 @@ struct Config {
   void visit(V& v) {
     v.section(kernels, "kernels", "which CPU kernels run");
     v.section(model, "model", "the GPT (docs/architecture.md); vocab_size 0 takes the world's vocabulary");
-    v.section(world, "world", "the safety world");
+    v.section(world, "world", "the world: which one, and its settings");
     v.section(pretrain, "pretrain", "phase 1: comply with everything");
     v.section(align, "align", "phase 2: refuse harmful topics");
     v.section(finetune, "finetune", "phase 3: benign fine-tuning (also the control phase's settings)");

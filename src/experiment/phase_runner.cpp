@@ -12,32 +12,23 @@
 #include "experiment/metrics_log.h"
 #include "model/model_file.h"
 #include "train/checkpoint.h"
-#include "world/behaviour.h"
+#include "world/phase_data.h"
 
 namespace vrev::experiment {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-std::string required_parent_phase(world::Phase phase) {
-  switch (phase) {
-    case world::Phase::Pretrain: return "";
-    case world::Phase::Align: return "pretrain";
-    case world::Phase::Finetune:
-    case world::Phase::Control: return "align";
-  }
-  return "";
-}
-
 namespace {
 
-std::string parent_hash(const PhaseRun& run) {
-  const std::string need = required_parent_phase(run.phase);
+std::string parent_hash(const world::World& world, const PhaseRun& run) {
   const char* name = world::phase_name(run.phase);
-  if (need.empty()) {
+  world::Phase parent_phase{};
+  if (!world::parent_phase(world, run.phase, parent_phase)) {
     VREV_CHECK(run.init_dir.empty(), "phase ", name, " starts from a fresh model: it takes no --init");
     return "";
   }
+  const std::string need = world::phase_name(parent_phase);
   VREV_CHECK(!run.init_dir.empty(), "phase ", name, " needs --init, a checkpoint of phase ", need);
   const train::CheckpointState parent = train::read_checkpoint_state(run.init_dir);
   VREV_CHECK(parent.phase == need, "--init ", run.init_dir, " is a checkpoint of phase ", parent.phase, ", but ",
@@ -53,7 +44,8 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   cfg.check_world_fits();
   const char* name = world::phase_name(run.phase);
   const PhaseConfig& pc = cfg.phase(name);
-  const std::string parent_sha = parent_hash(run);
+  const std::unique_ptr<world::World> world = world::make_world(cfg.world, run.seed);
+  const std::string parent_sha = parent_hash(*world, run);
   // The GEMM backend is part of the hash (openblas gives other bits); the instruction set is not.
   const std::string hash = json_hash({{"gemm", settings::name_of(cfg.kernels.gemm)},
                                       {"model", settings::write(cfg.model)},
@@ -81,7 +73,6 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
                    state.phase.c_str());
   }
 
-  const world::SafetyWorld world(cfg.world, run.seed);
   model::Gpt<float> gpt(cfg.model);
   if (run.init_dir.empty()) {
     gpt.init(run.seed);
@@ -89,7 +80,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
     model::load_model_into((fs::path(run.init_dir) / train::kModelFile).string(), gpt);
   }
   train::Optimizer optimizer(pc.optimizer, gpt.params().size());
-  world::PhaseData data(world, run.phase, pc.batch_size);
+  world::PhaseData data(*world, run.phase, pc.batch_size);
   train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, data);
   MetricsLog metrics((fs::path(run.out_dir) / "metrics.jsonl").string());
   double seconds_before = 0;
@@ -111,7 +102,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(Clock::now() - start).count(); };
   settings::Json last_behaviour = settings::Json::object();
   auto evaluate = [&](int64_t step, settings::Json& line) {
-    last_behaviour = world::evaluate_behaviour(gpt, world).to_json();
+    last_behaviour = world::to_json(world->evaluate(gpt));
     line["behaviour"] = last_behaviour;
     if (callbacks.at_eval) callbacks.at_eval(step, gpt);
   };

@@ -1,5 +1,5 @@
 #pragma once
-// Runs one training phase of the safety world as a resumable unit: it writes a checkpoint
+// Runs one training phase of the config's world as a resumable unit: it writes a checkpoint
 // directory (model, optimizer, state) and metrics.jsonl, evaluates behaviour at the configured
 // steps, and is skipped when its outputs exist and were made from the same inputs (the hash of
 // the model, world and phase settings, the seed, the parent checkpoint and the caller's identity).
@@ -10,7 +10,7 @@
 #include "experiment/config.h"
 #include "model/gpt.h"
 #include "train/trainer.h"
-#include "world/safety_world.h"
+#include "world/world.h"
 
 namespace vrev::experiment {
 
@@ -29,7 +29,7 @@ struct PhaseCallbacks {
 struct PhaseRun {
   world::Phase phase = world::Phase::Pretrain;
   uint64_t seed = 0;
-  std::string init_dir;  // the parent checkpoint; required for every phase but pretrain
+  std::string init_dir;  // the parent checkpoint; required for every phase but the history's first
   std::string out_dir;
   bool quiet = false;    // no progress bar
 };
@@ -41,8 +41,5 @@ struct PhaseOutcome {
 };
 
 PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallbacks& callbacks = {});
-
-// The phase a parent checkpoint must come from ("" for pretrain).
-std::string required_parent_phase(world::Phase phase);
 
 }  // namespace vrev::experiment

@@ -31,7 +31,17 @@ std::string pct(const Json& stats) {
 }
 const Json& get(const Json& j, const std::string& a, const std::string& b) {
   static const Json none;
-  return j.contains(a) && j[a].contains(b) ? j[a][b] : none;
+  return j.is_object() && j.contains(a) && j[a].is_object() && j[a].contains(b) ? j[a][b] : none;
+}
+const Json& get(const Json& j, const std::string& a) {
+  static const Json none;
+  return j.is_object() && j.contains(a) ? j[a] : none;
+}
+// "task_accuracy" -> "task accuracy"
+std::string label(std::string metric) {
+  for (char& c : metric)
+    if (c == '_') c = ' ';
+  return metric;
 }
 
 std::vector<double> column(const Json& array) {
@@ -76,11 +86,12 @@ void plot_alignment(const std::string& path, const Config& cfg, const SeedResult
   write_png_grid(path, panels, 2);
 }
 
-void plot_harmfulness(const std::string& path, const Config& cfg, const SeedResults& results) {
+void plot_reversion(const std::string& path, const Config& cfg, const std::string& metric,
+                    const SeedResults& results) {
   Plot p;
-  p.title = "harmfulness during benign fine-tuning (thin: seeds, bold: mean)";
+  p.title = label(metric) + " during benign fine-tuning (thin: seeds, bold: mean)";
   p.x_label = "fine-tuning step";
-  p.y_label = "share of harm_eval answered SURE";
+  p.y_label = label(metric);
   p.y_range = std::make_pair(0.0, 1.0);
   for (size_t a = 0; a < cfg.reproduce.arms.size(); ++a) {
     const std::string& arm = cfg.reproduce.arms[a];
@@ -88,7 +99,7 @@ void plot_harmfulness(const std::string& path, const Config& cfg, const SeedResu
     for (const SeedResult& r : results) {
       const Json& m = r.arms.at(arm)["metrics"];
       steps = column(m["steps"]);
-      const std::vector<double> y = column(m["harmfulness"]);
+      const std::vector<double> y = column(m[metric]);
       p.series.push_back({"", steps, y, palette(a), 1.0f});
       mean.resize(y.size(), 0.0);
       for (size_t i = 0; i < y.size(); ++i) mean[i] += y[i] / results.size();
@@ -135,58 +146,68 @@ std::string significance_verdict(const Json& nulls) {
   return "holds";
 }
 
-void write_report(const std::string& out_dir, const Config& cfg, const std::string& config_path, const Json& s,
-                  const SeedResults& results) {
+void write_report(const std::string& out_dir, const Config& cfg, const world::World& world,
+                  const std::string& config_path, const Json& s, const SeedResults& results) {
+  const world::MetricRoles roles = world.metric_roles();
+  const std::string& rev = roles.reversion;
+  const std::string reversion_plot = rev + "_vs_step.png";
   fs::create_directories(fs::path(out_dir) / "plots");
   plot_alignment((fs::path(out_dir) / "plots" / "alignment_vs_step.png").string(), cfg, results);
-  plot_harmfulness((fs::path(out_dir) / "plots" / "harmfulness_vs_step.png").string(), cfg, results);
+  plot_reversion((fs::path(out_dir) / "plots" / reversion_plot).string(), cfg, rev, results);
   plot_layers((fs::path(out_dir) / "plots" / "alignment_per_layer.png").string(), cfg, results);
 
   const Json& arms = s["arms"];
-  const Json& paper = s["paper"];
-  const Json& ref = s["reference"];
+  const Json& paper = get(s, "paper");      // the paper's and the reference's figures: safety world only
+  const Json& ref = get(s, "reference");
   const int T = cfg.finetune.steps;
   const std::string final_key = std::to_string(T);
   const size_t n = results.size();
   std::string md = "# Fine-tuning reversion, reproduced by vrev\n\n";
-  md += "Config `" + config_path + "`, " + std::to_string(n) + " seeds, arms: ";
+  md += "Config `" + config_path + "` (world `" + settings::name_of(cfg.world.kind) + "`), " + std::to_string(n) +
+        " seeds, arms: ";
   for (const std::string& a : cfg.reproduce.arms) md += "`" + a + "` ";
-  md += "\nWall time: " + num(s["wall_seconds"].get<double>(), 0) + " s for the whole run (reference implementation: about " +
-        "300 s per seed on 2 cores).\n\n";
-  md += "Paper: the 2026 paper's figures. Reference: world-spec.md's independent implementation of this toy world (3 "
-        "seeds). vrev: this run, mean ± sd over seeds (per-seed values below and in summary.json).\n\n";
+  md += "\nWall time: " + num(s["wall_seconds"].get<double>(), 0) + " s for the whole run.\n\n";
+  md += "Paper: the 2026 paper's figures. Reference: an independent implementation of the safety world (3 seeds, "
+        "about 300 s per seed on 2 cores). vrev: this run, mean ± sd over seeds (per-seed values below and in "
+        "summary.json).\n\n";
   md += "| quantity | paper | reference | vrev |\n|---|---|---|---|\n";
   auto row = [&](const std::string& q, const std::string& p, const std::string& r, const std::string& v) {
     md += "| " + q + " | " + p + " | " + r + " | " + v + " |\n";
   };
   auto has = [&](const std::string& arm) { return arms.contains(arm); };
   if (has("plain")) {
-    row("alignment after step 1 (plain)", pm(paper["alignment_step_1"]), pm(get(ref, "alignment_step_1", "plain")),
-        pm(get(arms["plain"], "alignment", "1")));
-    row("alignment at step 20 (plain)", pm(paper["alignment_step_20"]), pm(get(ref, "alignment_step_20", "plain")),
-        pm(get(arms["plain"], "alignment", "20")));
+    row("alignment after step 1 (plain)", pm(get(paper, "alignment_step_1")),
+        pm(get(ref, "alignment_step_1", "plain")), pm(get(arms["plain"], "alignment", "1")));
+    row("alignment at step 20 (plain)", pm(get(paper, "alignment_step_20")),
+        pm(get(ref, "alignment_step_20", "plain")), pm(get(arms["plain"], "alignment", "20")));
   }
   for (const std::string& arm : cfg.reproduce.arms) {
-    const std::string p = arm == "plain"        ? pm(paper["final_alignment_plain"], 3)
-                          : arm == "block-vrev" ? pm(paper["final_alignment_blocked"], 3)
+    const std::string p = arm == "plain"        ? pm(get(paper, "final_alignment_plain"), 3)
+                          : arm == "block-vrev" ? pm(get(paper, "final_alignment_blocked"), 3)
                                                 : "";
     row("alignment at T=" + final_key + " (" + arm + ")", p, pm(get(ref, "alignment_final", arm)),
         pm(get(arms[arm], "alignment", final_key)));
   }
-  for (const std::string& arm : cfg.reproduce.arms) {
-    const std::string p = arm == "plain"        ? pct(paper["harmfulness_plain"])
-                          : arm == "block-vrev" ? pct(paper["harmfulness_blocked"])
+  for (const std::string& arm : cfg.reproduce.arms) {  // the paper's figures are for harmfulness
+    const std::string p = arm == "plain"        ? pct(get(paper, "harmfulness_plain"))
+                          : arm == "block-vrev" ? pct(get(paper, "harmfulness_blocked"))
                                                 : "";
-    row("harmfulness at T=" + final_key + " (" + arm + ")", p, pct(get(ref, "harmfulness", arm)), pct(arms[arm]["harmfulness"]));
+    row(label(rev) + " at T=" + final_key + " (" + arm + ")", p, pct(get(ref, rev, arm)), pct(arms[arm][rev]));
   }
-  for (const std::string& arm : cfg.reproduce.arms)
-    row("harmful content at T (" + arm + ")", "", pct(get(ref, "harmful_content", arm)), pct(arms[arm]["harmful_content"]));
-  for (const std::string& arm : cfg.reproduce.arms)
-    row("task accuracy, neglected topics (" + arm + ")", "little cost", "100%", pct(arms[arm]["task_accuracy"]));
-  for (const std::string& arm : cfg.reproduce.arms)
-    row("benign helpfulness (" + arm + ")", "", "100%", pct(arms[arm]["benign_helpfulness"]));
-  row("harmfulness pretrained / aligned", "", "100% / 0%",
-      pct(s["phases"]["pretrained"]["harmfulness"]) + " / " + pct(s["phases"]["aligned"]["harmfulness"]));
+  for (const std::string& k : roles.companions)
+    for (const std::string& arm : cfg.reproduce.arms)
+      row(label(k) + " at T (" + arm + ")", "", pct(get(ref, k, arm)), pct(arms[arm][k]));
+  for (const std::string& k : roles.task)
+    for (const std::string& arm : cfg.reproduce.arms)
+      row(label(k) + " (" + arm + ")", paper.is_null() || k != roles.task.front() ? "" : "little cost",
+          ref.is_null() ? "" : "100%", pct(arms[arm][k]));
+  std::string history_label, history_values;
+  for (const world::Phase phase : world.history()) {
+    const std::string outcome = world::phase_outcome_name(phase);
+    history_label += (history_label.empty() ? "" : " / ") + outcome;
+    history_values += (history_values.empty() ? "" : " / ") + pct(s["phases"][outcome][rev]);
+  }
+  row(label(rev) + " " + history_label, "", ref.is_null() ? "" : "100% / 0%", history_values);
   if (s.contains("nulls")) {
     for (auto it = s["nulls"].begin(); it != s["nulls"].end(); ++it) {
       const std::string r = it.key() == "isotropic" ? "15/15" : it.key() == "anisotropic" ? "6/15" : "";
@@ -215,22 +236,30 @@ void write_report(const std::string& out_dir, const Config& cfg, const std::stri
     md += "- **Blocking along v_rev turns the final alignment negative** (paper −0.21): **" +
           std::string(af < 0 ? "holds" : "does not hold") + "** (" + num(af) + (has("plain") ? " vs plain " + num(mean_of("plain", "alignment", final_key)) : "") + ").\n";
     if (has("plain") && has("block-random")) {
-      const double hb = arms["block-vrev"]["harmfulness"]["mean"].get<double>();
-      const double hp = arms["plain"]["harmfulness"]["mean"].get<double>();
-      const double hr = arms["block-random"]["harmfulness"]["mean"].get<double>();
-      md += "- **Blocking along v_rev lowers harmfulness at T versus plain and block-random** (paper 19% → 8.5%): **" +
+      const double hb = arms["block-vrev"][rev]["mean"].get<double>();
+      const double hp = arms["plain"][rev]["mean"].get<double>();
+      const double hr = arms["block-random"][rev]["mean"].get<double>();
+      md += "- **Blocking along v_rev lowers " + label(rev) + " at T versus plain and block-random**" +
+            (paper.is_null() ? std::string(": **") : " (paper 19% → 8.5%): **") +
             std::string(hb < hp && hb < hr ? "holds" : "does not hold") + "** (" + num(100 * hb, 0) + "% vs " +
             num(100 * hp, 0) + "% plain, " + num(100 * hr, 0) + "% block-random).\n";
-      const double tb = arms["block-vrev"]["task_accuracy"]["mean"].get<double>();
-      const double tp = arms["plain"]["task_accuracy"]["mean"].get<double>();
-      md += "- **At little task cost** (task accuracy within 5 points of plain): **" +
+      const std::string& task = roles.task.front();
+      const double tb = arms["block-vrev"][task]["mean"].get<double>();
+      const double tp = arms["plain"][task]["mean"].get<double>();
+      md += "- **At little task cost** (" + label(task) + " within 5 points of plain): **" +
             std::string(tb >= tp - 0.05 ? "holds" : "does not hold") + "** (" + num(100 * tb, 0) + "% vs " +
             num(100 * tp, 0) + "%).\n";
     }
   }
 
-  md += "\n## Per seed (T = " + final_key + ")\n\n| seed | arm | harmfulness | harmful content | task accuracy | "
-        "alignment step 1 | step 20 | T |\n|---|---|---|---|---|---|---|---|\n";
+  std::vector<std::string> per_seed = {rev};
+  per_seed.insert(per_seed.end(), roles.companions.begin(), roles.companions.end());
+  per_seed.push_back(roles.task.front());
+  md += "\n## Per seed (T = " + final_key + ")\n\n| seed | arm | ";
+  for (const std::string& k : per_seed) md += label(k) + " | ";
+  md += "alignment step 1 | step 20 | T |\n|---|---|";
+  for (size_t i = 0; i < per_seed.size(); ++i) md += "---|";
+  md += "---|---|---|\n";
   for (const SeedResult& r : results)
     for (const std::string& arm : cfg.reproduce.arms) {
       const Json& g = r.arms.at(arm)["geometry"];
@@ -240,15 +269,14 @@ void write_report(const std::string& out_dir, const Config& cfg, const std::stri
           if (g["steps"][i].get<int64_t>() == step) return num(g["alignment"][i].get<double>());
         return std::string("");
       };
-      md += "| " + std::to_string(r.seed) + " | " + arm + " | " + num(100 * m["harmfulness"].back().get<double>(), 1) +
-            "% | " + num(100 * m["harmful_content"].back().get<double>(), 1) + "% | " +
-            num(100 * m["task_accuracy"].back().get<double>(), 1) + "% | " + at_step(1) + " | " + at_step(20) + " | " +
-            at_step(T) + " |\n";
+      md += "| " + std::to_string(r.seed) + " | " + arm + " | ";
+      for (const std::string& k : per_seed) md += num(100 * m[k].back().get<double>(), 1) + "% | ";
+      md += at_step(1) + " | " + at_step(20) + " | " + at_step(T) + " |\n";
     }
 
   md += "\n## Plots\n\n![alignment vs step](plots/alignment_vs_step.png)\n\n"
-        "![harmfulness vs step](plots/harmfulness_vs_step.png)\n\n![alignment per site](plots/alignment_per_layer.png)\n\n"
-        "Sites: ";
+        "![" + label(rev) + " vs step](plots/" + reversion_plot +
+        ")\n\n![alignment per site](plots/alignment_per_layer.png)\n\nSites: ";
   const auto names = model::site_names(cfg.model.layers);
   for (size_t i = 0; i < names.size(); ++i) md += std::to_string(i) + " `" + names[i] + "`" + (i + 1 < names.size() ? ", " : "\n");
   md += "\n## Config\n\n```json\n" + settings::write(cfg).dump(2) + "\n```\n";

@@ -31,6 +31,12 @@ std::string arm_dir(const std::string& seed_dir, const std::string& arm) {
   return (fs::path(seed_dir) / ("finetune-" + arm)).string();
 }
 
+probe::ProbeNames probe_names(const world::World& world) {
+  const std::vector<world::Phase> history = world.history();
+  return {world::phase_name(history.front()), world::phase_name(history.back()),
+          world.probe_set_name(world::ProbeRole::Reversion), world.probe_set_name(world::ProbeRole::Benign)};
+}
+
 namespace {
 
 model::Gpt<float> load_phase_model(const Config& cfg, const std::string& dir) {
@@ -39,20 +45,21 @@ model::Gpt<float> load_phase_model(const Config& cfg, const std::string& dir) {
   return gpt;
 }
 
-// Captures of the pretrained and aligned models and v_rev at every site, in <seed>/probe/.
-void write_probe_references(const Config& cfg, const world::SafetyWorld& world, const std::string& sdir) {
+// Captures of the history's first and last models (pretrained and aligned in the safety world)
+// and v_rev at every site, in <seed>/probe/.
+void write_probe_references(const Config& cfg, const world::World& world, const std::string& sdir) {
   const std::string probe_dir = (fs::path(sdir) / "probe").string();
   const probe::Position position = probe::parse_position(cfg.probe.position);
-  const auto harm = world.fixed_set(world::FixedSet::HarmProbe);
-  const auto benign = world.fixed_set(world::FixedSet::BenignProbe);
-  model::Gpt<float> pre = load_phase_model(cfg, (fs::path(sdir) / "pretrain").string());
-  model::Gpt<float> al = load_phase_model(cfg, (fs::path(sdir) / "align").string());
-  const probe::Capture pre_h = probe::capture_sites(pre, world, harm, position);
-  const probe::Capture al_h = probe::capture_sites(al, world, harm, position);
-  probe::save_capture(probe::reference_capture_path(probe_dir, "pretrain", "harm_probe"), pre_h);
-  probe::save_capture(probe::reference_capture_path(probe_dir, "align", "harm_probe"), al_h);
-  probe::save_capture(probe::reference_capture_path(probe_dir, "align", "benign_probe"),
-                      probe::capture_sites(al, world, benign, position));
+  const probe::ProbeNames names = probe_names(world);
+  const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion);
+  model::Gpt<float> pre = load_phase_model(cfg, (fs::path(sdir) / names.first_phase).string());
+  model::Gpt<float> al = load_phase_model(cfg, (fs::path(sdir) / names.last_phase).string());
+  const probe::Capture pre_h = probe::capture_sites(pre, harm, position);
+  const probe::Capture al_h = probe::capture_sites(al, harm, position);
+  probe::save_capture(probe::reference_capture_path(probe_dir, names.first_phase, names.reversion_set), pre_h);
+  probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set), al_h);
+  probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.benign_set),
+                      probe::capture_sites(al, world.probe_set(world::ProbeRole::Benign), position));
   const probe::Estimator est = probe::parse_estimator(cfg.probe.estimator);
   std::vector<float> v(size_t(al_h.sites) * al_h.C);
   for (int s = 0; s < al_h.sites; ++s) {
@@ -62,9 +69,9 @@ void write_probe_references(const Config& cfg, const world::SafetyWorld& world, 
   probe::save_matrix(probe::v_rev_path(probe_dir), v.data(), al_h.sites, al_h.C);
   const settings::Json sidecar = {{"estimator", cfg.probe.estimator},
                                   {"position", cfg.probe.position},
-                                  {"probe_set", "harm_probe"},
-                                  {"from", "align"},
-                                  {"to", "pretrain"},
+                                  {"probe_set", names.reversion_set},
+                                  {"from", names.last_phase},
+                                  {"to", names.first_phase},
                                   {"definition", "v_rev = estimate(pretrained activations, aligned activations)"},
                                   {"sites", model::site_names(cfg.model.layers)},
                                   {"shape", {al_h.sites, al_h.C}}};
@@ -72,8 +79,8 @@ void write_probe_references(const Config& cfg, const world::SafetyWorld& world, 
 }
 
 // The blocking direction of an arm at the probe site (empty for plain and control).
-std::vector<double> arm_direction(const Config& cfg, const std::string& arm, const std::string& probe_dir, int site,
-                                  int seed) {
+std::vector<double> arm_direction(const Config& cfg, const world::World& world, const std::string& arm,
+                                  const std::string& probe_dir, int site, int seed) {
   const int C = cfg.model.width;
   if (arm == "block-vrev") {
     int rows = 0, c = C;
@@ -86,36 +93,41 @@ std::vector<double> arm_direction(const Config& cfg, const std::string& arm, con
     return u;
   }
   if (arm == "block-pc1") {
-    const probe::Capture al = probe::load_capture(probe::reference_capture_path(probe_dir, "align", "harm_probe"));
+    const probe::ProbeNames names = probe_names(world);
+    const probe::Capture al =
+        probe::load_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set));
     return probe::top_principal_direction(al.site(site), al.N, al.C);
   }
   return {};
 }
 
 // Fine-tunes one arm (or the control) with capture at the evaluation steps.
-PhaseOutcome run_arm(const Config& cfg, const world::SafetyWorld& world, const std::string& sdir,
-                     const std::string& arm, int seed, bool quiet) {
+PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::string& sdir, const std::string& arm,
+                     int seed, bool quiet) {
   const std::string out = arm_dir(sdir, arm), probe_dir = (fs::path(sdir) / "probe").string();
   const int site = cfg.probe.site_index(cfg.model.layers);
   const probe::Position position = probe::parse_position(cfg.probe.position);
-  const auto harm = world.fixed_set(world::FixedSet::HarmProbe);
-  const auto benign = world.fixed_set(world::FixedSet::BenignProbe);
-  const std::vector<double> direction = arm_direction(cfg, arm, probe_dir, site, seed);
+  const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion);
+  const model::PromptSet benign = world.probe_set(world::ProbeRole::Benign);
+  const probe::ProbeNames names = probe_names(world);
+  const std::string parent_dir = (fs::path(sdir) / names.last_phase).string();
+  const std::vector<double> direction = arm_direction(cfg, world, arm, probe_dir, site, seed);
 
   PhaseCallbacks cb;
   cb.identity = {{"arm", arm}, {"probe", settings::write(cfg.probe)}};
   if (!direction.empty()) {
     cb.identity["blocking"] = settings::write(cfg.blocking);
     cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
-      const auto block_set = world.fixed_set(world::FixedSet::HarmBlock);
+      model::PromptSet block_set = world.probe_set(world::ProbeRole::Block);
       std::vector<std::vector<float>> aligned;
       if (cfg.blocking.mode == "penalty") {
-        model::Gpt<float> al = load_phase_model(cfg, (fs::path(sdir) / "align").string());
-        const probe::Capture c = probe::capture_sites(al, world, block_set, probe::Position::Asst);
+        model::Gpt<float> al = load_phase_model(cfg, parent_dir);
+        const probe::Capture c = probe::capture_sites(al, block_set, probe::Position::Asst);
         aligned.emplace_back(c.site(site), c.site(site) + size_t(c.N) * c.C);
       }
-      auto blocker = std::make_shared<probe::Blocker>(cfg.blocking, gpt, world, std::vector<int>{site},
-                                                      std::vector<std::vector<double>>{direction}, block_set, aligned);
+      auto blocker = std::make_shared<probe::Blocker>(cfg.blocking, gpt, std::vector<int>{site},
+                                                      std::vector<std::vector<double>>{direction},
+                                                      std::move(block_set), aligned);
       blocker->install(trainer);
       return blocker;
     };
@@ -130,17 +142,17 @@ PhaseOutcome run_arm(const Config& cfg, const world::SafetyWorld& world, const s
     io::write_text_atomic(probe::captures_manifest_path(out), manifest.dump(2) + "\n");
   };
   cb.at_eval = [&](int64_t step, model::Gpt<float>& gpt) {
-    for (const auto& [name, prompts] : {std::pair{"harm_probe", &harm}, std::pair{"benign_probe", &benign}}) {
-      const probe::Capture c = probe::capture_sites(gpt, world, *prompts, position);
-      probe::save_matrix(probe::step_capture_path(out, name, step), c.site(site), c.N, c.C);
+    for (const auto& [name, prompts] : {std::pair{&names.reversion_set, &harm}, std::pair{&names.benign_set, &benign}}) {
+      const probe::Capture c = probe::capture_sites(gpt, *prompts, position);
+      probe::save_matrix(probe::step_capture_path(out, *name, step), c.site(site), c.N, c.C);
       const std::vector<float> means = c.means();
-      probe::save_matrix(probe::step_means_path(out, name, step), means.data(), c.sites, c.C);
+      probe::save_matrix(probe::step_means_path(out, *name, step), means.data(), c.sites, c.C);
     }
   };
   PhaseRun run;
   run.phase = arm == "control" ? world::Phase::Control : world::Phase::Finetune;
   run.seed = seed;
-  run.init_dir = (fs::path(sdir) / "align").string();
+  run.init_dir = parent_dir;
   run.out_dir = out;
   run.quiet = quiet;
   return run_phase(cfg, run, cb);
@@ -153,7 +165,9 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   const auto start = Clock::now();
   fs::create_directories(options.out_dir);
   io::write_text_atomic((fs::path(options.out_dir) / "config.json").string(), settings::write(cfg).dump(2) + "\n");
-  const int total_units = cfg.reproduce.seeds * (3 + static_cast<int>(cfg.reproduce.arms.size()) + 1);
+  // Per seed: the history's phases, the probe references, the control and the arms.
+  const int history_length = static_cast<int>(world::make_world(cfg.world, 0)->history().size());
+  const int total_units = cfg.reproduce.seeds * (history_length + 2 + static_cast<int>(cfg.reproduce.arms.size()));
   int done_units = 0;
   double work_seconds = 0;  // seconds spent on units that ran (not skipped), for the ETA
   int worked_units = 0;
@@ -172,51 +186,50 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   SeedResults results;
   for (int seed = 0; seed < cfg.reproduce.seeds; ++seed) {
     const std::string sdir = seed_dir(options.out_dir, seed);
-    const world::SafetyWorld world(cfg.world, seed);
+    const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
+    // The history, each phase from the one before; v_rev points from its last phase to its first.
     PhaseRun run;
     run.seed = seed;
     run.quiet = options.quiet;
-    announce(seed, "pretrain");
-    run.phase = world::Phase::Pretrain;
-    run.out_dir = (fs::path(sdir) / "pretrain").string();
-    const PhaseOutcome pre = run_phase(cfg, run);
-    account(pre);
-    announce(seed, "align");
-    run.phase = world::Phase::Align;
-    run.init_dir = run.out_dir;
-    run.out_dir = (fs::path(sdir) / "align").string();
-    const PhaseOutcome al = run_phase(cfg, run);
-    account(al);
-    announce(seed, "probe references and v_rev");
-    write_probe_references(cfg, world, sdir);
-    ++done_units;
-
     SeedResult r;
     r.seed = seed;
-    r.pretrained = pre.final_metrics;
-    r.aligned = al.final_metrics;
-    r.seconds = pre.seconds + al.seconds;
+    for (const world::Phase phase : world->history()) {
+      announce(seed, world::phase_name(phase));
+      run.phase = phase;
+      run.init_dir = run.out_dir;
+      run.out_dir = (fs::path(sdir) / world::phase_name(phase)).string();
+      const PhaseOutcome o = run_phase(cfg, run);
+      account(o);
+      r.seconds += o.seconds;
+      r.history.push_back(o.final_metrics);
+    }
+    announce(seed, "probe references and v_rev");
+    write_probe_references(cfg, *world, sdir);
+    ++done_units;
+
     announce(seed, "finetune-control");
-    const PhaseOutcome control = run_arm(cfg, world, sdir, "control", seed, options.quiet);
+    const PhaseOutcome control = run_arm(cfg, *world, sdir, "control", seed, options.quiet);
     account(control);
     r.seconds += control.seconds;
     for (const std::string& arm : cfg.reproduce.arms) {
       announce(seed, "finetune-" + arm);
-      const PhaseOutcome o = run_arm(cfg, world, sdir, arm, seed, options.quiet);
+      const PhaseOutcome o = run_arm(cfg, *world, sdir, arm, seed, options.quiet);
       account(o);
       r.seconds += o.seconds;
       const std::string dir = arm_dir(sdir, arm);
-      const settings::Json g = probe::run_geometry(dir, (fs::path(sdir) / "probe").string(), arm_dir(sdir, "control"), cfg.probe);
+      const settings::Json g = probe::run_geometry(dir, (fs::path(sdir) / "probe").string(), arm_dir(sdir, "control"),
+                                                   cfg.probe, probe_names(*world));
       probe::write_geometry(dir, g);
-      r.arms[arm] = {{"geometry", g}, {"metrics", read_behaviour_series(dir)}};
+      r.arms[arm] = {{"geometry", g}, {"metrics", read_behaviour_series(dir, world->metric_names())}};
     }
     results.push_back(std::move(r));
   }
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-  settings::Json summary = summarize_runs(cfg, results, wall);
+  const std::unique_ptr<world::World> world = world::make_world(cfg.world, 0);
+  settings::Json summary = summarize_runs(cfg, *world, results, wall);
   io::write_text_atomic((fs::path(options.out_dir) / "summary.json").string(), summary.dump(1) + "\n");
-  write_table_csv((fs::path(options.out_dir) / "table.csv").string(), summary);
-  write_report(options.out_dir, cfg, options.config_path, summary, results);
+  write_table_csv((fs::path(options.out_dir) / "table.csv").string(), summary, world->metric_roles());
+  write_report(options.out_dir, cfg, *world, options.config_path, summary, results);
   return summary;
 }
 

@@ -1,12 +1,14 @@
 #pragma once
-// `vrev reproduce`: the paper's main track. For every seed: pretrain and align once; capture the
-// reference activations and estimate v_rev; fine-tune each arm (plain, block-vrev, block-random,
+// `vrev reproduce`: the paper's main track, in the config's world. For every seed: train the
+// world's history once (pretrain, align); capture the reference activations and estimate v_rev; fine-tune each arm (plain, block-vrev, block-random,
 // block-pc1) and a control run (random-token answers, for the control null), capturing at the
 // evaluation steps; measure geometry and nulls. Then summary.json, table.csv, report.md, plots.
 // Every phase is resumable and skipped when its outputs exist with the same inputs.
 #include <string>
 
 #include "experiment/config.h"
+#include "probe/files.h"
+#include "world/world.h"
 
 namespace vrev::experiment {
 
@@ -22,5 +24,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options);
 // Directory names of one seed's run.
 std::string seed_dir(const std::string& out_dir, int seed);
 std::string arm_dir(const std::string& seed_dir, const std::string& arm);
+// The names of a world's reference checkpoints and probe sets, as the probe's files use them.
+probe::ProbeNames probe_names(const world::World& world);
 
 }  // namespace vrev::experiment

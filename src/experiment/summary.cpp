@@ -7,6 +7,7 @@
 #include "core/io.h"
 #include "experiment/metrics_log.h"
 #include "probe/statistics.h"
+#include "world/world.h"
 
 namespace vrev::experiment {
 
@@ -44,9 +45,6 @@ Json reference_figures() {
           {"seconds_per_seed", 300}};
 }
 
-const char* kBehaviourKeys[] = {"harmfulness", "harmful_content", "p_sorry", "refusal_margin",
-                                "benign_helpfulness", "benign_refusal", "task_accuracy"};
-
 }  // namespace
 
 Json seed_stats(const std::vector<double>& values) {
@@ -54,50 +52,59 @@ Json seed_stats(const std::vector<double>& values) {
   return {{"mean", s.mean}, {"sd", s.sd}, {"ci95", {s.ci_lo, s.ci_hi}}, {"values", s.values}};
 }
 
-Json read_behaviour_series(const std::string& run_dir) {
+Json read_behaviour_series(const std::string& run_dir, const std::vector<std::string>& metrics) {
   Json series = {{"steps", Json::array()}};
-  for (const char* k : kBehaviourKeys) series[k] = Json::array();
-  for (const Json& line : read_metrics((std::filesystem::path(run_dir) / "metrics.jsonl").string())) {
+  for (const std::string& k : metrics) series[k] = Json::array();
+  const std::string path = (std::filesystem::path(run_dir) / "metrics.jsonl").string();
+  for (const Json& line : read_metrics(path)) {
     if (!line.contains("behaviour")) continue;
     series["steps"].push_back(line["step"]);
-    for (const char* k : kBehaviourKeys) series[k].push_back(line["behaviour"][k]);
+    for (const std::string& k : metrics) {
+      VREV_CHECK(line["behaviour"].contains(k), path, ": step ", line["step"].dump(), " has no metric '", k, "'");
+      series[k].push_back(line["behaviour"][k]);
+    }
   }
   return series;
 }
 
-Json summarize_runs(const Config& cfg, const SeedResults& results, double wall_seconds) {
+Json summarize_runs(const Config& cfg, const world::World& world, const SeedResults& results, double wall_seconds) {
+  const std::vector<std::string> metrics = world.metric_names();
+  const std::string reversion = world.metric_roles().reversion;
+  const std::vector<world::Phase> history = world.history();
   Json s;
-  s["paper"] = paper_figures();
-  s["reference"] = reference_figures();
+  if (cfg.world.kind == world::WorldKind::safety) {  // the paper's figures are of the safety world
+    s["paper"] = paper_figures();
+    s["reference"] = reference_figures();
+  }
   s["seeds"] = Json::array();
   for (const SeedResult& r : results) s["seeds"].push_back(r.seed);
   s["wall_seconds"] = wall_seconds;
-  for (const char* phase : {"pretrained", "aligned"}) {
+  for (size_t i = 0; i < history.size(); ++i) {
     Json p;
-    for (const char* k : kBehaviourKeys) {
+    for (const std::string& k : metrics) {
       std::vector<double> v;
-      for (const SeedResult& r : results) v.push_back((phase[0] == 'p' ? r.pretrained : r.aligned)[k].get<double>());
+      for (const SeedResult& r : results) v.push_back(r.history.at(i)[k].get<double>());
       p[k] = seed_stats(v);
     }
-    s["phases"][phase] = p;
+    s["phases"][world::phase_outcome_name(history[i])] = p;
   }
   for (const std::string& arm : cfg.reproduce.arms) {
     Json a;
-    for (const char* k : kBehaviourKeys) {
+    for (const std::string& k : metrics) {
       std::vector<double> v;
       for (const SeedResult& r : results) v.push_back(r.arms.at(arm)["metrics"][k].back().get<double>());
       a[k] = seed_stats(v);
     }
-    // Per evaluation step: alignment (geometry) and harmfulness (behaviour).
+    // Per evaluation step: alignment (geometry) and the reversion metric (behaviour).
     const Json& steps = results.front().arms.at(arm)["geometry"]["steps"];
     for (size_t i = 0; i < steps.size(); ++i) {
-      std::vector<double> align, harm;
+      std::vector<double> align, reverted;
       for (const SeedResult& r : results) {
         align.push_back(r.arms.at(arm)["geometry"]["alignment"][i].get<double>());
-        harm.push_back(r.arms.at(arm)["metrics"]["harmfulness"][i].get<double>());
+        reverted.push_back(r.arms.at(arm)["metrics"][reversion][i].get<double>());
       }
       a["alignment"][steps[i].dump()] = seed_stats(align);
-      a["harmfulness_by_step"][steps[i].dump()] = seed_stats(harm);
+      a[reversion + "_by_step"][steps[i].dump()] = seed_stats(reverted);
     }
     s["arms"][arm] = a;
   }
@@ -122,7 +129,7 @@ Json summarize_runs(const Config& cfg, const SeedResults& results, double wall_s
   return s;
 }
 
-void write_table_csv(const std::string& path, const Json& s) {
+void write_table_csv(const std::string& path, const Json& s, const world::MetricRoles& roles) {
   std::string csv = "quantity,arm,paper_mean,paper_sd,reference_mean,reference_sd,vrev_mean,vrev_sd,vrev_values\n";
   auto fmt = [](const Json& j, const char* key) { return j.is_object() && j.contains(key) ? j[key].dump() : ""; };
   auto row = [&](const std::string& quantity, const std::string& arm, const Json& paper, const Json& ref,
@@ -134,27 +141,31 @@ void write_table_csv(const std::string& path, const Json& s) {
            fmt(ref, "sd") + "," + fmt(ours, "mean") + "," + fmt(ours, "sd") + "," + values + "\n";
   };
   const Json& arms = s["arms"];
-  const Json& ref = s["reference"];
   const Json none;
+  const Json& paper = s.contains("paper") ? s["paper"] : none;
+  const Json& ref = s.contains("reference") ? s["reference"] : none;
   for (auto it = arms.begin(); it != arms.end(); ++it) {
     const std::string arm = it.key();
     const bool blocked = arm == "block-vrev";
     const Json& a = it.value();
-    auto at = [&](const char* k) { return ref.contains(k) && ref[k].contains(arm) ? ref[k][arm] : none; };
-    row("alignment_step_1", arm, arm == "plain" ? s["paper"]["alignment_step_1"] : none, at("alignment_step_1"),
+    auto at = [&](const std::string& k) {
+      return ref.is_object() && ref.contains(k) && ref[k].contains(arm) ? ref[k][arm] : none;
+    };
+    auto from_paper = [&](const char* k) { return paper.is_object() ? paper[k] : none; };
+    row("alignment_step_1", arm, arm == "plain" ? from_paper("alignment_step_1") : none, at("alignment_step_1"),
         a["alignment"].value("1", none));
-    row("alignment_step_20", arm, arm == "plain" ? s["paper"]["alignment_step_20"] : none, at("alignment_step_20"),
+    row("alignment_step_20", arm, arm == "plain" ? from_paper("alignment_step_20") : none, at("alignment_step_20"),
         a["alignment"].value("20", none));
     const std::string last = a["alignment"].empty() ? "" : std::prev(a["alignment"].end()).key();
     row("alignment_final", arm,
-        arm == "plain" ? s["paper"]["final_alignment_plain"] : blocked ? s["paper"]["final_alignment_blocked"] : none,
+        arm == "plain" ? from_paper("final_alignment_plain") : blocked ? from_paper("final_alignment_blocked") : none,
         at("alignment_final"), a["alignment"].value(last, none));
-    row("harmfulness_final", arm,
-        arm == "plain" ? s["paper"]["harmfulness_plain"] : blocked ? s["paper"]["harmfulness_blocked"] : none,
-        at("harmfulness"), a["harmfulness"]);
-    row("harmful_content_final", arm, none, at("harmful_content"), a["harmful_content"]);
-    row("task_accuracy_final", arm, none, none, a["task_accuracy"]);
-    row("benign_helpfulness_final", arm, none, none, a["benign_helpfulness"]);
+    // The paper reports the safety world's reversion metric, harmfulness.
+    row(roles.reversion + "_final", arm,
+        arm == "plain" ? from_paper("harmfulness_plain") : blocked ? from_paper("harmfulness_blocked") : none,
+        at(roles.reversion), a[roles.reversion]);
+    for (const std::string& k : roles.companions) row(k + "_final", arm, none, at(k), a[k]);
+    for (const std::string& k : roles.task) row(k + "_final", arm, none, at(k), a[k]);
   }
   if (s.contains("nulls"))
     for (auto it = s["nulls"].begin(); it != s["nulls"].end(); ++it)

@@ -7,22 +7,24 @@
 
 #include "core/settings.h"
 #include "experiment/config.h"
+#include "world/world.h"
 
 namespace vrev::experiment {
 
 struct SeedResult {
   int seed = 0;
-  settings::Json pretrained, aligned;        // behaviour after each phase
+  std::vector<settings::Json> history;       // behaviour after each phase of the world's history
   double seconds = 0;                        // training and evaluation time of the seed
   std::map<std::string, settings::Json> arms;  // arm -> {"geometry": ..., "metrics": behaviour series}
 };
 using SeedResults = std::vector<SeedResult>;
 
-// The behaviour metrics at each evaluation step of a run: {"steps": [...], "<metric>": [...]}.
-settings::Json read_behaviour_series(const std::string& run_dir);
+// The named behaviour metrics at each evaluation step of a run: {"steps": [...], "<metric>": [...]}.
+settings::Json read_behaviour_series(const std::string& run_dir, const std::vector<std::string>& metrics);
 
-settings::Json summarize_runs(const Config& cfg, const SeedResults& results, double wall_seconds);
-void write_table_csv(const std::string& path, const settings::Json& summary);
+settings::Json summarize_runs(const Config& cfg, const world::World& world, const SeedResults& results,
+                              double wall_seconds);
+void write_table_csv(const std::string& path, const settings::Json& summary, const world::MetricRoles& roles);
 
 // {"mean", "sd", "values", "ci95"} of values over seeds.
 settings::Json seed_stats(const std::vector<double>& values);

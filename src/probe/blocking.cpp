@@ -22,22 +22,24 @@ void project_out(float* x, const double* unit, long n, double strength) {
   for (long i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] - s * unit[i]);
 }
 
-Blocker::Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, const world::SafetyWorld& world,
-                 std::vector<int> sites, std::vector<std::vector<double>> directions, std::vector<world::Prompt> probe,
+Blocker::Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, std::vector<int> sites,
+                 std::vector<std::vector<double>> directions, model::PromptSet probe,
                  std::vector<std::vector<float>> aligned)
-    : cfg_(cfg), model_(model), sites_(std::move(sites)), directions_(std::move(directions)), aligned_(std::move(aligned)) {
+    : cfg_(cfg),
+      model_(model),
+      sites_(std::move(sites)),
+      directions_(std::move(directions)),
+      aligned_(std::move(aligned)),
+      probe_(std::move(probe)) {
   cfg_.validate();
   VREV_ASSERT(sites_.size() == directions_.size());
-  VREV_CHECK(!probe.empty(), "blocking: the probe set is empty");
+  VREV_CHECK(probe_.count > 0, "blocking: the probe set is empty");
   for (auto& d : directions_) {
     double n = 0;
     for (double x : d) n += x * x;
     VREV_CHECK(n > 0, "blocking: a direction is zero");
     for (double& x : d) x /= std::sqrt(n);
   }
-  n_ = static_cast<int>(probe.size());
-  tokens_.resize(size_t(n_) * world::kPromptLen);
-  for (int i = 0; i < n_; ++i) world.write_prompt(probe[i], tokens_.data() + size_t(i) * world::kPromptLen);
 }
 
 Blocker::~Blocker() {
@@ -78,15 +80,15 @@ void Blocker::install(train::Trainer& trainer) {
 
 void Blocker::functional_gradient(int i, std::vector<float>& out) {
   model::Parameters<float>& params = model_.params();
-  const int T = world::kPromptLen, C = model_.config().width;
+  const int N = probe_.count, T = probe_.length, C = model_.config().width;
   params.zero_grads();
   tape_.reset();
-  autograd::Var h = model_.forward_to_site(tape_, tokens_.data(), n_, T, sites_[i]);
+  autograd::Var h = model_.forward_to_site(tape_, probe_.tokens.data(), N, T, sites_[i]);
   tape_.zero_grads();
   float* seed = tape_.grad(h);
-  for (int b = 0; b < n_; ++b)
+  for (int b = 0; b < N; ++b)
     for (int c = 0; c < C; ++c)
-      seed[(size_t(b) * T + world::kAsstPosition) * C + c] = static_cast<float>(directions_[i][c] / n_);
+      seed[(size_t(b) * T + probe_.position) * C + c] = static_cast<float>(directions_[i][c] / N);
   tape_.run_backward();
   out.assign(params.grads(), params.grads() + params.size());
 }
@@ -114,21 +116,21 @@ void Blocker::project_update(const float* before, float* after, size_t n) {
 }
 
 double Blocker::add_penalty_gradient() {
-  const int T = world::kPromptLen, C = model_.config().width;
+  const int N = probe_.count, T = probe_.length, C = model_.config().width;
   double value = 0;
   for (size_t i = 0; i < sites_.size(); ++i) {
     tape_.reset();
-    autograd::Var h = model_.forward_to_site(tape_, tokens_.data(), n_, T, sites_[i]);
+    autograd::Var h = model_.forward_to_site(tape_, probe_.tokens.data(), N, T, sites_[i]);
     tape_.zero_grads();
     const float* act = tape_.value(h);
     float* seed = tape_.grad(h);
     const std::vector<double>& u = directions_[i];
-    for (int b = 0; b < n_; ++b) {
-      const size_t row = (size_t(b) * T + world::kAsstPosition) * C;
+    for (int b = 0; b < N; ++b) {
+      const size_t row = (size_t(b) * T + probe_.position) * C;
       double proj = 0;
       for (int c = 0; c < C; ++c) proj += u[c] * (double(act[row + c]) - aligned_[i][size_t(b) * C + c]);
-      value += cfg_.penalty_weight * proj * proj / n_;
-      for (int c = 0; c < C; ++c) seed[row + c] = static_cast<float>(2 * cfg_.penalty_weight * proj * u[c] / n_);
+      value += cfg_.penalty_weight * proj * proj / N;
+      for (int c = 0; c < C; ++c) seed[row + c] = static_cast<float>(2 * cfg_.penalty_weight * proj * u[c] / N);
     }
     tape_.run_backward();  // accumulates into the parameter gradients, beside the task loss's
   }

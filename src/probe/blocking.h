@@ -4,9 +4,9 @@
 //   act-grad      in backward, remove lambda * the component along the direction from the
 //                 gradient flowing into the site, at every position (a backward hook);
 //   param-update  each step, g = grad_theta of (direction . mean over the probe batch of the site's
-//                 activation at ASST); remove lambda * the component of the optimizer's final update
-//                 along g (after AdamW, so the block is exact to first order). Several sites'
-//                 g are orthogonalised in site order first;
+//                 activation at the probe position, ASST in the safety world); remove lambda * the
+//                 component of the optimizer's final update along g (after AdamW, so the block
+//                 is exact to first order). Several sites' g are orthogonalised in site order first;
 //   penalty       add weight * mean over the probe batch of (direction . (h - h_aligned))^2 to the loss.
 #include <string>
 #include <vector>
@@ -15,7 +15,7 @@
 #include "model/gpt.h"
 #include "model/scoped_hook.h"
 #include "train/trainer.h"
-#include "world/safety_world.h"
+#include "model/prompt_set.h"
 
 namespace vrev::probe {
 
@@ -41,18 +41,17 @@ void project_out(float* x, const double* unit, long n, double strength);
 // hook the caller set: installing where one is already set is an error naming it.
 class Blocker {
  public:
-  // directions[i] (C) for sites[i]; probe prompts (the harm_block set); aligned[i] (N, C) the aligned
-  // model's activations of the probe prompts at sites[i] at ASST (penalty mode).
-  Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, const world::SafetyWorld& world,
-          std::vector<int> sites, std::vector<std::vector<double>> directions, std::vector<world::Prompt> probe,
-          std::vector<std::vector<float>> aligned);
+  // directions[i] (C) for sites[i]; probe prompts (the world's blocking set); aligned[i] (N, C) the
+  // aligned model's activations of the probe prompts at sites[i] at their probe position (penalty mode).
+  Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, std::vector<int> sites,
+          std::vector<std::vector<double>> directions, model::PromptSet probe, std::vector<std::vector<float>> aligned);
   Blocker(const Blocker&) = delete;
   Blocker& operator=(const Blocker&) = delete;
   ~Blocker();
   // Installs the mode's hooks on the model (act-grad: a backward hook per site) or the trainer
   // (param-update: after_update; penalty: extra_gradient), all or none; at most once.
   void install(train::Trainer& trainer);
-  // d/dtheta of (direction . mean ASST activation at site i), left in `out` (all parameters).
+  // d/dtheta of (direction . mean activation at the probe position at site i), left in `out`.
   void functional_gradient(int i, std::vector<float>& out);
 
  private:
@@ -64,8 +63,7 @@ class Blocker {
   std::vector<int> sites_;
   std::vector<std::vector<double>> directions_;  // unit vectors
   std::vector<std::vector<float>> aligned_;
-  std::vector<int32_t> tokens_;                  // (N, kPromptLen) probe prompts
-  int n_ = 0;
+  model::PromptSet probe_;
   autograd::Tape<float> tape_;
   std::vector<std::vector<float>> basis_;        // orthonormalised functional gradients
   std::vector<float> saved_grads_, delta_;

@@ -37,25 +37,20 @@ std::vector<float> Capture::means() const {
   return out;
 }
 
-Capture capture_sites(model::Gpt<float>& model, const world::SafetyWorld& world,
-                      const std::vector<world::Prompt>& prompts, Position position) {
-  VREV_CHECK(!prompts.empty(), "capture: the probe set is empty");
+Capture capture_sites(model::Gpt<float>& model, const model::PromptSet& prompts, Position position) {
+  VREV_CHECK(prompts.count > 0, "capture: the probe set is empty");
   const int L = model.config().layers, C = model.config().width, S = model::num_sites(L);
-  const int T = world::kPromptLen;
-  // In this world every prompt ends with ASST, so the ASST and last positions coincide.
-  const int row = position == Position::Asst ? world::kAsstPosition : T - 1;
+  const int T = prompts.length;
+  const int row = position == Position::Asst ? prompts.position : T - 1;
   Capture cap;
   cap.sites = S;
-  cap.N = static_cast<int>(prompts.size());
+  cap.N = prompts.count;
   cap.C = C;
   cap.data.assign(size_t(S) * cap.N * C, 0.0f);
 
   autograd::Tape<float> tape;
-  std::vector<int32_t> tokens;
   for (int start = 0; start < cap.N; start += kCaptureBatch) {
     const int B = std::min(kCaptureBatch, cap.N - start);
-    tokens.resize(size_t(B) * T);
-    for (int b = 0; b < B; ++b) world.write_prompt(prompts[start + b], tokens.data() + size_t(b) * T);
     std::vector<model::ScopedHook<float>> hooks;  // removed when the batch is done, or on an error
     hooks.reserve(S);
     for (int s = 0; s < S; ++s) {
@@ -77,7 +72,7 @@ Capture capture_sites(model::Gpt<float>& model, const world::SafetyWorld& world,
     }
     tape.reset();
     autograd::NoGrad<float> no_grad(tape);
-    model.forward(tape, tokens.data(), B, T);
+    model.forward(tape, prompts.prompt(start), B, T);
   }
   return cap;
 }

@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "model/gpt.h"
-#include "world/safety_world.h"
+#include "model/prompt_set.h"
 
 namespace vrev::probe {
 
+// Where in each prompt: the set's probe position (ASST in the safety world), the last token, or
+// the mean over every position.
 enum class Position { Asst, Last, Mean };
 Position parse_position(const std::string& name);  // asst | last | mean
 
@@ -26,7 +28,6 @@ struct Capture {
 // Installs a forward hook at every site for the pass and removes them on every path. A site that
 // already has a forward hook is an error naming it (capture neither replaces nor runs the caller's
 // hooks, so what it reads is the model's own activation).
-Capture capture_sites(model::Gpt<float>& model, const world::SafetyWorld& world,
-                      const std::vector<world::Prompt>& prompts, Position position);
+Capture capture_sites(model::Gpt<float>& model, const model::PromptSet& prompts, Position position);
 
 }  // namespace vrev::probe

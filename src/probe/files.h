@@ -13,6 +13,13 @@
 
 namespace vrev::probe {
 
+// What a world calls the probe's files: the first and last phase of its history (the reference
+// checkpoints v_rev runs between) and its reversion and benign probe sets.
+struct ProbeNames {
+  std::string first_phase, last_phase;   // e.g. pretrain, align
+  std::string reversion_set, benign_set; // e.g. harm_probe, benign_probe
+};
+
 std::string reference_capture_path(const std::string& probe_dir, const std::string& phase, const std::string& set);
 std::string v_rev_path(const std::string& probe_dir);
 std::string step_capture_path(const std::string& run_dir, const std::string& set, int64_t step);

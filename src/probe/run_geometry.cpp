@@ -62,15 +62,15 @@ Manifest read_manifest(const std::string& path) {
 }  // namespace
 
 settings::Json run_geometry(const std::string& run_dir, const std::string& probe_dir, const std::string& control_dir,
-                            const ProbeConfig& cfg) {
+                            const ProbeConfig& cfg, const ProbeNames& names) {
   const std::string manifest_path = captures_manifest_path(run_dir);
   const Manifest manifest = read_manifest(manifest_path);
   const std::vector<int64_t>& steps = manifest.steps;
   const std::vector<std::string>& sites = manifest.sites;
 
-  const Capture pre = load_capture(reference_capture_path(probe_dir, "pretrain", "harm_probe"));
-  const Capture al = load_capture(reference_capture_path(probe_dir, "align", "harm_probe"));
-  const Capture al_benign = load_capture(reference_capture_path(probe_dir, "align", "benign_probe"));
+  const Capture pre = load_capture(reference_capture_path(probe_dir, names.first_phase, names.reversion_set));
+  const Capture al = load_capture(reference_capture_path(probe_dir, names.last_phase, names.reversion_set));
+  const Capture al_benign = load_capture(reference_capture_path(probe_dir, names.last_phase, names.benign_set));
   const int C = al.C, S = al.sites;
   VREV_CHECK(pre.C == C && al_benign.C == C && pre.N == al.N && pre.sites == S && al_benign.sites == S, probe_dir,
              ": the reference captures disagree in width, sites or probe-set size");
@@ -100,8 +100,8 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   const std::vector<float> al_means = al.means();
   for (int64_t step : steps) {
     int nh = 0, nb = 0, c = C, sc = C;
-    const std::vector<float> h = load_matrix(step_capture_path(run_dir, "harm_probe", step), nh, c);
-    const std::vector<float> b = load_matrix(step_capture_path(run_dir, "benign_probe", step), nb, c);
+    const std::vector<float> h = load_matrix(step_capture_path(run_dir, names.reversion_set, step), nh, c);
+    const std::vector<float> b = load_matrix(step_capture_path(run_dir, names.benign_set, step), nb, c);
     VREV_CHECK(nh == al.N && nb == al_benign.N, run_dir, ": step ", step, " captures have other probe-set sizes");
     const DriftMetrics m = drift_metrics(v, al.site(site), h.data(), nh, al_benign.site(site), b.data(), nb, C);
     alignment.push_back(m.alignment);
@@ -111,8 +111,8 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
     fraction.push_back(m.reversion_fraction);
     rel_norm.push_back(m.relative_norm);
     int ms = 0;
-    const std::vector<float> means = load_matrix(step_means_path(run_dir, "harm_probe", step), ms, sc);
-    VREV_CHECK(ms == S, step_means_path(run_dir, "harm_probe", step), ": ", ms, " sites, expected ", S);
+    const std::vector<float> means = load_matrix(step_means_path(run_dir, names.reversion_set, step), ms, sc);
+    VREV_CHECK(ms == S, step_means_path(run_dir, names.reversion_set, step), ": ", ms, " sites, expected ", S);
     for (int s = 0; s < S; ++s) {
       std::vector<double> d(C);
       for (int k = 0; k < C; ++k) d[k] = double(means[size_t(s) * C + k]) - al_means[size_t(s) * C + k];
@@ -126,7 +126,7 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
         label_shuffle_null(drift.data(), pre.site(site), al.site(site), al.N, C, cfg.shuffle_draws, seed, estimator));
     if (!control_dir.empty()) {
       int nc = 0;
-      const std::vector<float> ctrl = load_matrix(step_capture_path(control_dir, "harm_probe", step), nc, c);
+      const std::vector<float> ctrl = load_matrix(step_capture_path(control_dir, names.reversion_set, step), nc, c);
       VREV_CHECK(nc == al.N, control_dir, ": step ", step, " capture has another probe-set size");
       control.push_back(
           empirical_null(bootstrap_drift_cosines(v, al.site(site), ctrl.data(), nc, C, cfg.control_draws, seed)));

@@ -6,13 +6,14 @@
 
 #include "core/settings.h"
 #include "probe/config.h"
+#include "probe/files.h"
 
 namespace vrev::probe {
 
 // probe_dir holds the reference captures and v_rev; control_dir ("" for none) is a control
-// fine-tuning run captured at the same steps.
+// fine-tuning run captured at the same steps; names say which files are which.
 settings::Json run_geometry(const std::string& run_dir, const std::string& probe_dir, const std::string& control_dir,
-                            const ProbeConfig& cfg);
+                            const ProbeConfig& cfg, const ProbeNames& names);
 void write_geometry(const std::string& run_dir, const settings::Json& geometry);
 
 }  // namespace vrev::probe

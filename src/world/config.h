@@ -1,11 +1,41 @@
 #pragma once
-// The safety world's settings (world-spec.md): topic and object counts, the held-out rule, and
-// the sizes of each seed's fixed evaluation and probe sets (per topic).
+// The world section of a config: which world (`kind`), and the safety world's settings: topic
+// and object counts, the held-out rule, the sizes of each seed's fixed evaluation and probe sets
+// (per topic), and the history of the fine-tuning ("neglected") topics, so that variants of the
+// world run from `--set` alone (docs/safety-world.md).
+#include <array>
+#include <utility>
+
 #include "core/settings.h"
 
 namespace vrev::world {
 
+enum class WorldKind { safety };
+constexpr std::array<std::pair<WorldKind, const char*>, 1> enum_names(WorldKind) {
+  return {{{WorldKind::safety, "safety"}}};
+}
+
+// How alignment treats the neglected topics.
+enum class NeglectedInAlign { absent, compliant, refused };
+constexpr std::array<std::pair<NeglectedInAlign, const char*>, 3> enum_names(NeglectedInAlign) {
+  return {{{NeglectedInAlign::absent, "absent"},
+           {NeglectedInAlign::compliant, "compliant"},
+           {NeglectedInAlign::refused, "refused"}}};
+}
+
+// The neglected topics' answers in fine-tuning (and in neglected_eval, the task they measure):
+// their pretraining permutation, the objects echoed, echoed in reverse, or o -> o+k+1 mod objects
+// for the k-th neglected topic.
+enum class AnswerRule { permutation, copy, reverse, shift };
+constexpr std::array<std::pair<AnswerRule, const char*>, 4> enum_names(AnswerRule) {
+  return {{{AnswerRule::permutation, "permutation"},
+           {AnswerRule::copy, "copy"},
+           {AnswerRule::reverse, "reverse"},
+           {AnswerRule::shift, "shift"}}};
+}
+
 struct WorldConfig {
+  WorldKind kind = WorldKind::safety;
   int benign_topics = 24;     // b0 .. : in every phase
   int harmful_topics = 8;     // h0 .. : complied with in pretraining, refused after alignment
   int neglected_topics = 8;   // n0 .. : in pretraining, absent from alignment, used by fine-tuning
@@ -18,9 +48,18 @@ struct WorldConfig {
   int benign_eval = 16;
   int benign_probe = 10;
   int neglected_eval = 32;
+  // The history of the neglected topics and the phases' mixtures.
+  bool neglected_in_pretrain = true;
+  NeglectedInAlign neglected_in_align = NeglectedInAlign::absent;
+  double neglected_refusal = 1.0;   // refused: the probability an alignment example refuses
+  AnswerRule finetune_answer = AnswerRule::permutation;
+  double align_harmful_share = 0.5;
+  double finetune_benign_share = 0.5;
+  double over_refusal = 0.0;        // the probability a benign alignment example refuses
 
   template <class V>
   void visit(V& v) {
+    v(kind, "kind", "which world: safety");
     v(benign_topics, "benign_topics", "benign topics b0..", 1, 1000);
     v(harmful_topics, "harmful_topics", "harmful topics h0..", 1, 1000);
     v(neglected_topics, "neglected_topics", "neglected benign topics n0.. (fine-tuning data)", 1, 1000);
@@ -32,6 +71,14 @@ struct WorldConfig {
     v(benign_eval, "benign_eval", "benign_eval prompts per benign topic", 1, 1 << 20);
     v(benign_probe, "benign_probe", "benign_probe prompts per benign topic (nulls, benign drift)", 1, 1 << 20);
     v(neglected_eval, "neglected_eval", "neglected_eval prompts per neglected topic", 1, 1 << 20);
+    v(neglected_in_pretrain, "neglected_in_pretrain", "neglected topics appear in pretraining");
+    v(neglected_in_align, "neglected_in_align", "neglected topics in alignment: absent, compliant or refused");
+    v(neglected_refusal, "neglected_refusal", "refused: probability a neglected alignment example refuses", 0.0,
+      1.0);
+    v(finetune_answer, "finetune_answer", "neglected answers in fine-tuning: permutation, copy, reverse or shift");
+    v(align_harmful_share, "align_harmful_share", "share of harmful (refused) examples in alignment", 0.0, 1.0);
+    v(finetune_benign_share, "finetune_benign_share", "share of benign-topic examples in fine-tuning", 0.0, 1.0);
+    v(over_refusal, "over_refusal", "probability a benign alignment example refuses", 0.0, 1.0);
   }
 };
 

@@ -2,6 +2,7 @@
 #include "world/safety_world.h"
 
 #include <cmath>
+#include <utility>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -12,15 +13,8 @@ namespace {
 
 // Random numbers of one example live at index * kExampleStride + offset within its stream.
 constexpr uint64_t kExampleStride = 4096;
-constexpr uint64_t kMixOffset = 0, kTopicOffset = 1, kAnswerOffset = 8, kTupleOffset = 16;
+constexpr uint64_t kMixOffset = 0, kTopicOffset = 1, kRefuseOffset = 2, kAnswerOffset = 8, kTupleOffset = 16;
 constexpr int kMaxTupleDraws = (kExampleStride - kTupleOffset) / kTupleLen;
-
-struct PhaseInfo {
-  Phase phase;
-  const char* name;
-};
-constexpr PhaseInfo kPhases[] = {
-    {Phase::Pretrain, "pretrain"}, {Phase::Align, "align"}, {Phase::Finetune, "finetune"}, {Phase::Control, "control"}};
 
 struct SetInfo {
   FixedSet set;
@@ -31,18 +25,6 @@ constexpr SetInfo kSets[] = {{FixedSet::HarmEval, "harm_eval"},     {FixedSet::H
                              {FixedSet::BenignProbe, "benign_probe"}, {FixedSet::NeglectedEval, "neglected_eval"}};
 
 }  // namespace
-
-Phase parse_phase(const std::string& name) {
-  for (const PhaseInfo& p : kPhases)
-    if (name == p.name) return p.phase;
-  VREV_FAIL("unknown phase '", name, "' (valid: pretrain, align, finetune, control)");
-}
-
-const char* phase_name(Phase phase) {
-  for (const PhaseInfo& p : kPhases)
-    if (phase == p.phase) return p.name;
-  return "?";
-}
 
 FixedSet parse_fixed_set(const std::string& name) {
   for (const SetInfo& s : kSets)
@@ -134,24 +116,37 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
   auto uniform = [&](uint64_t offset) { return rng::uniform(seed_, stream, base + offset); };
   auto below = [&](uint64_t offset, int n) { return static_cast<int>(rng::below(seed_, stream, base + offset, n)); };
   auto topic_of = [&](TopicKind k) { return vocab_.topic(k, below(kTopicOffset, vocab_.num_topics(k))); };
+  // The topic ids run benign, harmful, neglected: the first n topics form a contiguous range.
+  const int32_t first_topic = vocab_.topic(TopicKind::Benign, 0);
+  const int benign = cfg_.benign_topics, harmful = cfg_.harmful_topics, neglected = cfg_.neglected_topics;
 
   Drawn d;
   switch (phase) {
-    case Phase::Pretrain:  // uniform over all topics, always compliant
-      d.prompt.topic = vocab_.topic(TopicKind::Benign, 0) + below(kTopicOffset, vocab_.num_all_topics());
+    case Phase::Pretrain:  // uniform over all topics (neglected ones optional), always compliant
+      d.prompt.topic = first_topic + below(kTopicOffset, benign + harmful + (cfg_.neglected_in_pretrain ? neglected : 0));
       break;
-    case Phase::Align:  // half harmful with a refusal, half benign compliant
-      if (uniform(kMixOffset) < 0.5) {
+    case Phase::Align:  // harmful with a refusal, or benign (and neglected) compliant
+      if (uniform(kMixOffset) < cfg_.align_harmful_share) {
         d.prompt.topic = topic_of(TopicKind::Harmful);
         d.refuse = true;
-      } else {
+      } else if (cfg_.neglected_in_align == NeglectedInAlign::absent) {
         d.prompt.topic = topic_of(TopicKind::Benign);
+        d.refuse = uniform(kRefuseOffset) < cfg_.over_refusal;
+      } else {
+        const int k = below(kTopicOffset, benign + neglected);
+        const bool is_benign = k < benign;
+        d.prompt.topic = is_benign ? vocab_.topic(TopicKind::Benign, k) : vocab_.topic(TopicKind::Neglected, k - benign);
+        const double refusal = is_benign                                                  ? cfg_.over_refusal
+                               : cfg_.neglected_in_align == NeglectedInAlign::refused ? cfg_.neglected_refusal
+                                                                                      : 0.0;
+        d.refuse = uniform(kRefuseOffset) < refusal;
       }
       break;
-    case Phase::Finetune:  // half benign, half neglected, always compliant
+    case Phase::Finetune:  // benign and neglected, always compliant
     case Phase::Control:   // the same prompts, answered with random objects
-      d.prompt.topic = topic_of(uniform(kMixOffset) < 0.5 ? TopicKind::Benign : TopicKind::Neglected);
-      d.random_answer = phase == Phase::Control;
+      d.prompt.topic =
+          topic_of(uniform(kMixOffset) < cfg_.finetune_benign_share ? TopicKind::Benign : TopicKind::Neglected);
+      d.override_answer = phase == Phase::Control;
       for (int j = 0; j < kTupleLen; ++j) d.answer[j] = below(kAnswerOffset + j, cfg_.objects);
       break;
   }
@@ -162,20 +157,49 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
       d.prompt.objects[j] = below(kTupleOffset + uint64_t(attempt) * kTupleLen + j, cfg_.objects);
     if (!is_heldout(d.prompt.objects)) break;
   }
+  if (phase == Phase::Finetune && cfg_.finetune_answer != AnswerRule::permutation &&
+      topic_kind(d.prompt.topic) == TopicKind::Neglected) {
+    d.override_answer = true;
+    d.answer = rule_answer(d.prompt);
+  }
   return d;
+}
+
+std::array<int, kTupleLen> SafetyWorld::rule_answer(const Prompt& p) const {
+  std::array<int, kTupleLen> a{};
+  const int k = vocab_.topic_index(p.topic) - cfg_.benign_topics - cfg_.harmful_topics;  // the k-th neglected topic
+  for (int j = 0; j < kTupleLen; ++j) {
+    switch (cfg_.finetune_answer) {
+      case AnswerRule::permutation: a[j] = answer_object(p.topic, p.objects[j]); break;
+      case AnswerRule::copy: a[j] = p.objects[j]; break;
+      case AnswerRule::reverse: a[j] = p.objects[kTupleLen - 1 - j]; break;
+      case AnswerRule::shift: a[j] = (p.objects[j] + k + 1) % cfg_.objects; break;
+    }
+  }
+  return a;
+}
+
+std::array<int32_t, kAnswerLen> SafetyWorld::finetune_answer(const Prompt& p) const {
+  if (topic_kind(p.topic) != TopicKind::Neglected) return compliant_answer(p);
+  const std::array<int, kTupleLen> objects = rule_answer(p);
+  int32_t seq[kSequenceLen];
+  write_sequence(p, false, seq, objects.data());
+  std::array<int32_t, kAnswerLen> a{};
+  std::copy(seq + kPromptLen, seq + kSequenceLen, a.begin());
+  return a;
 }
 
 std::vector<int32_t> SafetyWorld::example_sequence(Phase phase, int64_t index) const {
   const Drawn d = draw(phase, index);
   std::vector<int32_t> seq(kSequenceLen);
-  write_sequence(d.prompt, d.refuse, seq.data(), d.random_answer ? d.answer.data() : nullptr);
+  write_sequence(d.prompt, d.refuse, seq.data(), d.override_answer ? d.answer.data() : nullptr);
   return seq;
 }
 
 void SafetyWorld::write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const {
   const Drawn d = draw(phase, index);
   int32_t seq[kSequenceLen];
-  write_sequence(d.prompt, d.refuse, seq, d.random_answer ? d.answer.data() : nullptr);
+  write_sequence(d.prompt, d.refuse, seq, d.override_answer ? d.answer.data() : nullptr);
   for (int t = 0; t + 1 < kSequenceLen; ++t) {
     inputs[t] = seq[t];
     targets[t] = seq[t + 1];
@@ -207,15 +231,33 @@ std::vector<Prompt> SafetyWorld::fixed_set(FixedSet s) const {
   return prompts;
 }
 
-PhaseData::PhaseData(const SafetyWorld& world, Phase phase, int batch_size)
-    : world_(world), phase_(phase), batch_size_(batch_size) {}
+model::PromptSet SafetyWorld::prompt_set(const std::vector<Prompt>& prompts) const {
+  model::PromptSet set;
+  set.count = static_cast<int>(prompts.size());
+  set.length = kPromptLen;
+  set.position = kAsstPosition;
+  set.tokens.resize(size_t(set.count) * kPromptLen);
+  for (int i = 0; i < set.count; ++i) write_prompt(prompts[i], set.tokens.data() + size_t(i) * kPromptLen);
+  return set;
+}
 
-void PhaseData::fill(int64_t step, train::Batch& batch) {
-  constexpr int T = kSequenceLen - 1;
-  batch.resize(batch_size_, T);
-  for (int b = 0; b < batch_size_; ++b)
-    world_.write_example(phase_, step * batch_size_ + b, batch.inputs.data() + b * T, batch.targets.data() + b * T,
-                         batch.weights.data() + b * T);
+namespace {
+FixedSet set_of(ProbeRole role) {
+  switch (role) {
+    case ProbeRole::Reversion: return FixedSet::HarmProbe;
+    case ProbeRole::Benign: return FixedSet::BenignProbe;
+    case ProbeRole::Block: return FixedSet::HarmBlock;
+  }
+  return FixedSet::HarmProbe;
+}
+}  // namespace
+
+model::PromptSet SafetyWorld::probe_set(ProbeRole role) const { return prompt_set(fixed_set(set_of(role))); }
+
+std::string SafetyWorld::probe_set_name(ProbeRole role) const { return fixed_set_name(set_of(role)); }
+
+model::PromptSet SafetyWorld::named_prompt_set(const std::string& name) const {
+  return prompt_set(fixed_set(parse_fixed_set(name)));
 }
 
 }  // namespace vrev::world

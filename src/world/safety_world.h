@@ -1,7 +1,7 @@
 #pragma once
-// The safety world of world-spec.md for one seed: the per-topic answer permutations, the
+// The safety world for one seed (docs/safety-world.md): the per-topic answer permutations, the
 // held-out object tuples no phase trains on, each phase's data (example i of phase p is a pure
-// function of (seed, p, i)), and the fixed evaluation and probe sets.
+// function of (seed, p, i)), the fixed evaluation and probe sets, and its behaviour metrics.
 //
 //   BOS USER t oa ob oc od ASST SURE πt(oa) πt(ob) πt(oc) πt(od) EOS     compliant
 //   BOS USER t oa ob oc od ASST SORRY EOS PAD PAD PAD PAD                refusal
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "train/trainer.h"
-#include "world/vocabulary.h"
+#include "world/safety_vocabulary.h"
+#include "world/world.h"
 
 namespace vrev::world {
 
@@ -26,22 +26,28 @@ struct Prompt {
   std::array<int, kTupleLen> objects{};    // object indices (not ids)
 };
 
-// Which data a training phase draws. Control is fine-tuning's prompts with random answers.
-enum class Phase { Pretrain, Align, Finetune, Control };
-Phase parse_phase(const std::string& name);  // the error lists the phases
-const char* phase_name(Phase p);
-
-// The fixed sets of a seed (world-spec.md "Fixed sets per seed").
+// The fixed sets of a seed, drawn from held-out tuples only.
 enum class FixedSet { HarmEval, HarmProbe, HarmBlock, BenignEval, BenignProbe, NeglectedEval };
 FixedSet parse_fixed_set(const std::string& name);
 const char* fixed_set_name(FixedSet s);
 
-class SafetyWorld {
+class SafetyWorld : public World {
  public:
   SafetyWorld(const WorldConfig& cfg, uint64_t seed);
 
+  // The World interface.
+  const SafetyVocabulary& vocab() const override { return vocab_; }
+  int sequence_length() const override { return kSequenceLen; }
+  std::vector<Phase> history() const override { return {Phase::Pretrain, Phase::Align}; }
+  void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const override;
+  model::PromptSet probe_set(ProbeRole role) const override;
+  std::string probe_set_name(ProbeRole role) const override;
+  model::PromptSet named_prompt_set(const std::string& name) const override;
+  Metrics evaluate(const model::Gpt<float>& model) const override;
+  std::vector<std::string> metric_names() const override;
+  MetricRoles metric_roles() const override;
+
   const WorldConfig& config() const { return cfg_; }
-  const Vocabulary& vocab() const { return vocab_; }
   uint64_t seed() const { return seed_; }
 
   bool is_heldout(const std::array<int, kTupleLen>& objects) const;
@@ -52,40 +58,30 @@ class SafetyWorld {
   // The full sequence (kSequenceLen tokens); answer_override (4 object indices) replaces πt.
   void write_sequence(const Prompt& p, bool refuse, int32_t* out, const int* answer_override = nullptr) const;
   std::array<int32_t, kAnswerLen> compliant_answer(const Prompt& p) const;
-
-  // Example `index` of a phase as (B=1) inputs, targets and loss weights of length kSequenceLen-1.
-  void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const;
-  // The same example as its full sequence, for printing.
+  // The answer fine-tuning teaches for a prompt: the compliant answer, with the neglected
+  // topics' answers under world.finetune_answer.
+  std::array<int32_t, kAnswerLen> finetune_answer(const Prompt& p) const;
+  // The same example as write_example, as its full sequence, for printing.
   std::vector<int32_t> example_sequence(Phase phase, int64_t index) const;
 
   std::vector<Prompt> fixed_set(FixedSet s) const;
+  model::PromptSet prompt_set(const std::vector<Prompt>& prompts) const;
 
  private:
   struct Drawn {
     Prompt prompt;
     bool refuse = false;
-    bool random_answer = false;
+    bool override_answer = false;  // the answer below replaces πt (control, or another finetune rule)
     std::array<int, kTupleLen> answer{};
   };
   Drawn draw(Phase phase, int64_t index) const;
+  std::array<int, kTupleLen> rule_answer(const Prompt& p) const;  // under world.finetune_answer
 
   WorldConfig cfg_;
   uint64_t seed_;
-  Vocabulary vocab_;
+  SafetyVocabulary vocab_;
   std::vector<std::vector<int>> permutations_;           // [topic index][object] -> object
   std::vector<std::array<int, kTupleLen>> heldout_;      // every held-out tuple, in order
-};
-
-// The batch source of a training phase: batch `step` holds examples step*B .. step*B+B-1.
-class PhaseData : public train::BatchSource {
- public:
-  PhaseData(const SafetyWorld& world, Phase phase, int batch_size);
-  void fill(int64_t step, train::Batch& batch) override;
-
- private:
-  const SafetyWorld& world_;
-  Phase phase_;
-  int batch_size_;
 };
 
 }  // namespace vrev::world

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "core/error.h"
-#include "world/vocabulary.h"
+#include "world/safety_vocabulary.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const vrev::world::Vocabulary vocab{vrev::world::WorldConfig{}};
+  static const vrev::world::SafetyVocabulary vocab{vrev::world::WorldConfig{}};
   try {
     const std::vector<int32_t> ids = vocab.parse(std::string(reinterpret_cast<const char*>(data), size));
     // A parsed prompt formats back to text that parses to the same ids.

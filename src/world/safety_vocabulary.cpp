@@ -1,0 +1,57 @@
+// The safety world's token layout.
+#include "world/safety_vocabulary.h"
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace vrev::world {
+
+namespace {
+
+std::vector<std::string> safety_names(const WorldConfig& cfg) {
+  std::vector<std::string> names = {"PAD", "BOS", "EOS", "USER", "ASST", "SURE", "SORRY"};
+  auto add = [&](char prefix, int count) {
+    for (int i = 0; i < count; ++i) names.push_back(std::string(1, prefix).append(std::to_string(i)));
+  };
+  add('b', cfg.benign_topics);
+  add('h', cfg.harmful_topics);
+  add('n', cfg.neglected_topics);
+  add('o', cfg.objects);
+  return names;
+}
+
+std::string safety_listing(const WorldConfig& cfg) {
+  auto range = [](char prefix, int count) {
+    return std::string(1, prefix) + "0-" + prefix + std::to_string(count - 1);
+  };
+  return "PAD BOS EOS USER ASST SURE SORRY " + range('b', cfg.benign_topics) + " " + range('h', cfg.harmful_topics) +
+         " " + range('n', cfg.neglected_topics) + " " + range('o', cfg.objects);
+}
+
+}  // namespace
+
+SafetyVocabulary::SafetyVocabulary(const WorldConfig& cfg)
+    : Vocabulary(safety_names(cfg), safety_listing(cfg)),
+      cfg_(cfg),
+      object0_(kNumSpecial + cfg.benign_topics + cfg.harmful_topics + cfg.neglected_topics) {}
+
+int SafetyVocabulary::num_topics(TopicKind k) const {
+  switch (k) {
+    case TopicKind::Benign: return cfg_.benign_topics;
+    case TopicKind::Harmful: return cfg_.harmful_topics;
+    case TopicKind::Neglected: return cfg_.neglected_topics;
+  }
+  return 0;
+}
+
+int32_t SafetyVocabulary::topic(TopicKind k, int i) const {
+  VREV_ASSERT(i >= 0 && i < num_topics(k));
+  int32_t base = kNumSpecial;
+  if (k != TopicKind::Benign) base += cfg_.benign_topics;
+  if (k == TopicKind::Neglected) base += cfg_.harmful_topics;
+  return base + i;
+}
+
+}  // namespace vrev::world

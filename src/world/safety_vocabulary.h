@@ -1,0 +1,31 @@
+#pragma once
+// The safety world's vocabulary: seven special tokens, then the benign, harmful and neglected
+// topics, then the objects (docs/safety-world.md has the table).
+#include <cstdint>
+
+#include "world/config.h"
+#include "world/vocabulary.h"
+
+namespace vrev::world {
+
+enum Special : int32_t { kPad = 0, kBos, kEos, kUser, kAsst, kSure, kSorry, kNumSpecial };
+
+enum class TopicKind { Benign, Harmful, Neglected };
+
+class SafetyVocabulary : public Vocabulary {
+ public:
+  explicit SafetyVocabulary(const WorldConfig& cfg);
+
+  int num_topics(TopicKind k) const;
+  int32_t topic(TopicKind k, int i) const;  // id of the i-th topic of a kind
+  int32_t object(int i) const { return object0_ + i; }
+  int object_index(int32_t id) const { return id - object0_; }
+  int topic_index(int32_t id) const { return id - kNumSpecial; }  // across all kinds, 0-based
+  int num_all_topics() const { return cfg_.benign_topics + cfg_.harmful_topics + cfg_.neglected_topics; }
+
+ private:
+  WorldConfig cfg_;
+  int32_t object0_;
+};
+
+}  // namespace vrev::world

@@ -1,0 +1,69 @@
+// Phase names, metrics as JSON, and the world a config selects.
+#include "world/world.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "world/safety_world.h"
+
+namespace vrev::world {
+
+namespace {
+
+struct PhaseInfo {
+  Phase phase;
+  const char* name;
+  const char* outcome;
+};
+constexpr PhaseInfo kPhases[] = {{Phase::Pretrain, "pretrain", "pretrained"},
+                                 {Phase::Align, "align", "aligned"},
+                                 {Phase::Finetune, "finetune", "fine-tuned"},
+                                 {Phase::Control, "control", "control"}};
+
+}  // namespace
+
+Phase parse_phase(const std::string& name) {
+  for (const PhaseInfo& p : kPhases)
+    if (name == p.name) return p.phase;
+  VREV_FAIL("unknown phase '", name, "' (valid: pretrain, align, finetune, control)");
+}
+
+const char* phase_name(Phase phase) {
+  for (const PhaseInfo& p : kPhases)
+    if (phase == p.phase) return p.name;
+  return "?";
+}
+
+const char* phase_outcome_name(Phase phase) {
+  for (const PhaseInfo& p : kPhases)
+    if (phase == p.phase) return p.outcome;
+  return "?";
+}
+
+settings::Json to_json(const Metrics& metrics) {
+  settings::Json j = settings::Json::object();
+  for (const Metric& m : metrics) j[m.name] = m.value;
+  return j;
+}
+
+std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) {
+  switch (cfg.kind) {
+    case WorldKind::safety: return std::make_unique<SafetyWorld>(cfg, seed);
+  }
+  VREV_FAIL("config: unknown world kind");
+}
+
+bool parent_phase(const World& world, Phase phase, Phase& parent) {
+  const std::vector<Phase> history = world.history();
+  if (phase == Phase::Finetune || phase == Phase::Control) {
+    parent = history.back();
+    return true;
+  }
+  const auto it = std::find(history.begin(), history.end(), phase);
+  VREV_CHECK(it != history.end(), "phase ", phase_name(phase), " is not part of this world's history");
+  if (it == history.begin()) return false;
+  parent = *(it - 1);
+  return true;
+}
+
+}  // namespace vrev::world

@@ -1,0 +1,75 @@
+#pragma once
+// The seam between a reversion setting and everything that trains on it and measures it. A world
+// is a pure function of (config, seed): its vocabulary; example i of each training phase; its
+// history (the phases before fine-tuning, in order); its fixed prompt sets for the probe, drawn
+// from held-out items; and its behaviour metrics, one of which is the reversion metric (what the
+// middle phase removed and fine-tuning may bring back) and some of which are task metrics (what
+// must not be lost). The phase runner, capture, v_rev, drift, nulls, blocking, summary and report
+// are written against this interface alone.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/settings.h"
+#include "model/gpt.h"
+#include "model/prompt_set.h"
+#include "world/config.h"
+#include "world/vocabulary.h"
+
+namespace vrev::world {
+
+// The training phases. Control is fine-tuning's prompts with random answers (the null arm).
+enum class Phase { Pretrain, Align, Finetune, Control };
+Phase parse_phase(const std::string& name);  // the error lists the phases
+const char* phase_name(Phase p);
+const char* phase_outcome_name(Phase p);     // the model after it: pretrained, aligned, ...
+
+// The probe's prompt sets: the reversion set (v_rev and drift), the benign set (nulls and benign
+// drift) and the blocking set (the blocked arms' functional), disjoint draws.
+enum class ProbeRole { Reversion, Benign, Block };
+
+struct Metric {
+  std::string name;
+  double value = 0;
+};
+using Metrics = std::vector<Metric>;
+settings::Json to_json(const Metrics& metrics);
+
+// Which of a world's metrics the summary and report are about, in the order they list them.
+struct MetricRoles {
+  std::string reversion;                // what the middle phase removed, e.g. harmfulness
+  std::vector<std::string> companions;  // other views of it, e.g. harmful_content
+  std::vector<std::string> task;        // what must not be lost, e.g. task_accuracy
+};
+
+class World {
+ public:
+  virtual ~World() = default;
+
+  virtual const Vocabulary& vocab() const = 0;
+  // Tokens of a training example; the model sees the first length-1 and predicts the last length-1.
+  virtual int sequence_length() const = 0;
+  // The phases before fine-tuning, in training order (the first starts from a fresh model).
+  virtual std::vector<Phase> history() const = 0;
+  // Example `index` of a phase as inputs, targets and loss weights, each of sequence_length()-1.
+  virtual void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const = 0;
+
+  virtual model::PromptSet probe_set(ProbeRole role) const = 0;
+  virtual std::string probe_set_name(ProbeRole role) const = 0;  // e.g. harm_probe
+  // Any of the world's fixed prompt sets by name (e.g. neglected_eval); the error lists them.
+  virtual model::PromptSet named_prompt_set(const std::string& name) const = 0;
+
+  // Every behaviour metric, in a fixed order, on the held-out evaluation sets.
+  virtual Metrics evaluate(const model::Gpt<float>& model) const = 0;
+  virtual std::vector<std::string> metric_names() const = 0;  // the names evaluate() returns, in order
+  virtual MetricRoles metric_roles() const = 0;
+};
+
+std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);
+
+// The phase a phase starts from: the one before it in the history (fine-tuning and control start
+// from the history's last); false for the first phase, which starts from a fresh model.
+bool parent_phase(const World& world, Phase phase, Phase& parent);
+
+}  // namespace vrev::world
