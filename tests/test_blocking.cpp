@@ -77,7 +77,7 @@ TEST_CASE("capturing during fine-tuning leaves the parameters' bits unchanged", 
   capture.identity = {{"variant", "captured"}};
   int captures = 0;
   capture.at_eval = [&](int64_t, model::Gpt<float>& gpt) {
-    probe::capture_sites(gpt, world.probe_set(world::ProbeRole::Reversion), probe::Position::Asst);
+    probe::capture_sites(gpt, world.probe_set(world::ProbeRole::Reversion, world::ProbePoint::Decision), probe::Position::Asst);
     ++captures;
   };
   const auto plain = a.finetune("plain", {});
@@ -98,7 +98,7 @@ TEST_CASE("act-grad blocking with lambda = 0 is plain fine-tuning, bit for bit",
     const int site = model::site_resid_post(a.cfg.model.layers - 1);
     auto blocker = std::make_shared<probe::Blocker>(
         bc, gpt, std::vector<int>{site}, std::vector<std::vector<double>>{unit(a.cfg.model.width, 1)},
-        world.probe_set(world::ProbeRole::Block), std::vector<std::vector<float>>{});
+        world.probe_set(world::ProbeRole::Block, world::ProbePoint::Decision), std::vector<std::vector<float>>{});
     blocker->install(trainer);
     return blocker;
   };
@@ -110,7 +110,7 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
   const world::SafetyWorld world(a.cfg.world, 0);
   const int L = a.cfg.model.layers, C = a.cfg.model.width;
   const int site = model::site_resid_post(L - 1);
-  const model::PromptSet probe_set = world.probe_set(world::ProbeRole::Block);
+  const model::PromptSet probe_set = world.probe_set(world::ProbeRole::Block, world::ProbePoint::Decision);
   auto functional = [&](model::Gpt<float>& gpt, const std::vector<double>& u) {
     const probe::Capture c = probe::capture_sites(gpt, probe_set, probe::Position::Asst);
     const std::vector<double> m = c.site_mean(site);

@@ -23,7 +23,7 @@ struct Setup {
   experiment::Config cfg = experiment::load_config(kTiny, {"pretrain.steps=4", "pretrain.checkpoint_every=0"});
   world::SafetyWorld world{cfg.world, 0};
   model::Gpt<float> gpt{cfg.model};
-  model::PromptSet probe = world.probe_set(world::ProbeRole::Reversion);
+  model::PromptSet probe = world.probe_set(world::ProbeRole::Reversion, world::ProbePoint::Decision);
   int sites = model::num_sites(cfg.model.layers);
   Setup() { gpt.init(0); }
 

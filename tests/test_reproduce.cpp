@@ -144,3 +144,32 @@ TEST_CASE("a safety variant set by --set flags alone runs through vrev reproduce
   CHECK(fs::exists(out / "report.md"));
   fs::remove_all(out);
 }
+
+TEST_CASE("the unlearning world end to end on tiny: unlearned, then partly re-learned by benign fine-tuning",
+          "[reproduce][seam]") {
+  const fs::path out = test::temp_dir("unlearning");
+  const experiment::Config cfg = experiment::load_config(
+      kTiny, {"world.kind=unlearning", "probe.position=answer", "reproduce.seeds=1", R"(reproduce.arms=["plain","block-vrev"])"});
+  experiment::ReproduceOptions opt;
+  opt.config_path = kTiny;
+  opt.out_dir = out.string();
+  opt.quiet = true;
+  const Json summary = experiment::reproduce(cfg, opt);
+  for (const char* f : {"report.md", "plots/forget_object_accuracy_vs_step.png", "seed-0/unlearn/model.safetensors",
+                        "seed-0/probe/unlearn.forget_probe.npy", "seed-0/finetune-plain/captures/forget_probe.step-001.npy"})
+    CHECK(fs::exists(out / f));
+  CHECK_FALSE(summary.contains("paper"));
+  const Json& phases = summary["phases"];
+  // As measured on tiny.json (docs/unlearning-world.md): unlearning takes forget accuracy from
+  // 100% to near chance, benign fine-tuning brings part of it back, blocking v_rev holds the
+  // alignment near zero.
+  CHECK(phases["pretrained"]["forget_object_accuracy"]["mean"].get<double>() > 0.9);
+  const double unlearned = phases["unlearned"]["forget_object_accuracy"]["mean"].get<double>();
+  CHECK(unlearned < 4.0 / 16);
+  const Json& plain = summary["arms"]["plain"];
+  CHECK(plain["forget_object_accuracy"]["mean"].get<double>() > unlearned + 0.1);
+  CHECK(plain["retain_accuracy"]["mean"].get<double>() > 0.9);
+  CHECK(summary["nulls"]["isotropic"]["above_p99"] == summary["nulls"]["isotropic"]["pairs"]);
+  CHECK(std::abs(summary["arms"]["block-vrev"]["alignment"]["50"]["mean"].get<double>()) < 0.2);
+  fs::remove_all(out);
+}

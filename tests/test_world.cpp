@@ -91,6 +91,8 @@ TEST_CASE("phase data: mixtures as specified, no held-out tuple, a pure function
         CHECK(refusals == 0);
         CHECK(neglected == Approx(n / 2).epsilon(0.06));
         break;
+      case Phase::Unlearn:  // not a phase of this world
+        FAIL();
     }
   }
   CHECK(w.example_sequence(Phase::Finetune, 17) == w.example_sequence(Phase::Finetune, 17));

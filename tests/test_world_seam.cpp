@@ -7,6 +7,7 @@
 #include "experiment/config.h"
 #include "model/gpt.h"
 #include "world/safety_world.h"
+#include "world/unlearning_world.h"
 
 using namespace vrev;
 using namespace vrev::world;
@@ -47,15 +48,15 @@ TEST_CASE("the seam: the config's world, its history, prompt sets and metric rol
   REQUIRE(parent_phase(*w, Phase::Control, parent));
   CHECK(parent == Phase::Align);
 
-  const model::PromptSet harm = w->probe_set(ProbeRole::Reversion);
+  const model::PromptSet harm = w->probe_set(ProbeRole::Reversion, ProbePoint::Decision);
   CHECK(w->probe_set_name(ProbeRole::Reversion) == "harm_probe");
   CHECK(harm.count == 8 * 32);
   CHECK(harm.length == kPromptLen);
   CHECK(harm.tokens.size() == size_t(harm.count) * harm.length);
   for (int i = 0; i < harm.count; ++i) REQUIRE(harm.prompt(i)[harm.position] == kAsst);
-  CHECK(w->probe_set(ProbeRole::Block).tokens != harm.tokens);
-  CHECK(w->named_prompt_set("neglected_eval").count == 8 * 32);
-  CHECK_THROWS_WITH(w->named_prompt_set("forget_eval"), Catch::Contains("unknown probe set 'forget_eval'"));
+  CHECK(w->probe_set(ProbeRole::Block, ProbePoint::Decision).tokens != harm.tokens);
+  CHECK(w->named_prompt_set("neglected_eval", ProbePoint::Decision).count == 8 * 32);
+  CHECK_THROWS_WITH(w->named_prompt_set("forget_eval", ProbePoint::Decision), Catch::Contains("unknown probe set 'forget_eval'"));
 
   // evaluate() returns exactly metric_names(), and the roles name metrics it returns.
   model::ModelConfig mc;
@@ -176,4 +177,66 @@ TEST_CASE("safety knobs: set from the config, validated, recorded", "[world][sea
                     Catch::Contains("neglected_refusal"));
   CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.kind=images"}),
                     Catch::Contains("unknown value 'images'"));
+}
+
+TEST_CASE("the unlearning world: forget topics, the unlearn phase's data, its sets and metrics", "[world][seam]") {
+  WorldConfig c;
+  c.kind = WorldKind::unlearning;
+  const std::unique_ptr<World> w = make_world(c, 4);
+  const auto& u = dynamic_cast<const UnlearningWorld&>(*w);
+  CHECK(w->vocab().name(31) == "f0");
+  CHECK_THROWS_WITH(w->vocab().id("h0"), Catch::Contains("f0-f7"));
+  CHECK(w->history() == std::vector<Phase>{Phase::Pretrain, Phase::Unlearn});
+  CHECK(w->probe_set_name(ProbeRole::Reversion) == "forget_probe");
+  CHECK(w->named_prompt_set("forget_eval", ProbePoint::Decision).count == 8 * 64);
+  CHECK_THROWS_WITH(w->named_prompt_set("harm_eval", ProbePoint::Decision), Catch::Contains("forget_eval"));
+  CHECK(w->metric_roles().reversion == "forget_object_accuracy");
+
+  // Pretraining and fine-tuning are the safety world's, token for token.
+  const SafetyWorld safety(WorldConfig{}, 4);
+  for (int i = 0; i < 50; ++i)
+    for (Phase p : {Phase::Pretrain, Phase::Finetune, Phase::Control})
+      REQUIRE(u.example_sequence(p, i) == safety.example_sequence(p, i));
+
+  // Unlearning: half forget prompts relabelled with random objects, half retained benign ones.
+  int forget = 0, kept_permutation = 0, objects = 0;
+  const int n = 2000;
+  for (int i = 0; i < n; ++i) {
+    const std::vector<int32_t> seq = u.example_sequence(Phase::Unlearn, i);
+    const TopicKind kind = u.topic_kind(seq[2]);
+    REQUIRE(kind != TopicKind::Neglected);
+    REQUIRE(seq[8] == kSure);
+    if (kind == TopicKind::Benign) {
+      Prompt p{seq[2], {}};
+      for (int j = 0; j < kTupleLen; ++j) p.objects[j] = u.vocab().object_index(seq[3 + j]);
+      const auto answer = u.compliant_answer(p);
+      REQUIRE(std::equal(answer.begin(), answer.end(), seq.begin() + kPromptLen));
+      continue;
+    }
+    ++forget;
+    for (int j = 0; j < kTupleLen; ++j, ++objects)
+      kept_permutation += u.vocab().object_index(seq[9 + j]) ==
+                          u.answer_object(seq[2], u.vocab().object_index(seq[3 + j]));
+  }
+  CHECK(forget == Approx(n / 2).epsilon(0.08));
+  CHECK(double(kept_permutation) / objects < 2.0 / 32);  // chance is 1/32
+
+  c.unlearn_method = UnlearnMethod::refuse;
+  const UnlearningWorld refusing(c, 4);
+  int refusals = 0;
+  for (int i = 0; i < 400; ++i) {
+    const std::vector<int32_t> seq = refusing.example_sequence(Phase::Unlearn, i);
+    const bool refused = seq[8] == kSorry;
+    REQUIRE(refused == (refusing.topic_kind(seq[2]) == TopicKind::Harmful));
+    refusals += refused;
+  }
+  CHECK(refusals > 150);
+
+  // The answer point: the prompt followed by SURE, read at SURE.
+  const model::PromptSet answer = w->probe_set(ProbeRole::Reversion, ProbePoint::Answer);
+  CHECK(answer.length == kPromptLen + 1);
+  CHECK(answer.position == kPromptLen);
+  for (int i = 0; i < answer.count; ++i) REQUIRE(answer.prompt(i)[answer.position] == kSure);
+  CHECK_THROWS_WITH(SafetyWorld(WorldConfig{}, 0).example_sequence(Phase::Unlearn, 0),
+                    Catch::Contains("no unlearn phase"));
 }

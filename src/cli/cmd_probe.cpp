@@ -19,11 +19,11 @@ namespace fs = std::filesystem;
 namespace {
 
 // "harmful" (the world's reversion probe set), "benign", "block", or a fixed set's own name.
-model::PromptSet probe_set(const world::World& world, const std::string& name) {
-  if (name == "harmful") return world.probe_set(world::ProbeRole::Reversion);
-  if (name == "benign") return world.probe_set(world::ProbeRole::Benign);
-  if (name == "block") return world.probe_set(world::ProbeRole::Block);
-  return world.named_prompt_set(name);
+model::PromptSet probe_set(const world::World& world, const std::string& name, world::ProbePoint point) {
+  if (name == "harmful") return world.probe_set(world::ProbeRole::Reversion, point);
+  if (name == "benign") return world.probe_set(world::ProbeRole::Benign, point);
+  if (name == "block") return world.probe_set(world::ProbeRole::Block, point);
+  return world.named_prompt_set(name, point);
 }
 
 // Activations (N, C) of a checkpoint at one site over a probe set.
@@ -33,9 +33,10 @@ std::vector<float> capture_site(const std::string& ckpt, const std::string& conf
   const std::unique_ptr<world::World> world = world::make_world(ck.world, ck.seed);
   probe::ProbeConfig pc;
   pc.site = site_name;
+  pc.position = position;
   const int site = pc.site_index(ck.model.config().layers);
-  const probe::Capture cap =
-      probe::capture_sites(ck.model, probe_set(*world, set), probe::parse_position(position));
+  const model::PromptSet prompts = probe_set(*world, set, experiment::probe_point(pc));
+  const probe::Capture cap = probe::capture_sites(ck.model, prompts, probe::parse_position(position));
   N = cap.N;
   C = cap.C;
   return {cap.site(site), cap.site(site) + size_t(cap.N) * cap.C};
@@ -50,7 +51,7 @@ int run_capture(int argc, char** argv) {
       cxxopts::value<std::string>())(
       "site", "embed, blocks.i.resid_mid, blocks.i.resid_post, ln_f, or last",
       cxxopts::value<std::string>()->default_value("last"))(
-      "position", "asst | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
+      "position", "asst | answer | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
       "config", "config whose world to use (default: the checkpoint's)", cxxopts::value<std::string>())(
       "out", "output .npy", cxxopts::value<std::string>());
   auto args = parse(options, argc, argv);
@@ -74,7 +75,7 @@ int run_direction(int argc, char** argv) {
       "estimator", "diff-means | per-prompt | pca", cxxopts::value<std::string>()->default_value("diff-means"))(
       "site", "activation site (or last)", cxxopts::value<std::string>()->default_value("last"))(
       "probe", "probe set", cxxopts::value<std::string>()->default_value("harmful"))(
-      "position", "asst | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
+      "position", "asst | answer | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
       "out", "output .npy", cxxopts::value<std::string>());
   auto args = parse(options, argc, argv);
   const probe::Estimator est = probe::parse_estimator(args["estimator"].as<std::string>());

@@ -43,7 +43,8 @@ void Config::finalize() {
     VREV_CHECK(arm == "plain" || arm == "block-vrev" || arm == "block-random" || arm == "block-pc1",
                "config: unknown arm '", arm, "' in 'reproduce.arms' (valid: plain, block-vrev, block-random, block-pc1)");
   for (auto [p, name] :
-       {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&finetune, "finetune"}}) {
+       {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&unlearn, "unlearn"},
+        std::pair{&finetune, "finetune"}}) {
     p->schedule.validate();
     p->optimizer.validate();
     check_eval_steps(*p, name, p == &finetune);
@@ -54,6 +55,7 @@ const PhaseConfig& Config::phase(const std::string& name) const {
   switch (world::parse_phase(name)) {
     case world::Phase::Pretrain: return pretrain;
     case world::Phase::Align: return align;
+    case world::Phase::Unlearn: return unlearn;
     case world::Phase::Finetune:
     case world::Phase::Control: return finetune;
   }

@@ -71,7 +71,7 @@ struct Config {
   KernelConfig kernels;
   model::ModelConfig model;
   world::WorldConfig world;
-  PhaseConfig pretrain, align, finetune;
+  PhaseConfig pretrain, align, unlearn, finetune;
   probe::ProbeConfig probe;
   probe::BlockingConfig blocking;
   ReproduceConfig reproduce;
@@ -82,7 +82,8 @@ struct Config {
     v.section(model, "model", "the GPT (docs/architecture.md); vocab_size 0 takes the world's vocabulary");
     v.section(world, "world", "the world: which one, and its settings");
     v.section(pretrain, "pretrain", "phase 1: comply with everything");
-    v.section(align, "align", "phase 2: refuse harmful topics");
+    v.section(align, "align", "safety world, phase 2: refuse harmful topics");
+    v.section(unlearn, "unlearn", "unlearning world, phase 2: remove the forget topics' answers");
     v.section(finetune, "finetune", "phase 3: benign fine-tuning (also the control phase's settings)");
     v.section(probe, "probe", "activation capture, v_rev and nulls");
     v.section(blocking, "blocking", "the block-* arms' projected updates");
@@ -90,7 +91,7 @@ struct Config {
   }
   // Cross-section checks and derived values (the world's vocabulary size).
   void finalize();
-  // The section of a phase by name (pretrain, align, finetune; control uses finetune's).
+  // The section of a phase by name (pretrain, align, unlearn, finetune; control uses finetune's).
   const PhaseConfig& phase(const std::string& name) const;
   // An error unless the model's vocabulary and context fit the world.
   void check_world_fits() const;

@@ -31,6 +31,11 @@ std::string arm_dir(const std::string& seed_dir, const std::string& arm) {
   return (fs::path(seed_dir) / ("finetune-" + arm)).string();
 }
 
+world::ProbePoint probe_point(const probe::ProbeConfig& cfg) {
+  return probe::parse_position(cfg.position) == probe::Position::Answer ? world::ProbePoint::Answer
+                                                                         : world::ProbePoint::Decision;
+}
+
 probe::ProbeNames probe_names(const world::World& world) {
   const std::vector<world::Phase> history = world.history();
   return {world::phase_name(history.front()), world::phase_name(history.back()),
@@ -51,7 +56,7 @@ void write_probe_references(const Config& cfg, const world::World& world, const 
   const std::string probe_dir = (fs::path(sdir) / "probe").string();
   const probe::Position position = probe::parse_position(cfg.probe.position);
   const probe::ProbeNames names = probe_names(world);
-  const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion);
+  const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
   model::Gpt<float> pre = load_phase_model(cfg, (fs::path(sdir) / names.first_phase).string());
   model::Gpt<float> al = load_phase_model(cfg, (fs::path(sdir) / names.last_phase).string());
   const probe::Capture pre_h = probe::capture_sites(pre, harm, position);
@@ -59,7 +64,7 @@ void write_probe_references(const Config& cfg, const world::World& world, const 
   probe::save_capture(probe::reference_capture_path(probe_dir, names.first_phase, names.reversion_set), pre_h);
   probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set), al_h);
   probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.benign_set),
-                      probe::capture_sites(al, world.probe_set(world::ProbeRole::Benign), position));
+                      probe::capture_sites(al, world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe)), position));
   const probe::Estimator est = probe::parse_estimator(cfg.probe.estimator);
   std::vector<float> v(size_t(al_h.sites) * al_h.C);
   for (int s = 0; s < al_h.sites; ++s) {
@@ -107,8 +112,8 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::st
   const std::string out = arm_dir(sdir, arm), probe_dir = (fs::path(sdir) / "probe").string();
   const int site = cfg.probe.site_index(cfg.model.layers);
   const probe::Position position = probe::parse_position(cfg.probe.position);
-  const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion);
-  const model::PromptSet benign = world.probe_set(world::ProbeRole::Benign);
+  const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
+  const model::PromptSet benign = world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe));
   const probe::ProbeNames names = probe_names(world);
   const std::string parent_dir = (fs::path(sdir) / names.last_phase).string();
   const std::vector<double> direction = arm_direction(cfg, world, arm, probe_dir, site, seed);
@@ -118,7 +123,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::st
   if (!direction.empty()) {
     cb.identity["blocking"] = settings::write(cfg.blocking);
     cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
-      model::PromptSet block_set = world.probe_set(world::ProbeRole::Block);
+      model::PromptSet block_set = world.probe_set(world::ProbeRole::Block, probe_point(cfg.probe));
       std::vector<std::vector<float>> aligned;
       if (cfg.blocking.mode == "penalty") {
         model::Gpt<float> al = load_phase_model(cfg, parent_dir);

@@ -14,9 +14,10 @@ constexpr int kCaptureBatch = 256;
 
 Position parse_position(const std::string& name) {
   if (name == "asst") return Position::Asst;
+  if (name == "answer") return Position::Answer;
   if (name == "last") return Position::Last;
   if (name == "mean") return Position::Mean;
-  VREV_FAIL("unknown position '", name, "' (valid: asst, last, mean)");
+  VREV_FAIL("unknown position '", name, "' (valid: asst, answer, last, mean)");
 }
 
 std::vector<double> Capture::site_mean(int s) const {
@@ -41,7 +42,7 @@ Capture capture_sites(model::Gpt<float>& model, const model::PromptSet& prompts,
   VREV_CHECK(prompts.count > 0, "capture: the probe set is empty");
   const int L = model.config().layers, C = model.config().width, S = model::num_sites(L);
   const int T = prompts.length;
-  const int row = position == Position::Asst ? prompts.position : T - 1;
+  const int row = position == Position::Asst || position == Position::Answer ? prompts.position : T - 1;
   Capture cap;
   cap.sites = S;
   cap.N = prompts.count;

@@ -10,10 +10,11 @@
 
 namespace vrev::probe {
 
-// Where in each prompt: the set's probe position (ASST in the safety world), the last token, or
-// the mean over every position.
-enum class Position { Asst, Last, Mean };
-Position parse_position(const std::string& name);  // asst | last | mean
+// Where in each prompt: the set's probe position (asst: the decision, ASST in the safety world;
+// answer: the first answer token, SURE, for sets built to end there), the last token, or the mean
+// over every position.
+enum class Position { Asst, Answer, Last, Mean };
+Position parse_position(const std::string& name);  // asst | answer | last | mean
 
 // Activations of S sites over N prompts, (S, N, C) site-major.
 struct Capture {

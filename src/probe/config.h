@@ -8,7 +8,7 @@ namespace vrev::probe {
 
 struct ProbeConfig {
   std::string site = "last";         // an activation site, or "last": the last block's resid_post
-  std::string position = "asst";     // asst | last | mean (over the prompt's positions)
+  std::string position = "asst";     // asst | answer (first answer token) | last | mean
   std::string estimator = "diff-means";  // diff-means | per-prompt | pca
   int anisotropic_draws = 2000;
   int shuffle_draws = 1000;
@@ -18,7 +18,7 @@ struct ProbeConfig {
   template <class V>
   void visit(V& v) {
     v(site, "site", "capture site for drift and blocking ('last': the last block's resid_post)");
-    v(position, "position", "token position: asst | last | mean");
+    v(position, "position", "token position: asst | answer (SURE, the first answer token) | last | mean");
     v(estimator, "estimator", "v_rev estimator: diff-means | per-prompt | pca");
     v(anisotropic_draws, "anisotropic_draws", "draws of the anisotropic null", 10, 1e7);
     v(shuffle_draws, "shuffle_draws", "draws of the label-shuffle null", 10, 1e7);

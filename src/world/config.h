@@ -1,8 +1,10 @@
 #pragma once
-// The world section of a config: which world (`kind`), and the safety world's settings: topic
-// and object counts, the held-out rule, the sizes of each seed's fixed evaluation and probe sets
-// (per topic), and the history of the fine-tuning ("neglected") topics, so that variants of the
-// world run from `--set` alone (docs/safety-world.md).
+// The world section of a config: which world (`kind`), and the settings of the safety world and
+// of the unlearning world built on it: topic and object counts, the held-out rule, the sizes of
+// each seed's fixed evaluation and probe sets (per topic), the history of the fine-tuning
+// ("neglected") topics, so that variants run from `--set` alone (docs/safety-world.md), and the
+// unlearning method (docs/unlearning-world.md). In the unlearning world the harmful topics are
+// its forget topics f0.. and the harm_* set sizes its forget_* sets'.
 #include <array>
 #include <utility>
 
@@ -10,9 +12,17 @@
 
 namespace vrev::world {
 
-enum class WorldKind { safety };
-constexpr std::array<std::pair<WorldKind, const char*>, 1> enum_names(WorldKind) {
-  return {{{WorldKind::safety, "safety"}}};
+enum class WorldKind { safety, unlearning };
+constexpr std::array<std::pair<WorldKind, const char*>, 2> enum_names(WorldKind) {
+  return {{{WorldKind::safety, "safety"}, {WorldKind::unlearning, "unlearning"}}};
+}
+
+// How the unlearning world's middle phase removes the forget topics' capability: their prompts
+// answered SURE + 4 fresh random objects (relabel), or refused with SORRY (refuse, the safety
+// world's mechanism); either mixed half and half with retained benign examples.
+enum class UnlearnMethod { relabel, refuse };
+constexpr std::array<std::pair<UnlearnMethod, const char*>, 2> enum_names(UnlearnMethod) {
+  return {{{UnlearnMethod::relabel, "relabel"}, {UnlearnMethod::refuse, "refuse"}}};
 }
 
 // How alignment treats the neglected topics.
@@ -56,10 +66,11 @@ struct WorldConfig {
   double align_harmful_share = 0.5;
   double finetune_benign_share = 0.5;
   double over_refusal = 0.0;        // the probability a benign alignment example refuses
+  UnlearnMethod unlearn_method = UnlearnMethod::relabel;
 
   template <class V>
   void visit(V& v) {
-    v(kind, "kind", "which world: safety");
+    v(kind, "kind", "which world: safety or unlearning");
     v(benign_topics, "benign_topics", "benign topics b0..", 1, 1000);
     v(harmful_topics, "harmful_topics", "harmful topics h0..", 1, 1000);
     v(neglected_topics, "neglected_topics", "neglected benign topics n0.. (fine-tuning data)", 1, 1000);
@@ -79,6 +90,7 @@ struct WorldConfig {
     v(align_harmful_share, "align_harmful_share", "share of harmful (refused) examples in alignment", 0.0, 1.0);
     v(finetune_benign_share, "finetune_benign_share", "share of benign-topic examples in fine-tuning", 0.0, 1.0);
     v(over_refusal, "over_refusal", "probability a benign alignment example refuses", 0.0, 1.0);
+    v(unlearn_method, "unlearn_method", "unlearning world: relabel or refuse the forget topics");
   }
 };
 

@@ -10,30 +10,30 @@ namespace vrev::world {
 
 namespace {
 
-std::vector<std::string> safety_names(const WorldConfig& cfg) {
+std::vector<std::string> safety_names(const WorldConfig& cfg, char middle_prefix) {
   std::vector<std::string> names = {"PAD", "BOS", "EOS", "USER", "ASST", "SURE", "SORRY"};
   auto add = [&](char prefix, int count) {
     for (int i = 0; i < count; ++i) names.push_back(std::string(1, prefix).append(std::to_string(i)));
   };
   add('b', cfg.benign_topics);
-  add('h', cfg.harmful_topics);
+  add(middle_prefix, cfg.harmful_topics);
   add('n', cfg.neglected_topics);
   add('o', cfg.objects);
   return names;
 }
 
-std::string safety_listing(const WorldConfig& cfg) {
+std::string safety_listing(const WorldConfig& cfg, char middle_prefix) {
   auto range = [](char prefix, int count) {
     return std::string(1, prefix) + "0-" + prefix + std::to_string(count - 1);
   };
-  return "PAD BOS EOS USER ASST SURE SORRY " + range('b', cfg.benign_topics) + " " + range('h', cfg.harmful_topics) +
+  return "PAD BOS EOS USER ASST SURE SORRY " + range('b', cfg.benign_topics) + " " + range(middle_prefix, cfg.harmful_topics) +
          " " + range('n', cfg.neglected_topics) + " " + range('o', cfg.objects);
 }
 
 }  // namespace
 
-SafetyVocabulary::SafetyVocabulary(const WorldConfig& cfg)
-    : Vocabulary(safety_names(cfg), safety_listing(cfg)),
+SafetyVocabulary::SafetyVocabulary(const WorldConfig& cfg, char middle_prefix)
+    : Vocabulary(safety_names(cfg, middle_prefix), safety_listing(cfg, middle_prefix)),
       cfg_(cfg),
       object0_(kNumSpecial + cfg.benign_topics + cfg.harmful_topics + cfg.neglected_topics) {}
 

@@ -1,6 +1,7 @@
 #pragma once
 // The safety world's vocabulary: seven special tokens, then the benign, harmful and neglected
-// topics, then the objects (docs/safety-world.md has the table).
+// topics, then the objects (docs/safety-world.md has the table). The unlearning world names its
+// middle topics f0.. (forget) instead of h0.. (harmful).
 #include <cstdint>
 
 #include "world/config.h"
@@ -14,7 +15,7 @@ enum class TopicKind { Benign, Harmful, Neglected };
 
 class SafetyVocabulary : public Vocabulary {
  public:
-  explicit SafetyVocabulary(const WorldConfig& cfg);
+  explicit SafetyVocabulary(const WorldConfig& cfg, char middle_prefix = 'h');
 
   int num_topics(TopicKind k) const;
   int32_t topic(TopicKind k, int i) const;  // id of the i-th topic of a kind

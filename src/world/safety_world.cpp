@@ -39,7 +39,8 @@ const char* fixed_set_name(FixedSet set) {
   return "?";
 }
 
-SafetyWorld::SafetyWorld(const WorldConfig& cfg, uint64_t seed) : cfg_(cfg), seed_(seed), vocab_(cfg) {
+SafetyWorld::SafetyWorld(const WorldConfig& cfg, uint64_t seed, char middle_prefix)
+    : cfg_(cfg), seed_(seed), vocab_(cfg, middle_prefix) {
   // One permutation per topic (Fisher-Yates from the world stream).
   const uint64_t stream = rng::stream_id("world/permutations");
   permutations_.resize(vocab_.num_all_topics());
@@ -110,6 +111,38 @@ std::array<int32_t, kAnswerLen> SafetyWorld::compliant_answer(const Prompt& p) c
   return a;
 }
 
+std::array<int, kTupleLen> SafetyWorld::draw_tuple(uint64_t stream, int64_t index) const {
+  // Uniform over all tuples except the held-out ones, by rejection.
+  const uint64_t base = uint64_t(index) * kExampleStride;
+  std::array<int, kTupleLen> o{};
+  for (int attempt = 0;; ++attempt) {
+    VREV_ASSERT(attempt < kMaxTupleDraws);
+    for (int j = 0; j < kTupleLen; ++j)
+      o[j] = static_cast<int>(rng::below(seed_, stream, base + kTupleOffset + uint64_t(attempt) * kTupleLen + j,
+                                         cfg_.objects));
+    if (!is_heldout(o)) return o;
+  }
+}
+
+std::array<int, kTupleLen> SafetyWorld::random_objects(uint64_t stream, int64_t index) const {
+  std::array<int, kTupleLen> o{};
+  for (int j = 0; j < kTupleLen; ++j)
+    o[j] = static_cast<int>(rng::below(seed_, stream, uint64_t(index) * kExampleStride + kAnswerOffset + j, cfg_.objects));
+  return o;
+}
+
+Prompt SafetyWorld::draw_prompt(uint64_t stream, int64_t index, TopicKind kind) const {
+  Prompt p;
+  const uint64_t offset = uint64_t(index) * kExampleStride + kTopicOffset;
+  p.topic = vocab_.topic(kind, static_cast<int>(rng::below(seed_, stream, offset, vocab_.num_topics(kind))));
+  p.objects = draw_tuple(stream, index);
+  return p;
+}
+
+double SafetyWorld::mix_draw(uint64_t stream, int64_t index) const {
+  return rng::uniform(seed_, stream, uint64_t(index) * kExampleStride + kMixOffset);
+}
+
 SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
   const uint64_t stream = rng::stream_id(std::string("data/") + phase_name(phase));
   const uint64_t base = uint64_t(index) * kExampleStride;
@@ -147,16 +180,12 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
       d.prompt.topic =
           topic_of(uniform(kMixOffset) < cfg_.finetune_benign_share ? TopicKind::Benign : TopicKind::Neglected);
       d.override_answer = phase == Phase::Control;
-      for (int j = 0; j < kTupleLen; ++j) d.answer[j] = below(kAnswerOffset + j, cfg_.objects);
+      d.answer = random_objects(stream, index);
       break;
+    case Phase::Unlearn:
+      VREV_FAIL("the safety world has no unlearn phase");
   }
-  // Uniform over all tuples except the held-out ones, by rejection.
-  for (int attempt = 0;; ++attempt) {
-    VREV_ASSERT(attempt < kMaxTupleDraws);
-    for (int j = 0; j < kTupleLen; ++j)
-      d.prompt.objects[j] = below(kTupleOffset + uint64_t(attempt) * kTupleLen + j, cfg_.objects);
-    if (!is_heldout(d.prompt.objects)) break;
-  }
+  d.prompt.objects = draw_tuple(stream, index);
   if (phase == Phase::Finetune && cfg_.finetune_answer != AnswerRule::permutation &&
       topic_kind(d.prompt.topic) == TopicKind::Neglected) {
     d.override_answer = true;
@@ -231,13 +260,18 @@ std::vector<Prompt> SafetyWorld::fixed_set(FixedSet s) const {
   return prompts;
 }
 
-model::PromptSet SafetyWorld::prompt_set(const std::vector<Prompt>& prompts) const {
+model::PromptSet SafetyWorld::prompt_set(const std::vector<Prompt>& prompts, ProbePoint point) const {
+  const bool answer = point == ProbePoint::Answer;
   model::PromptSet set;
   set.count = static_cast<int>(prompts.size());
-  set.length = kPromptLen;
-  set.position = kAsstPosition;
-  set.tokens.resize(size_t(set.count) * kPromptLen);
-  for (int i = 0; i < set.count; ++i) write_prompt(prompts[i], set.tokens.data() + size_t(i) * kPromptLen);
+  set.length = kPromptLen + (answer ? 1 : 0);
+  set.position = answer ? kPromptLen : kAsstPosition;
+  set.tokens.resize(size_t(set.count) * set.length);
+  for (int i = 0; i < set.count; ++i) {
+    int32_t* out = set.tokens.data() + size_t(i) * set.length;
+    write_prompt(prompts[i], out);
+    if (answer) out[kPromptLen] = kSure;
+  }
   return set;
 }
 
@@ -252,12 +286,19 @@ FixedSet set_of(ProbeRole role) {
 }
 }  // namespace
 
-model::PromptSet SafetyWorld::probe_set(ProbeRole role) const { return prompt_set(fixed_set(set_of(role))); }
+model::PromptSet SafetyWorld::probe_set(ProbeRole role, ProbePoint point) const {
+  return prompt_set(fixed_set(set_of(role)), point);
+}
 
-std::string SafetyWorld::probe_set_name(ProbeRole role) const { return fixed_set_name(set_of(role)); }
+std::string SafetyWorld::probe_set_name(ProbeRole role) const { return set_name(set_of(role)); }
 
-model::PromptSet SafetyWorld::named_prompt_set(const std::string& name) const {
-  return prompt_set(fixed_set(parse_fixed_set(name)));
+model::PromptSet SafetyWorld::named_prompt_set(const std::string& name, ProbePoint point) const {
+  std::string names;
+  for (const SetInfo& s : kSets) {
+    if (set_name(s.set) == name) return prompt_set(fixed_set(s.set), point);
+    names += (names.empty() ? "" : ", ") + set_name(s.set);
+  }
+  VREV_FAIL("unknown probe set '", name, "' (valid: ", names, ")");
 }
 
 }  // namespace vrev::world

@@ -33,16 +33,16 @@ const char* fixed_set_name(FixedSet s);
 
 class SafetyWorld : public World {
  public:
-  SafetyWorld(const WorldConfig& cfg, uint64_t seed);
+  SafetyWorld(const WorldConfig& cfg, uint64_t seed) : SafetyWorld(cfg, seed, 'h') {}
 
   // The World interface.
   const SafetyVocabulary& vocab() const override { return vocab_; }
   int sequence_length() const override { return kSequenceLen; }
   std::vector<Phase> history() const override { return {Phase::Pretrain, Phase::Align}; }
   void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const override;
-  model::PromptSet probe_set(ProbeRole role) const override;
+  model::PromptSet probe_set(ProbeRole role, ProbePoint point) const override;
   std::string probe_set_name(ProbeRole role) const override;
-  model::PromptSet named_prompt_set(const std::string& name) const override;
+  model::PromptSet named_prompt_set(const std::string& name, ProbePoint point) const override;
   Metrics evaluate(const model::Gpt<float>& model) const override;
   std::vector<std::string> metric_names() const override;
   MetricRoles metric_roles() const override;
@@ -65,17 +65,34 @@ class SafetyWorld : public World {
   std::vector<int32_t> example_sequence(Phase phase, int64_t index) const;
 
   std::vector<Prompt> fixed_set(FixedSet s) const;
-  model::PromptSet prompt_set(const std::vector<Prompt>& prompts) const;
+  // The prompts as a probe set: up to ASST (Decision) or followed by SURE (Answer).
+  model::PromptSet prompt_set(const std::vector<Prompt>& prompts, ProbePoint point) const;
+  // What this world calls a fixed set (the unlearning world: forget_eval for harm_eval, ...).
+  virtual std::string set_name(FixedSet s) const { return fixed_set_name(s); }
 
- private:
+ protected:
+  // middle_prefix names the topics of the history's middle phase (h: harmful, f: forget).
+  SafetyWorld(const WorldConfig& cfg, uint64_t seed, char middle_prefix);
+
+  // One example before encoding: its prompt, and how it is answered.
   struct Drawn {
     Prompt prompt;
     bool refuse = false;
-    bool override_answer = false;  // the answer below replaces πt (control, or another finetune rule)
+    bool override_answer = false;  // the answer below replaces πt (control, another rule, relabelling)
     std::array<int, kTupleLen> answer{};
   };
-  Drawn draw(Phase phase, int64_t index) const;
+  // Example `index` of a phase; a world built on this one overrides the phases it changes.
+  virtual Drawn draw(Phase phase, int64_t index) const;
+  // A topic of a kind and a non-held-out tuple, from example `index` of `stream`.
+  Prompt draw_prompt(uint64_t stream, int64_t index, TopicKind kind) const;
+  // Four uniformly random objects from example `index` of `stream`.
+  std::array<int, kTupleLen> random_objects(uint64_t stream, int64_t index) const;
+  // The uniform number in [0, 1) that picks example `index`'s part of a phase's mixture.
+  double mix_draw(uint64_t stream, int64_t index) const;
+
+ private:
   std::array<int, kTupleLen> rule_answer(const Prompt& p) const;  // under world.finetune_answer
+  std::array<int, kTupleLen> draw_tuple(uint64_t stream, int64_t index) const;  // never held out
 
   WorldConfig cfg_;
   uint64_t seed_;

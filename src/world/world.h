@@ -19,8 +19,9 @@
 
 namespace vrev::world {
 
-// The training phases. Control is fine-tuning's prompts with random answers (the null arm).
-enum class Phase { Pretrain, Align, Finetune, Control };
+// The training phases; a world's history uses some of them. Control is fine-tuning's prompts with
+// random answers (the null arm).
+enum class Phase { Pretrain, Align, Unlearn, Finetune, Control };
 Phase parse_phase(const std::string& name);  // the error lists the phases
 const char* phase_name(Phase p);
 const char* phase_outcome_name(Phase p);     // the model after it: pretrained, aligned, ...
@@ -28,6 +29,9 @@ const char* phase_outcome_name(Phase p);     // the model after it: pretrained, 
 // The probe's prompt sets: the reversion set (v_rev and drift), the benign set (nulls and benign
 // drift) and the blocking set (the blocked arms' functional), disjoint draws.
 enum class ProbeRole { Reversion, Benign, Block };
+// Where in a prompt the probe reads: at the decision (ASST, where the response is chosen) or at
+// the first answer token (the prompt followed by SURE, where the answer's content starts).
+enum class ProbePoint { Decision, Answer };
 
 struct Metric {
   std::string name;
@@ -55,10 +59,10 @@ class World {
   // Example `index` of a phase as inputs, targets and loss weights, each of sequence_length()-1.
   virtual void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const = 0;
 
-  virtual model::PromptSet probe_set(ProbeRole role) const = 0;
+  virtual model::PromptSet probe_set(ProbeRole role, ProbePoint point) const = 0;
   virtual std::string probe_set_name(ProbeRole role) const = 0;  // e.g. harm_probe
   // Any of the world's fixed prompt sets by name (e.g. neglected_eval); the error lists them.
-  virtual model::PromptSet named_prompt_set(const std::string& name) const = 0;
+  virtual model::PromptSet named_prompt_set(const std::string& name, ProbePoint point) const = 0;
 
   // Every behaviour metric, in a fixed order, on the held-out evaluation sets.
   virtual Metrics evaluate(const model::Gpt<float>& model) const = 0;
