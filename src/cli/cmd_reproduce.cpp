@@ -8,8 +8,9 @@ namespace vrev::cli {
 
 int run_reproduce(int argc, char** argv) {
   cxxopts::Options options("vrev reproduce",
-                           "Every seed: pretrain, align, v_rev, then the fine-tuning arms with capture, geometry\n"
-                           "and nulls; then summary.json, table.csv, report.md and plots/ in --out.\n"
+                           "Every seed: the world's history (safety: pretrain, align), v_rev, then the fine-tuning\n"
+                           "arms with capture, geometry and nulls; then summary.json, table.csv, report.md and\n"
+                           "plots/ in --out.\n"
                            "Interrupted runs continue where they stopped; finished phases are skipped.");
   options.add_options()("config", "experiment config", cxxopts::value<std::string>()->default_value("configs/safety.json"))(
       "seeds", "number of seeds (overrides reproduce.seeds)", cxxopts::value<int>())(
