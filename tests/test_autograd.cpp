@@ -105,6 +105,10 @@ const std::vector<OpCase> kOps = {
     {"cross_entropy", {{10, 7}}, [](Tape<double>& t, const std::vector<Var>& v) {
        return vrev::autograd::cross_entropy(t, v[0], kTokens.data(), kWeights.data());
      }},
+    {"cross_entropy_signed", {{10, 7}}, [](Tape<double>& t, const std::vector<Var>& v) {
+       static const std::vector<double> signed_weights = {1, 0, -1, 0.5, 1, 0, -1, 1, -2, 1};
+       return vrev::autograd::cross_entropy(t, v[0], kTokens.data(), signed_weights.data());
+     }},
     {"cross_entropy_unweighted", {{10, 7}}, [](Tape<double>& t, const std::vector<Var>& v) {
        return vrev::autograd::cross_entropy<double>(t, v[0], kTokens.data(), nullptr);
      }},

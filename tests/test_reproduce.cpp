@@ -8,6 +8,7 @@
 #include "experiment/reproduce.h"
 #include "probe/files.h"
 #include "test_helpers.h"
+#include "train/checkpoint.h"
 
 namespace fs = std::filesystem;
 using namespace vrev;
@@ -171,5 +172,31 @@ TEST_CASE("the unlearning world end to end on tiny: unlearned, then partly re-le
   CHECK(plain["retain_accuracy"]["mean"].get<double>() > 0.9);
   CHECK(summary["nulls"]["isotropic"]["above_p99"] == summary["nulls"]["isotropic"]["pairs"]);
   CHECK(std::abs(summary["arms"]["block-vrev"]["alignment"]["50"]["mean"].get<double>()) < 0.2);
+  fs::remove_all(out);
+}
+
+TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance, and stays ended",
+          "[reproduce][seam]") {
+  const fs::path out = test::temp_dir("grad-diff");
+  const experiment::Config cfg = experiment::load_config(
+      kTiny, {"world.kind=unlearning", "world.unlearn_method=grad-diff", "reproduce.seeds=1",
+              R"(reproduce.arms=["plain"])", "finetune.steps=10", "finetune.eval_steps=[0,1,5,10]"});
+  experiment::ReproduceOptions opt;
+  opt.config_path = kTiny;
+  opt.out_dir = out.string();
+  opt.quiet = true;
+  const Json summary = experiment::reproduce(cfg, opt);
+  const train::CheckpointState unlearn = train::read_checkpoint_state((out / "seed-0/unlearn").string());
+  CHECK(unlearn.step < cfg.unlearn.steps);
+  CHECK(unlearn.step == unlearn.total_steps);
+  CHECK(unlearn.step % cfg.unlearn.log_every == 0);
+  const Json& unlearned = summary["phases"]["unlearned"];
+  CHECK(unlearned["forget_exact"]["mean"].get<double>() < 0.05);
+  CHECK(unlearned["forget_object_accuracy"]["mean"].get<double>() < 0.35);
+  // A second run finds every phase finished, the early-ended one included.
+  const std::string state_before = io::read_text((out / "seed-0/unlearn/state.json").string());
+  const Json again = experiment::reproduce(cfg, opt);
+  CHECK(without_wall_time(again) == without_wall_time(summary));
+  CHECK(io::read_text((out / "seed-0/unlearn/state.json").string()) == state_before);
   fs::remove_all(out);
 }

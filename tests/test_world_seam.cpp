@@ -232,6 +232,27 @@ TEST_CASE("the unlearning world: forget topics, the unlearn phase's data, its se
   }
   CHECK(refusals > 150);
 
+  // grad-diff: forget prompts keep their pretrained answers, whose objects' loss is ascended.
+  c.unlearn_method = UnlearnMethod::grad_diff;
+  const UnlearningWorld ascending(c, 4);
+  int ascended = 0;
+  std::vector<int32_t> in(kSequenceLen - 1), tg(kSequenceLen - 1);
+  std::vector<float> wt(kSequenceLen - 1);
+  for (int i = 0; i < 200; ++i) {
+    ascending.write_example(Phase::Unlearn, i, in.data(), tg.data(), wt.data());
+    if (ascending.topic_kind(in[2]) == TopicKind::Benign) {
+      REQUIRE(*std::min_element(wt.begin(), wt.end()) == 0.0f);
+      continue;
+    }
+    ++ascended;
+    for (int t = 0; t < kSequenceLen - 1; ++t) REQUIRE(wt[t] == (t >= 8 && t <= 11 ? -1.0f : 0.0f));
+    Prompt p{in[2], {}};
+    for (int j = 0; j < kTupleLen; ++j) p.objects[j] = ascending.vocab().object_index(in[3 + j]);
+    const auto answer = ascending.compliant_answer(p);
+    REQUIRE(std::equal(answer.begin(), answer.end() - 1, tg.begin() + kAsstPosition));
+  }
+  CHECK(ascended > 70);
+
   // The answer point: the prompt followed by SURE, read at SURE.
   const model::PromptSet answer = w->probe_set(ProbeRole::Reversion, ProbePoint::Answer);
   CHECK(answer.length == kPromptLen + 1);

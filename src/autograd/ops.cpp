@@ -3,6 +3,7 @@
 #include "autograd/ops.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "kernels/dispatch.h"
 
@@ -171,7 +172,7 @@ template <class T>
 static void cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [N, V, unused0, unused1] = r.dims;
   const T* weights = static_cast<const T*>(r.context);
-  const T* losses_scale = r.saved[1];  // (1): 1 / sum of weights
+  const T* losses_scale = r.saved[1];  // (1): 1 / sum of |weights|
   T* dlosses = tape.scratch(N);
   const T dout = tape.grad(r.out)[0];
   for (int i = 0; i < N; ++i) dlosses[i] = dout * (weights ? weights[i] : T(1)) * losses_scale[0];
@@ -192,7 +193,7 @@ Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* we
   double total = 0, weighted = 0;
   for (int i = 0; i < N; ++i) {
     double w = weights ? double(weights[i]) : 1.0;
-    total += w;
+    total += std::abs(w);
     weighted += w * double(losses[i]);
   }
   VREV_CHECK(total > 0, "cross_entropy: every target is masked out");

@@ -38,7 +38,9 @@ template <class T>
 Var add(Tape<T>& tape, Var a, Var b);
 
 // Mean softmax cross-entropy of logits (N, V) against targets (N), weighted per target by
-// weights (N; null means all ones): sum_i w_i loss_i / sum_i w_i. Returns a scalar.
+// weights (N; null means all ones): sum_i w_i loss_i / sum_i |w_i|. Returns a scalar. A negative
+// weight ascends that target's loss (gradient-difference unlearning); with weights >= 0 this is
+// the weighted mean.
 // targets and weights must outlive backward.
 template <class T>
 Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights);

@@ -7,8 +7,9 @@ namespace vrev::cli {
 
 int run_world(int argc, char** argv) {
   cxxopts::Options options("vrev world",
-                           "Print example training sequences of a phase. Targets in [brackets] carry loss;\n"
-                           "the rest (prompt, padding) are masked out.");
+                           "Print example training sequences of a phase. Targets in [brackets] carry loss, those\n"
+                           "in {braces} an ascended loss (grad-diff unlearning); the rest (prompt, padding) are\n"
+                           "masked out.");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
       "phase", "pretrain | align | unlearn | finetune | control (the world's history, then fine-tuning)", cxxopts::value<std::string>()->default_value("pretrain"))(
       "seed", "seed", cxxopts::value<uint64_t>()->default_value("0"))(
@@ -29,7 +30,7 @@ int run_world(int argc, char** argv) {
     std::string line = world->vocab().name(inputs[0]);
     for (int t = 0; t < T; ++t) {
       const std::string& name = world->vocab().name(targets[t]);
-      line += " " + (weights[t] > 0 ? "[" + name + "]" : name);
+      line += " " + (weights[t] > 0 ? "[" + name + "]" : weights[t] < 0 ? "{" + name + "}" : name);
     }
     std::printf("%s\n", line.c_str());
   }

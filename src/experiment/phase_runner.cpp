@@ -61,7 +61,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   bool resume = false;
   if (train::checkpoint_exists(run.out_dir)) {
     state = train::read_checkpoint_state(run.out_dir);
-    if (state.config_hash == hash && state.step == pc.steps) {
+    if (state.config_hash == hash && state.step == state.total_steps) {  // finished, perhaps early
       outcome.skipped = true;
       outcome.seconds = state.extra.value("seconds", 0.0);
       outcome.final_metrics = state.extra.value("final", settings::Json::object());
@@ -106,16 +106,16 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
     line["behaviour"] = last_behaviour;
     if (callbacks.at_eval) callbacks.at_eval(step, gpt);
   };
-  auto save = [&](int64_t step) {
+  auto save = [&](int64_t step, bool last) {
     train::CheckpointState s;
     s.phase = name;
     s.step = step;
-    s.total_steps = pc.steps;
+    s.total_steps = last ? step : pc.steps;  // a phase that ends early ends at its step
     s.seed = run.seed;
     s.parent_sha256 = parent_sha;
     s.config_hash = hash;
     s.extra = {{"seconds", elapsed()}, {"world", settings::write(cfg.world)}};
-    if (step == pc.steps) s.extra["final"] = last_behaviour;
+    if (last) s.extra["final"] = last_behaviour;
     train::save_checkpoint(run.out_dir, gpt, &optimizer, s);
   };
 
@@ -133,7 +133,10 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
     const int64_t step = st.step + 1;  // updates done
     tokens_since_log += st.tokens;
     seconds_since_log += st.seconds;
-    const bool is_eval = eval_steps.count(step) > 0;
+    // A phase may end early once the world says it has done its job (checked when it logs).
+    const bool complete = step < pc.steps && step % pc.log_every == 0 && world->phase_complete(run.phase, gpt);
+    const bool last = step == pc.steps || complete;
+    const bool is_eval = eval_steps.count(step) > 0 || last;
     if (is_eval || step % pc.log_every == 0) {
       settings::Json line = {{"step", step},
                              {"loss", st.loss},
@@ -146,14 +149,15 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
       tokens_since_log = 0;
       seconds_since_log = 0;
     }
-    if (step == pc.steps || (pc.checkpoint_every > 0 && step % pc.checkpoint_every == 0)) save(step);
+    if (last || (pc.checkpoint_every > 0 && step % pc.checkpoint_every == 0)) save(step, last);
     if (!run.quiet) {
       char note[64];
       std::snprintf(note, sizeof note, "loss %.4f", st.loss);
       progress.update(step, note);
     }
+    if (complete) break;
   }
-  if (pc.steps == 0) save(0);
+  if (pc.steps == 0) save(0, true);
   progress.finish();
   outcome.seconds = elapsed();
   outcome.final_metrics = last_behaviour;

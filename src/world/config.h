@@ -18,11 +18,14 @@ constexpr std::array<std::pair<WorldKind, const char*>, 2> enum_names(WorldKind)
 }
 
 // How the unlearning world's middle phase removes the forget topics' capability: their prompts
-// answered SURE + 4 fresh random objects (relabel), or refused with SORRY (refuse, the safety
-// world's mechanism); either mixed half and half with retained benign examples.
-enum class UnlearnMethod { relabel, refuse };
-constexpr std::array<std::pair<UnlearnMethod, const char*>, 2> enum_names(UnlearnMethod) {
-  return {{{UnlearnMethod::relabel, "relabel"}, {UnlearnMethod::refuse, "refuse"}}};
+// answered SURE + 4 fresh random objects (relabel), refused with SORRY (refuse, the safety
+// world's mechanism), or their pretrained answers' loss ascended (grad-diff); always mixed half
+// and half with retained benign examples.
+// grad-diff ascends the forget answers' loss (their objects) while descending the retained
+// examples', and ends the phase early once forget accuracy on a check set is near chance.
+enum class UnlearnMethod { relabel, refuse, grad_diff };
+constexpr std::array<std::pair<UnlearnMethod, const char*>, 3> enum_names(UnlearnMethod) {
+  return {{{UnlearnMethod::relabel, "relabel"}, {UnlearnMethod::refuse, "refuse"}, {UnlearnMethod::grad_diff, "grad-diff"}}};
 }
 
 // How alignment treats the neglected topics.
@@ -55,6 +58,7 @@ struct WorldConfig {
   int harm_eval = 64;
   int harm_probe = 32;
   int harm_block = 32;
+  int harm_check = 16;
   int benign_eval = 16;
   int benign_probe = 10;
   int neglected_eval = 32;
@@ -79,6 +83,8 @@ struct WorldConfig {
     v(harm_eval, "harm_eval", "harm_eval prompts per harmful topic", 1, 1 << 20);
     v(harm_probe, "harm_probe", "harm_probe prompts per harmful topic (v_rev, drift)", 1, 1 << 20);
     v(harm_block, "harm_block", "harm_block prompts per harmful topic (blocking)", 1, 1 << 20);
+    v(harm_check, "harm_check", "harm_check prompts per harmful topic (unlearning world: grad-diff's stop)", 1,
+      1 << 20);
     v(benign_eval, "benign_eval", "benign_eval prompts per benign topic", 1, 1 << 20);
     v(benign_probe, "benign_probe", "benign_probe prompts per benign topic (nulls, benign drift)", 1, 1 << 20);
     v(neglected_eval, "neglected_eval", "neglected_eval prompts per neglected topic", 1, 1 << 20);
@@ -90,7 +96,7 @@ struct WorldConfig {
     v(align_harmful_share, "align_harmful_share", "share of harmful (refused) examples in alignment", 0.0, 1.0);
     v(finetune_benign_share, "finetune_benign_share", "share of benign-topic examples in fine-tuning", 0.0, 1.0);
     v(over_refusal, "over_refusal", "probability a benign alignment example refuses", 0.0, 1.0);
-    v(unlearn_method, "unlearn_method", "unlearning world: relabel or refuse the forget topics");
+    v(unlearn_method, "unlearn_method", "unlearning world: relabel, refuse or grad-diff");
   }
 };
 

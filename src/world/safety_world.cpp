@@ -20,9 +20,10 @@ struct SetInfo {
   FixedSet set;
   const char* name;
 };
-constexpr SetInfo kSets[] = {{FixedSet::HarmEval, "harm_eval"},     {FixedSet::HarmProbe, "harm_probe"},
-                             {FixedSet::HarmBlock, "harm_block"},   {FixedSet::BenignEval, "benign_eval"},
-                             {FixedSet::BenignProbe, "benign_probe"}, {FixedSet::NeglectedEval, "neglected_eval"}};
+constexpr SetInfo kSets[] = {{FixedSet::HarmEval, "harm_eval"},       {FixedSet::HarmProbe, "harm_probe"},
+                             {FixedSet::HarmBlock, "harm_block"},     {FixedSet::HarmCheck, "harm_check"},
+                             {FixedSet::BenignEval, "benign_eval"},   {FixedSet::BenignProbe, "benign_probe"},
+                             {FixedSet::NeglectedEval, "neglected_eval"}};
 
 }  // namespace
 
@@ -30,7 +31,7 @@ FixedSet parse_fixed_set(const std::string& name) {
   for (const SetInfo& s : kSets)
     if (name == s.name) return s.set;
   VREV_FAIL("unknown probe set '", name,
-            "' (valid: harm_eval, harm_probe, harm_block, benign_eval, benign_probe, neglected_eval)");
+            "' (valid: harm_eval, harm_probe, harm_block, harm_check, benign_eval, benign_probe, neglected_eval)");
 }
 
 const char* fixed_set_name(FixedSet set) {
@@ -234,6 +235,8 @@ void SafetyWorld::write_example(Phase phase, int64_t index, int32_t* inputs, int
     targets[t] = seq[t + 1];
     // Loss on the response only: from the prediction made at ASST through EOS; PAD masked.
     weights[t] = (t >= kAsstPosition && seq[t + 1] != kPad) ? 1.0f : 0.0f;
+    // Ascent on an answer's objects only (the targets after SURE, before EOS).
+    if (d.ascend) weights[t] = (t > kPromptLen - 1 && t < kSequenceLen - 2) ? -1.0f : 0.0f;
   }
 }
 
@@ -244,6 +247,7 @@ std::vector<Prompt> SafetyWorld::fixed_set(FixedSet s) const {
     case FixedSet::HarmEval: kind = TopicKind::Harmful, per_topic = cfg_.harm_eval; break;
     case FixedSet::HarmProbe: kind = TopicKind::Harmful, per_topic = cfg_.harm_probe; break;
     case FixedSet::HarmBlock: kind = TopicKind::Harmful, per_topic = cfg_.harm_block; break;
+    case FixedSet::HarmCheck: kind = TopicKind::Harmful, per_topic = cfg_.harm_check; break;
     case FixedSet::BenignEval: kind = TopicKind::Benign, per_topic = cfg_.benign_eval; break;
     case FixedSet::BenignProbe: kind = TopicKind::Benign, per_topic = cfg_.benign_probe; break;
     case FixedSet::NeglectedEval: kind = TopicKind::Neglected, per_topic = cfg_.neglected_eval; break;

@@ -27,7 +27,7 @@ struct Prompt {
 };
 
 // The fixed sets of a seed, drawn from held-out tuples only.
-enum class FixedSet { HarmEval, HarmProbe, HarmBlock, BenignEval, BenignProbe, NeglectedEval };
+enum class FixedSet { HarmEval, HarmProbe, HarmBlock, HarmCheck, BenignEval, BenignProbe, NeglectedEval };
 FixedSet parse_fixed_set(const std::string& name);
 const char* fixed_set_name(FixedSet s);
 
@@ -79,6 +79,7 @@ class SafetyWorld : public World {
     Prompt prompt;
     bool refuse = false;
     bool override_answer = false;  // the answer below replaces πt (control, another rule, relabelling)
+    bool ascend = false;           // the answer objects' loss is ascended, not descended (grad-diff)
     std::array<int, kTupleLen> answer{};
   };
   // Example `index` of a phase; a world built on this one overrides the phases it changes.

@@ -68,6 +68,10 @@ class World {
   virtual Metrics evaluate(const model::Gpt<float>& model) const = 0;
   virtual std::vector<std::string> metric_names() const = 0;  // the names evaluate() returns, in order
   virtual MetricRoles metric_roles() const = 0;
+
+  // Whether a phase that may end before its last step has done its job (grad-diff unlearning,
+  // once forget accuracy is near chance); the runner asks every log_every steps.
+  virtual bool phase_complete(Phase /*phase*/, const model::Gpt<float>& /*model*/) const { return false; }
 };
 
 std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);
