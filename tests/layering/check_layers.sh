@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every #include points down the layer order (docs/architecture.md):
+#   kernels <- core <- autograd <- model <- train <- world, probe <- experiment <- cli
+# world and probe are siblings: neither includes the other. vrev/ is the generated version header.
+# Prints each include that points the wrong way and exits 1 if there is one.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+allowed() {  # the layers a layer may include, itself among them
+  case $1 in
+    kernels) echo "kernels" ;;
+    core) echo "kernels core vrev" ;;
+    autograd) echo "kernels core autograd" ;;
+    model) echo "kernels core autograd model" ;;
+    train) echo "kernels core autograd model train vrev" ;;
+    world) echo "kernels core autograd model train world" ;;
+    probe) echo "kernels core autograd model train probe" ;;
+    experiment) echo "kernels core autograd model train world probe experiment vrev" ;;
+    cli) echo "kernels core autograd model train world probe experiment cli vrev" ;;
+  esac
+}
+
+bad=0
+for layer in kernels core autograd model train world probe experiment cli; do
+  dir="$root/src/$layer"
+  [ "$layer" = kernels ] && dir="$root/kernels"
+  ok=" $(allowed "$layer") "
+  while IFS=: read -r file line include; do
+    target=$(sed -E 's/.*#include "([^/"]+)\/.*/\1/' <<<"$include")
+    if [[ "$ok" != *" $target "* ]]; then
+      echo "${file#"$root"/}:$line: $layer includes $target (${include#*#include })"
+      bad=1
+    fi
+  done < <(grep -rn --include='*.h' --include='*.cpp' -E '^#include "[^/"]+/' "$dir" || true)
+done
+if [ "$bad" = 0 ]; then echo "layering: every include points down"; fi
+exit $bad
