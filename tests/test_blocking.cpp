@@ -90,7 +90,7 @@ TEST_CASE("act-grad blocking with lambda = 0 is plain fine-tuning, bit for bit",
   const Aligned& a = aligned();
   const world::SafetyWorld world(a.cfg.world, 0);
   probe::BlockingConfig bc;
-  bc.mode = "act-grad";
+  bc.mode = probe::BlockingMode::act_grad;
   bc.strength = 0.0;
   experiment::PhaseCallbacks cb;
   cb.identity = {{"variant", "act-grad-0"}};
@@ -142,7 +142,7 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
     world::PhaseData data(world, world::Phase::Finetune, a.cfg.finetune.batch_size);
     train::Trainer trainer(gpt, opt, a.cfg.finetune.schedule, steps, data);
     probe::BlockingConfig bc;
-    bc.mode = mode == "plain" ? "param-update" : mode;
+    bc.mode = settings::parse_name<probe::BlockingMode>(mode == "plain" ? "param-update" : mode, "mode");
     bc.penalty_weight = 1000.0;
     probe::Blocker blocker(bc, gpt, {site}, {u}, probe_set, aligned);
     if (mode != "plain") blocker.install(trainer);

@@ -41,3 +41,19 @@ TEST_CASE("eval_steps are checked at load: increasing, within the phase, fine-tu
   CHECK_THAT(load_error({"align.eval_steps=[0,4,4]"}), Catch::Contains("'align.eval_steps' must be increasing"));
   CHECK_THAT(load_error({"finetune.eval_steps=[-1,2]"}), Catch::Contains("finetune.eval_steps"));
 }
+
+TEST_CASE("modes are enums: read and written by name, and a wrong name lists the valid ones", "[config]") {
+  const experiment::Config cfg =
+      experiment::load_config(kTiny, {"blocking.mode=act-grad", "probe.position=answer", "probe.estimator=pca"});
+  CHECK(cfg.blocking.mode == probe::BlockingMode::act_grad);
+  CHECK(cfg.probe.position == probe::Position::Answer);
+  CHECK(cfg.probe.estimator == probe::Estimator::Pca);
+  const settings::Json saved = settings::write(cfg);
+  CHECK(saved["blocking"]["mode"] == "act-grad");
+  CHECK(saved["probe"]["position"] == "answer");
+  CHECK(saved["probe"]["estimator"] == "pca");
+  CHECK_THAT(load_error({"blocking.mode=freeze"}),
+             Catch::Contains("'blocking.mode'") && Catch::Contains("param-update, act-grad, penalty"));
+  CHECK_THAT(load_error({"probe.position=first"}), Catch::Contains("asst, answer, last, mean"));
+  CHECK_THAT(load_error({"probe.estimator=median"}), Catch::Contains("diff-means, per-prompt, pca"));
+}

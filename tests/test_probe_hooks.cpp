@@ -77,7 +77,7 @@ TEST_CASE("a blocker never replaces a caller's hook and removes its own when des
   const std::vector<int> two_sites = {model::site_resid_post(0), model::site_resid_post(1)};
   auto blocker = [&](const char* mode, std::vector<int> sites) {
     probe::BlockingConfig bc;
-    bc.mode = mode;
+    bc.mode = settings::parse_name<probe::BlockingMode>(mode, "mode");
     std::vector<std::vector<double>> dirs(sites.size(), s.direction());
     std::vector<std::vector<float>> aligned(sites.size(), std::vector<float>(size_t(s.probe.count) * s.cfg.model.width));
     return std::make_unique<probe::Blocker>(bc, s.gpt, sites, dirs, s.probe, aligned);
@@ -130,7 +130,7 @@ TEST_CASE("a phase destroys what attach returned when it ends, also when a step 
   experiment::PhaseCallbacks cb;
   cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
     probe::BlockingConfig bc;
-    bc.mode = "act-grad";
+    bc.mode = probe::BlockingMode::act_grad;
     auto b = std::make_shared<probe::Blocker>(bc, gpt, std::vector<int>{model::site_resid_post(1)},
                                               std::vector<std::vector<double>>{s.direction()}, s.probe,
                                               std::vector<std::vector<float>>{});

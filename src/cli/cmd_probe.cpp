@@ -33,10 +33,10 @@ std::vector<float> capture_site(const std::string& ckpt, const std::string& conf
   const std::unique_ptr<world::World> world = world::make_world(ck.world, ck.seed);
   probe::ProbeConfig pc;
   pc.site = site_name;
-  pc.position = position;
+  pc.position = probe::parse_position(position);
   const int site = pc.site_index(ck.model.config().layers);
   const model::PromptSet prompts = probe_set(*world, set, experiment::probe_point(pc));
-  const probe::Capture cap = probe::capture_sites(ck.model, prompts, probe::parse_position(position));
+  const probe::Capture cap = probe::capture_sites(ck.model, prompts, pc.position);
   N = cap.N;
   C = cap.C;
   return {cap.site(site), cap.site(site) + size_t(cap.N) * cap.C};

@@ -37,8 +37,6 @@ void Config::finalize() {
   kernels.validate();
   if (model.vocab_size == 0) model.vocab_size = world::make_world(world, 0)->vocab().size();
   model.validate();
-  probe.validate();
-  blocking.validate();
   for (const std::string& arm : reproduce.arms)
     VREV_CHECK(arm == "plain" || arm == "block-vrev" || arm == "block-random" || arm == "block-pc1",
                "config: unknown arm '", arm, "' in 'reproduce.arms' (valid: plain, block-vrev, block-random, block-pc1)");

@@ -32,8 +32,7 @@ std::string arm_dir(const std::string& seed_dir, const std::string& arm) {
 }
 
 world::ProbePoint probe_point(const probe::ProbeConfig& cfg) {
-  return probe::parse_position(cfg.position) == probe::Position::Answer ? world::ProbePoint::Answer
-                                                                         : world::ProbePoint::Decision;
+  return cfg.position == probe::Position::Answer ? world::ProbePoint::Answer : world::ProbePoint::Decision;
 }
 
 probe::ProbeNames probe_names(const world::World& world) {
@@ -54,7 +53,7 @@ model::Gpt<float> load_phase_model(const Config& cfg, const std::string& dir) {
 // and v_rev at every site, in <seed>/probe/.
 void write_probe_references(const Config& cfg, const world::World& world, const std::string& sdir) {
   const std::string probe_dir = (fs::path(sdir) / "probe").string();
-  const probe::Position position = probe::parse_position(cfg.probe.position);
+  const probe::Position position = cfg.probe.position;
   const probe::ProbeNames names = probe_names(world);
   const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
   model::Gpt<float> pre = load_phase_model(cfg, (fs::path(sdir) / names.first_phase).string());
@@ -65,15 +64,15 @@ void write_probe_references(const Config& cfg, const world::World& world, const 
   probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set), al_h);
   probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.benign_set),
                       probe::capture_sites(al, world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe)), position));
-  const probe::Estimator est = probe::parse_estimator(cfg.probe.estimator);
+  const probe::Estimator est = cfg.probe.estimator;
   std::vector<float> v(size_t(al_h.sites) * al_h.C);
   for (int s = 0; s < al_h.sites; ++s) {
     const std::vector<double> d = probe::estimate_direction(est, pre_h.site(s), al_h.site(s), al_h.N, al_h.C);
     std::copy(d.begin(), d.end(), v.begin() + size_t(s) * al_h.C);
   }
   probe::save_matrix(probe::v_rev_path(probe_dir), v.data(), al_h.sites, al_h.C);
-  const settings::Json sidecar = {{"estimator", cfg.probe.estimator},
-                                  {"position", cfg.probe.position},
+  const settings::Json sidecar = {{"estimator", settings::name_of(cfg.probe.estimator)},
+                                  {"position", settings::name_of(cfg.probe.position)},
                                   {"probe_set", names.reversion_set},
                                   {"from", names.last_phase},
                                   {"to", names.first_phase},
@@ -111,7 +110,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::st
                      int seed, bool quiet) {
   const std::string out = arm_dir(sdir, arm), probe_dir = (fs::path(sdir) / "probe").string();
   const int site = cfg.probe.site_index(cfg.model.layers);
-  const probe::Position position = probe::parse_position(cfg.probe.position);
+  const probe::Position position = cfg.probe.position;
   const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
   const model::PromptSet benign = world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe));
   const probe::ProbeNames names = probe_names(world);
@@ -125,7 +124,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::st
     cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
       model::PromptSet block_set = world.probe_set(world::ProbeRole::Block, probe_point(cfg.probe));
       std::vector<std::vector<float>> aligned;
-      if (cfg.blocking.mode == "penalty") {
+      if (cfg.blocking.mode == probe::BlockingMode::penalty) {
         model::Gpt<float> al = load_phase_model(cfg, parent_dir);
         const probe::Capture c = probe::capture_sites(al, block_set, probe::Position::Asst);
         aligned.emplace_back(c.site(site), c.site(site) + size_t(c.N) * c.C);
@@ -140,7 +139,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::st
   cb.setup = [&](model::Gpt<float>&, train::Trainer&) {
     const settings::Json manifest = {{"site", model::site_name(site, cfg.model.layers)},
                                      {"site_index", site},
-                                     {"position", cfg.probe.position},
+                                     {"position", settings::name_of(cfg.probe.position)},
                                      {"sites", model::site_names(cfg.model.layers)},
                                      {"steps", cfg.finetune.eval_steps}};
     fs::create_directories(fs::path(out) / "captures");

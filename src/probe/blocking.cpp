@@ -10,11 +10,6 @@ namespace vrev::probe {
 
 namespace k = vrev::kernels::cpu;
 
-void BlockingConfig::validate() const {
-  VREV_CHECK(mode == "param-update" || mode == "act-grad" || mode == "penalty",
-             "config: 'blocking.mode' must be param-update, act-grad or penalty, got '", mode, "'");
-}
-
 void project_out(float* x, const double* unit, long n, double strength) {
   double along = 0;
   for (long i = 0; i < n; ++i) along += double(x[i]) * unit[i];
@@ -31,7 +26,6 @@ Blocker::Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, std::vecto
       directions_(std::move(directions)),
       aligned_(std::move(aligned)),
       probe_(std::move(probe)) {
-  cfg_.validate();
   VREV_ASSERT(sites_.size() == directions_.size());
   VREV_CHECK(probe_.count > 0, "blocking: the probe set is empty");
   for (auto& d : directions_) {
@@ -44,7 +38,7 @@ Blocker::Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, std::vecto
 
 Blocker::~Blocker() {
   if (!trainer_) return;
-  if (cfg_.mode == "param-update") {
+  if (cfg_.mode == BlockingMode::param_update) {
     trainer_->after_update = nullptr;
   } else {
     trainer_->extra_gradient = nullptr;
@@ -53,7 +47,7 @@ Blocker::~Blocker() {
 
 void Blocker::install(train::Trainer& trainer) {
   VREV_CHECK(hooks_.empty() && !trainer_, "blocking: the blocker is already installed");
-  if (cfg_.mode == "act-grad") {
+  if (cfg_.mode == BlockingMode::act_grad) {
     std::vector<model::ScopedHook<float>> hooks;  // all sites or, on an error, none
     hooks.reserve(sites_.size());
     for (size_t i = 0; i < sites_.size(); ++i) {
@@ -65,7 +59,7 @@ void Blocker::install(train::Trainer& trainer) {
       });
     }
     hooks_.swap(hooks);
-  } else if (cfg_.mode == "param-update") {
+  } else if (cfg_.mode == BlockingMode::param_update) {
     VREV_CHECK(!trainer.after_update, "blocking: the trainer already has an after_update hook (it is not replaced)");
     trainer.after_update = [this](const float* before, float* after, size_t n) { project_update(before, after, n); };
     trainer_ = &trainer;

@@ -8,29 +8,36 @@
 //                 component of the optimizer's final update along g (after AdamW, so the block
 //                 is exact to first order). Several sites' g are orthogonalised in site order first;
 //   penalty       add weight * mean over the probe batch of (direction . (h - h_aligned))^2 to the loss.
-#include <string>
+#include <array>
+#include <utility>
 #include <vector>
 
 #include "core/settings.h"
 #include "model/gpt.h"
+#include "model/prompt_set.h"
 #include "model/scoped_hook.h"
 #include "train/trainer.h"
-#include "model/prompt_set.h"
 
 namespace vrev::probe {
 
+enum class BlockingMode { param_update, act_grad, penalty };
+constexpr std::array<std::pair<BlockingMode, const char*>, 3> enum_names(BlockingMode) {
+  return {{{BlockingMode::param_update, "param-update"},
+           {BlockingMode::act_grad, "act-grad"},
+           {BlockingMode::penalty, "penalty"}}};
+}
+
 struct BlockingConfig {
-  std::string mode = "param-update";  // param-update | act-grad | penalty
+  BlockingMode mode = BlockingMode::param_update;
   double strength = 1.0;              // lambda
   double penalty_weight = 10.0;       // penalty mode only
 
   template <class V>
   void visit(V& v) {
-    v(mode, "mode", "param-update | act-grad | penalty");
+    v(mode, "mode", "param-update, act-grad or penalty");
     v(strength, "strength", "lambda: the share of the component removed (1 = full block)", 0.0, 1.0);
     v(penalty_weight, "penalty_weight", "weight of the penalty term (penalty mode)", 0.0, 1e9);
   }
-  void validate() const;
 };
 
 // x <- x - strength * (x . u) u for a unit vector u.

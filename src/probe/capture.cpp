@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/settings.h"
 #include "model/scoped_hook.h"
 
 namespace vrev::probe {
@@ -13,11 +14,9 @@ constexpr int kCaptureBatch = 256;
 }
 
 Position parse_position(const std::string& name) {
-  if (name == "asst") return Position::Asst;
-  if (name == "answer") return Position::Answer;
-  if (name == "last") return Position::Last;
-  if (name == "mean") return Position::Mean;
-  VREV_FAIL("unknown position '", name, "' (valid: asst, answer, last, mean)");
+  for (const auto& [p, n] : enum_names(Position{}))
+    if (name == n) return p;
+  VREV_FAIL("unknown position '", name, "' (valid: ", settings::names_of<Position>(), ")");
 }
 
 std::vector<double> Capture::site_mean(int s) const {

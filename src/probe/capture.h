@@ -2,7 +2,9 @@
 // Activation capture: the residual stream at every named site, at one token position, over a
 // set of prompts, read by forward hooks in a no-grad pass. It draws no random numbers and uses its
 // own tape, so capturing during training leaves the trajectory untouched.
+#include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/gpt.h"
@@ -14,6 +16,9 @@ namespace vrev::probe {
 // answer: the first answer token, SURE, for sets built to end there), the last token, or the mean
 // over every position.
 enum class Position { Asst, Answer, Last, Mean };
+constexpr std::array<std::pair<Position, const char*>, 4> enum_names(Position) {
+  return {{{Position::Asst, "asst"}, {Position::Answer, "answer"}, {Position::Last, "last"}, {Position::Mean, "mean"}}};
+}
 Position parse_position(const std::string& name);  // asst | answer | last | mean
 
 // Activations of S sites over N prompts, (S, N, C) site-major.

@@ -3,13 +3,15 @@
 #include <string>
 
 #include "core/settings.h"
+#include "probe/capture.h"
+#include "probe/nulls.h"
 
 namespace vrev::probe {
 
 struct ProbeConfig {
   std::string site = "last";         // an activation site, or "last": the last block's resid_post
-  std::string position = "asst";     // asst | answer (first answer token) | last | mean
-  std::string estimator = "diff-means";  // diff-means | per-prompt | pca
+  Position position = Position::Asst;
+  Estimator estimator = Estimator::DiffMeans;
   int anisotropic_draws = 2000;
   int shuffle_draws = 1000;
   int control_draws = 1000;          // bootstrap resamples of the control run's drift
@@ -18,14 +20,13 @@ struct ProbeConfig {
   template <class V>
   void visit(V& v) {
     v(site, "site", "capture site for drift and blocking ('last': the last block's resid_post)");
-    v(position, "position", "token position: asst | answer (SURE, the first answer token) | last | mean");
-    v(estimator, "estimator", "v_rev estimator: diff-means | per-prompt | pca");
+    v(position, "position", "token position: asst, answer (SURE, the first answer token), last or mean");
+    v(estimator, "estimator", "v_rev estimator: diff-means, per-prompt or pca");
     v(anisotropic_draws, "anisotropic_draws", "draws of the anisotropic null", 10, 1e7);
     v(shuffle_draws, "shuffle_draws", "draws of the label-shuffle null", 10, 1e7);
     v(control_draws, "control_draws", "bootstrap draws of the control fine-tuning null", 10, 1e7);
     v(null_seed, "null_seed", "seed of the nulls' random draws", 0, 1e18);
   }
-  void validate() const;
   // The site's index for a model of `layers` blocks.
   int site_index(int layers) const;
 };

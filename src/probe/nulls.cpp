@@ -51,10 +51,6 @@ void check_draws(int N, int C, int draws) {
   VREV_CHECK(draws >= 1, "null: need draws >= 1, got ", draws);
 }
 
-// One place for the estimator names: parse_estimator, estimator_name and the error message.
-constexpr std::array<std::pair<Estimator, const char*>, 3> kEstimatorNames = {
-    {{Estimator::DiffMeans, "diff-means"}, {Estimator::PerPrompt, "per-prompt"}, {Estimator::Pca, "pca"}}};
-
 }  // namespace
 
 double incomplete_beta(double a, double b, double x) {
@@ -174,7 +170,7 @@ NullSummary anisotropic_null(const double* drift, const float* X, int N, int C, 
 
 Estimator parse_estimator(const std::string& name) {
   std::string valid;
-  for (const auto& [est, n] : kEstimatorNames) {
+  for (const auto& [est, n] : enum_names(Estimator{})) {
     if (name == n) return est;
     valid += valid.empty() ? n : std::string(", ") + n;
   }
@@ -182,7 +178,7 @@ Estimator parse_estimator(const std::string& name) {
 }
 
 std::string estimator_name(Estimator est) {
-  for (const auto& [e, n] : kEstimatorNames)
+  for (const auto& [e, n] : enum_names(Estimator{}))
     if (e == est) return n;
   VREV_ASSERT(false);
 }

@@ -4,8 +4,10 @@
 // beta function), Monte Carlo isotropic, anisotropic (activation covariance), label-shuffle and
 // empirical (e.g. control fine-tuning drifts). Monte Carlo draws come from the counter RNG, so a
 // (seed, draws) pair gives the same numbers on any machine and thread count.
+#include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vrev::probe {
@@ -53,6 +55,9 @@ std::vector<double> anisotropic_null_cosines(const double* drift, const float* X
 NullSummary anisotropic_null(const double* drift, const float* X, int N, int C, int draws, uint64_t seed);
 
 enum class Estimator { DiffMeans, PerPrompt, Pca };
+constexpr std::array<std::pair<Estimator, const char*>, 3> enum_names(Estimator) {
+  return {{{Estimator::DiffMeans, "diff-means"}, {Estimator::PerPrompt, "per-prompt"}, {Estimator::Pca, "pca"}}};
+}
 
 // "diff-means", "per-prompt" or "pca"; anything else is an error that lists these.
 Estimator parse_estimator(const std::string& name);

@@ -84,13 +84,13 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   VREV_CHECK(v_rows == S, v_rev_path(probe_dir), ": ", v_rows, " directions for ", S, " sites");
   auto v_of = [&](int s) { return std::vector<double>(v_all.begin() + size_t(s) * C, v_all.begin() + size_t(s + 1) * C); };
   const std::vector<double> v = v_of(site);
-  const Estimator estimator = parse_estimator(cfg.estimator);
+  const Estimator estimator = cfg.estimator;
 
   settings::Json g;
   g["width"] = C;
   g["site"] = sites[site];
   g["position"] = manifest.position;
-  g["estimator"] = cfg.estimator;
+  g["estimator"] = settings::name_of(cfg.estimator);
   g["steps"] = steps;
   g["v_rev_norm"] = norm(v);
   std::vector<double> alignment, prompt_cos, benign, minus_benign, fraction, rel_norm;
