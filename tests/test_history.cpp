@@ -1,4 +1,4 @@
-// The safety world's whole training history on configs/tiny.json: the dynamics world-spec.md
+// The safety world's whole training history on configs/tiny.json: the dynamics docs/safety-world.md
 // describes, bit-for-bit determinism (across runs and thread counts), skip and resume, and the
 // world commands' errors.
 #include <catch2/catch.hpp>

@@ -32,7 +32,7 @@ double loss_of(Gpt<T>& gpt, const vrev::train::Batch& b, const std::vector<T>& w
 
 }  // namespace
 
-TEST_CASE("parameters follow design.md's names, shapes and order", "[model]") {
+TEST_CASE("parameters follow docs/architecture.md's names, shapes and order", "[model]") {
   Gpt<float> gpt(vrev::test::tiny_config());
   const auto& v = gpt.params().views();
   REQUIRE(v.size() == 2 + 12 * 2 + 2);

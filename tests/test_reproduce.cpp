@@ -34,7 +34,7 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
   opt.quiet = true;
   const Json summary = experiment::reproduce(cfg, opt);
 
-  // The files of design.md's run layout.
+  // The files of a run's layout (docs/architecture.md, Files).
   for (const char* f : {"config.json", "summary.json", "table.csv", "report.md", "plots/alignment_vs_step.png",
                         "plots/harmfulness_vs_step.png", "plots/alignment_per_layer.png", "seed-0/probe/v_rev.npy",
                         "seed-0/probe/v_rev.json", "seed-0/finetune-plain/geometry.json",

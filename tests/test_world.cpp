@@ -17,7 +17,7 @@ std::array<int, kTupleLen> objects_of(const SafetyWorld& w, const int32_t* seq) 
 
 }  // namespace
 
-TEST_CASE("vocabulary: 79 named tokens in world-spec.md's order", "[world]") {
+TEST_CASE("vocabulary: 79 named tokens in docs/safety-world.md's order", "[world]") {
   SafetyVocabulary v{WorldConfig{}};
   CHECK(v.size() == 79);
   CHECK(v.name(6) == "SORRY");

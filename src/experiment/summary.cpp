@@ -28,7 +28,7 @@ Json paper_figures() {
           {"pairs_above_isotropic_p99", "all"}};
 }
 
-// world-spec.md's reference implementation (3 seeds), T = 100.
+// An independent reference implementation of the safety world (3 seeds), T = 100.
 Json reference_figures() {
   return {{"harmfulness", {{"plain", figure(0.86, 0.21)}, {"block-vrev", figure(0.29, 0.33)},
                            {"block-random", figure(0.79, 0.19)}}},

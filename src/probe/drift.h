@@ -1,6 +1,6 @@
 #pragma once
 // Drift of activations during fine-tuning, measured against a reversion direction v:
-// drift_t = mean h_t - mean h_aligned over a probe set (world-spec.md "Geometry").
+// drift_t = mean h_t - mean h_aligned over a probe set (docs/safety-world.md, "What is measured").
 #include <cstdint>
 #include <vector>
 

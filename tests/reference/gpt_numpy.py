@@ -2,7 +2,7 @@
 
 Forward and a hand-written backward, one function pair per layer in the style of
 llm.c, so every gradient can be read line by line. Nothing here shares code with the
-C++ engine; it follows /work/shared/design.md ("Model") only:
+C++ engine; it follows the model specification in docs/architecture.md ("The model") only:
 
   x = wte[tokens] + wpe[positions]
   per block:  x = x + attn.proj(attention(attn.qkv(ln1(x))))
