@@ -183,6 +183,25 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
         pm(get(ref, "alignment_step_1", "plain")), pm(get(arms["plain"], "alignment", "1")));
     row("alignment at step 20 (plain)", pm(get(paper, "alignment_step_20")),
         pm(get(ref, "alignment_step_20", "plain")), pm(get(arms["plain"], "alignment", "20")));
+    // Much of a middle phase's shift can be shared with benign prompts: the drift of the
+    // reversion set minus the benign set's, against v_rev, separates what is specific to it.
+    for (const char* key : {"benign_alignment", "harmful_minus_benign"}) {
+      std::string values;
+      for (const int64_t step : {int64_t(1), int64_t(20), int64_t(T)}) {
+        std::vector<double> per_seed;
+        for (const SeedResult& r : results) {
+          const Json& g = r.arms.at("plain")["geometry"];
+          for (size_t i = 0; i < g["steps"].size(); ++i)
+            if (g["steps"][i].get<int64_t>() == step) per_seed.push_back(g[key][i].get<double>());
+        }
+        double mean = 0;
+        for (double v : per_seed) mean += v / per_seed.size();
+        values += (values.empty() ? "" : " / ") + (per_seed.size() == results.size() ? num(mean) : "–");
+      }
+      row(std::string(key[0] == 'b' ? "benign drift" : "reversion-set minus benign drift") +
+              " vs v_rev, steps 1 / 20 / T (plain, mean)",
+          "", "", values);
+    }
   }
   for (const std::string& arm : cfg.reproduce.arms) {
     const std::string p = arm == "plain"        ? pm(get(paper, "final_alignment_plain"), 3)
