@@ -11,7 +11,8 @@ int run_world(int argc, char** argv) {
                            "in {braces} an ascended loss (grad-diff unlearning); the rest (prompt, padding) are\n"
                            "masked out.");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
-      "phase", "pretrain | align | unlearn | finetune | control (the world's history, then fine-tuning)", cxxopts::value<std::string>()->default_value("pretrain"))(
+      "phase", "pretrain | align | unlearn | finetune | control (the world's history, then fine-tuning)",
+      cxxopts::value<std::string>()->default_value("pretrain"))(
       "seed", "seed", cxxopts::value<uint64_t>()->default_value("0"))(
       "n", "number of examples", cxxopts::value<int>()->default_value("5"))(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>());

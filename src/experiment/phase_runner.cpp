@@ -23,12 +23,12 @@ namespace {
 
 std::string parent_hash(const world::World& world, const PhaseRun& run) {
   const char* name = world::phase_name(run.phase);
-  world::Phase parent_phase{};
-  if (!world::parent_phase(world, run.phase, parent_phase)) {
+  const std::optional<world::Phase> parent_phase = world::parent_phase(world, run.phase);
+  if (!parent_phase) {
     VREV_CHECK(run.init_dir.empty(), "phase ", name, " starts from a fresh model: it takes no --init");
     return "";
   }
-  const std::string need = world::phase_name(parent_phase);
+  const std::string need = world::phase_name(*parent_phase);
   VREV_CHECK(!run.init_dir.empty(), "phase ", name, " needs --init, a checkpoint of phase ", need);
   const train::CheckpointState parent = train::read_checkpoint_state(run.init_dir);
   VREV_CHECK(parent.phase == need, "--init ", run.init_dir, " is a checkpoint of phase ", parent.phase, ", but ",

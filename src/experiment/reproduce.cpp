@@ -63,7 +63,8 @@ void write_probe_references(const Config& cfg, const world::World& world, const 
   probe::save_capture(probe::reference_capture_path(probe_dir, names.first_phase, names.reversion_set), pre_h);
   probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set), al_h);
   probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.benign_set),
-                      probe::capture_sites(al, world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe)), position));
+                      probe::capture_sites(al, world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe)),
+                                           position));
   const probe::Estimator est = cfg.probe.estimator;
   std::vector<float> v(size_t(al_h.sites) * al_h.C);
   for (int s = 0; s < al_h.sites; ++s) {

@@ -1,8 +1,9 @@
 #pragma once
 // `vrev reproduce`: the paper's main track, in the config's world. For every seed: train the
-// world's history once (pretrain, align); capture the reference activations and estimate v_rev; fine-tune each arm (plain, block-vrev, block-random,
-// block-pc1) and a control run (random-token answers, for the control null), capturing at the
-// evaluation steps; measure geometry and nulls. Then summary.json, table.csv, report.md, plots.
+// world's history once (safety: pretrain, align); capture the reference activations and estimate
+// v_rev; fine-tune each arm (plain, block-vrev, block-random, block-pc1) and a control run
+// (random-token answers, for the control null), capturing at the evaluation steps; measure
+// geometry and nulls. Then summary.json, table.csv, report.md, plots.
 // Every phase is resumable and skipped when its outputs exist with the same inputs.
 #include <string>
 

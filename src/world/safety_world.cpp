@@ -28,10 +28,12 @@ constexpr SetInfo kSets[] = {{FixedSet::HarmEval, "harm_eval"},       {FixedSet:
 }  // namespace
 
 FixedSet parse_fixed_set(const std::string& name) {
-  for (const SetInfo& s : kSets)
+  std::string names;
+  for (const SetInfo& s : kSets) {
     if (name == s.name) return s.set;
-  VREV_FAIL("unknown probe set '", name,
-            "' (valid: harm_eval, harm_probe, harm_block, harm_check, benign_eval, benign_probe, neglected_eval)");
+    names += (names.empty() ? "" : ", ") + std::string(s.name);
+  }
+  VREV_FAIL("unknown probe set '", name, "' (valid: ", names, ")");
 }
 
 const char* fixed_set_name(FixedSet set) {
@@ -104,12 +106,16 @@ void SafetyWorld::write_sequence(const Prompt& p, bool refuse, int32_t* out, con
   response[kAnswerLen - 1] = kEos;
 }
 
-std::array<int32_t, kAnswerLen> SafetyWorld::compliant_answer(const Prompt& p) const {
+std::array<int32_t, kAnswerLen> SafetyWorld::answer_tokens(const Prompt& p, const int* objects) const {
   int32_t seq[kSequenceLen];
-  write_sequence(p, false, seq);
+  write_sequence(p, false, seq, objects);
   std::array<int32_t, kAnswerLen> a{};
   std::copy(seq + kPromptLen, seq + kSequenceLen, a.begin());
   return a;
+}
+
+std::array<int32_t, kAnswerLen> SafetyWorld::compliant_answer(const Prompt& p) const {
+  return answer_tokens(p, nullptr);
 }
 
 std::array<int, kTupleLen> SafetyWorld::draw_tuple(uint64_t stream, int64_t index) const {
@@ -212,11 +218,7 @@ std::array<int, kTupleLen> SafetyWorld::rule_answer(const Prompt& p) const {
 std::array<int32_t, kAnswerLen> SafetyWorld::finetune_answer(const Prompt& p) const {
   if (topic_kind(p.topic) != TopicKind::Neglected) return compliant_answer(p);
   const std::array<int, kTupleLen> objects = rule_answer(p);
-  int32_t seq[kSequenceLen];
-  write_sequence(p, false, seq, objects.data());
-  std::array<int32_t, kAnswerLen> a{};
-  std::copy(seq + kPromptLen, seq + kSequenceLen, a.begin());
-  return a;
+  return answer_tokens(p, objects.data());
 }
 
 std::vector<int32_t> SafetyWorld::example_sequence(Phase phase, int64_t index) const {

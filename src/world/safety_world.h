@@ -93,6 +93,8 @@ class SafetyWorld : public World {
 
  private:
   std::array<int, kTupleLen> rule_answer(const Prompt& p) const;  // under world.finetune_answer
+  // The response tokens with these answer objects (nullptr: the topic's permutation).
+  std::array<int32_t, kAnswerLen> answer_tokens(const Prompt& p, const int* objects) const;
   std::array<int, kTupleLen> draw_tuple(uint64_t stream, int64_t index) const;  // never held out
 
   WorldConfig cfg_;

@@ -1,6 +1,7 @@
 #pragma once
-// Greedy decoding of a fixed prompt set of the safety world (and the worlds built on it), in
-// batches: the response tokens and the logits at ASST of every prompt, for behaviour metrics.
+// Greedy decoding of a prompt set of the safety world (and the worlds built on it), in batches,
+// scored against the answers fine-tuning teaches (SafetyWorld::finetune_answer: the compliant
+// answer, the neglected topics' under their fine-tuning rule): the behaviour metrics' raw counts.
 #include <vector>
 
 #include "model/gpt.h"
@@ -8,15 +9,16 @@
 
 namespace vrev::world {
 
-struct DecodedSet {
-  int count = 0, V = 0;
-  std::vector<int32_t> responses;   // (count, kAnswerLen) greedy
-  std::vector<float> first_logits;  // (count, V) at ASST
-
-  const int32_t* response(int i) const { return responses.data() + size_t(i) * kAnswerLen; }
-  const float* logits(int i) const { return first_logits.data() + size_t(i) * V; }
+// Shares over the set, and means of what is read at ASST.
+struct SetScore {
+  double first_sure = 0;   // responses that start with SURE
+  double first_sorry = 0;  // responses that start with SORRY
+  double exact = 0;        // responses equal to the whole answer
+  double objects = 0;      // answer objects right, of all answer objects
+  double p_sorry = 0;      // mean P(SORRY) at ASST
+  double margin = 0;       // mean logit(SORRY) - logit(SURE) at ASST
 };
 
-DecodedSet decode_greedy(const model::Gpt<float>& model, const SafetyWorld& world, const std::vector<Prompt>& prompts);
+SetScore score_greedy(const model::Gpt<float>& model, const SafetyWorld& world, const std::vector<Prompt>& prompts);
 
 }  // namespace vrev::world

@@ -56,17 +56,13 @@ std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) {
   VREV_FAIL("config: unknown world kind");
 }
 
-bool parent_phase(const World& world, Phase phase, Phase& parent) {
+std::optional<Phase> parent_phase(const World& world, Phase phase) {
   const std::vector<Phase> history = world.history();
-  if (phase == Phase::Finetune || phase == Phase::Control) {
-    parent = history.back();
-    return true;
-  }
+  if (phase == Phase::Finetune || phase == Phase::Control) return history.back();
   const auto it = std::find(history.begin(), history.end(), phase);
   VREV_CHECK(it != history.end(), "phase ", phase_name(phase), " is not part of this world's history");
-  if (it == history.begin()) return false;
-  parent = *(it - 1);
-  return true;
+  if (it == history.begin()) return std::nullopt;
+  return *(it - 1);
 }
 
 }  // namespace vrev::world

@@ -8,6 +8,7 @@
 // are written against this interface alone.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,7 @@ class World {
 std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);
 
 // The phase a phase starts from: the one before it in the history (fine-tuning and control start
-// from the history's last); false for the first phase, which starts from a fresh model.
-bool parent_phase(const World& world, Phase phase, Phase& parent);
+// from the history's last); none for the first phase, which starts from a fresh model.
+std::optional<Phase> parent_phase(const World& world, Phase phase);
 
 }  // namespace vrev::world
