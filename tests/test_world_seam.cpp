@@ -187,6 +187,9 @@ TEST_CASE("the unlearning world: forget topics, the unlearn phase's data, its se
   CHECK(w->probe_set_name(ProbeRole::Reversion) == "forget_probe");
   CHECK(w->named_prompt_set("forget_eval", ProbePoint::Decision).count == 8 * 64);
   CHECK_THROWS_WITH(w->named_prompt_set("harm_eval", ProbePoint::Decision), Catch::Contains("forget_eval"));
+  CHECK_THROWS_WITH(check_phase(*w, Phase::Align),
+                    Catch::Contains("phase align is not part") && Catch::Contains("pretrain, unlearn, finetune"));
+  CHECK_NOTHROW(check_phase(*w, Phase::Control));
   CHECK(w->metric_roles().reversion == "forget_object_accuracy");
 
   // Pretraining and fine-tuning are the safety world's, token for token.

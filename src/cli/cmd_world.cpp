@@ -23,6 +23,7 @@ int run_world(int argc, char** argv) {
   const int n = args["n"].as<int>();
   VREV_CHECK(n >= 0, "-n must be >= 0");
   const std::unique_ptr<world::World> world = world::make_world(cfg.world, args["seed"].as<uint64_t>());
+  world::check_phase(*world, phase);
   const int T = world->sequence_length() - 1;
   std::vector<int32_t> inputs(T), targets(T);
   std::vector<float> weights(T);

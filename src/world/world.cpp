@@ -56,11 +56,23 @@ std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) {
   VREV_FAIL("config: unknown world kind");
 }
 
+void check_phase(const World& world, Phase phase) {
+  if (phase == Phase::Finetune || phase == Phase::Control) return;
+  const std::vector<Phase> history = world.history();
+  std::string names;
+  for (const Phase p : history) {
+    if (p == phase) return;
+    names += std::string(phase_name(p)) + ", ";
+  }
+  VREV_FAIL("phase ", phase_name(phase), " is not part of this world's history (its phases: ", names,
+            "finetune, control)");
+}
+
 std::optional<Phase> parent_phase(const World& world, Phase phase) {
+  check_phase(world, phase);
   const std::vector<Phase> history = world.history();
   if (phase == Phase::Finetune || phase == Phase::Control) return history.back();
   const auto it = std::find(history.begin(), history.end(), phase);
-  VREV_CHECK(it != history.end(), "phase ", phase_name(phase), " is not part of this world's history");
   if (it == history.begin()) return std::nullopt;
   return *(it - 1);
 }

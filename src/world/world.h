@@ -77,6 +77,9 @@ class World {
 
 std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);
 
+// An error unless the world trains on this phase: one of its history, fine-tuning or control.
+void check_phase(const World& world, Phase phase);
+
 // The phase a phase starts from: the one before it in the history (fine-tuning and control start
 // from the history's last); none for the first phase, which starts from a fresh model.
 std::optional<Phase> parent_phase(const World& world, Phase phase);
