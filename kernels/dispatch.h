@@ -30,6 +30,8 @@ using cpu::matmul_backward_weight;
 using cpu::matmul_forward;
 using cpu::residual_backward;
 using cpu::residual_forward;
+using cpu::soft_cross_entropy_backward;
+using cpu::soft_cross_entropy_forward;
 using cpu::squared_norm;
 using cpu::sum;
 using ref::adamw_update;
@@ -52,6 +54,8 @@ using ref::matmul_backward_weight;
 using ref::matmul_forward;
 using ref::residual_backward;
 using ref::residual_forward;
+using ref::soft_cross_entropy_backward;
+using ref::soft_cross_entropy_forward;
 using ref::squared_norm;
 using ref::sum;
 }  // namespace vrev::kernels::any

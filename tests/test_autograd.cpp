@@ -78,6 +78,17 @@ void gradcheck(const OpCase& c) {
 const std::vector<int32_t> kTokens = {3, 1, 4, 1, 5, 0, 2, 6, 5, 3};  // (B=2, T=5), V = 7
 const std::vector<double> kWeights = {1, 0, 1, 0.5, 1, 0, 1, 1, 2, 1};
 
+// Soft targets for the (10, 7) logits of the cross-entropy rows: random rows normalised to sum to 1.
+const std::vector<double> kTargetProbs = [] {
+  std::vector<double> q = random_vector(10 * 7, 300);
+  for (int n = 0; n < 10; ++n) {
+    double sum = 0;
+    for (int i = 0; i < 7; ++i) sum += q[n * 7 + i] = std::abs(q[n * 7 + i]);
+    for (int i = 0; i < 7; ++i) q[n * 7 + i] /= sum;
+  }
+  return q;
+}();
+
 // A hook that only reads: the site must then be an exact identity for gradients.
 double observed = 0;
 vrev::autograd::GradHook<double> observe_hook = [](double* g, const Shape&) { observed += g[0]; };
@@ -111,6 +122,13 @@ const std::vector<OpCase> kOps = {
      }},
     {"cross_entropy_unweighted", {{10, 7}}, [](Tape<double>& t, const std::vector<Var>& v) {
        return vrev::autograd::cross_entropy<double>(t, v[0], kTokens.data(), nullptr);
+     }},
+    {"soft_cross_entropy", {{10, 7}}, [](Tape<double>& t, const std::vector<Var>& v) {
+       return vrev::autograd::soft_cross_entropy(t, v[0], kTargetProbs.data(), kWeights.data());
+     }},
+    {"soft_cross_entropy_signed", {{10, 7}}, [](Tape<double>& t, const std::vector<Var>& v) {
+       static const std::vector<double> signed_weights = {1, 0, -1, 0.5, 1, 0, -1, 1, -2, 1};
+       return vrev::autograd::soft_cross_entropy(t, v[0], kTargetProbs.data(), signed_weights.data());
      }},
     {"gradient_site", {{3, 4}}, [](Tape<double>& t, const std::vector<Var>& v) {
        return vrev::autograd::gelu(t, vrev::autograd::gradient_site(t, v[0], &observe_hook));

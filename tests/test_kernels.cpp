@@ -42,6 +42,22 @@ Tokens rand_tokens(size_t n, int V, uint32_t seed) {
   return v;
 }
 
+// Random non-negative target rows (N, V); row 0 is one-hot at targets[0] and the last row (when
+// N > 1) is scaled by 2.5, so that it does not sum to 1.
+Vec soft_targets(int N, int V, const Tokens& targets, uint32_t seed) {
+  Vec q = randn((size_t)N * V, seed);
+  for (int n = 0; n < N; n++) {
+    float* row = q.data() + (size_t)n * V;
+    float sum = 0.0f;
+    for (int i = 0; i < V; i++) sum += row[i] = std::fabs(row[i]);
+    for (int i = 0; i < V; i++) row[i] /= sum;
+  }
+  for (int i = 0; i < V; i++) q[i] = i == targets[0] ? 1.0f : 0.0f;
+  if (N > 1)
+    for (int i = 0; i < V; i++) q[(size_t)(N - 1) * V + i] *= 2.5f;
+  return q;
+}
+
 DVec to_double(const Vec& v) { return DVec(v.begin(), v.end()); }
 
 // Largest |got - want| / (1 + |want|) over the arrays; one CHECK per array, with the worst index.
@@ -316,6 +332,66 @@ TEST_CASE("cross entropy matches ref and is stable", "[kernels]") {
   }
 }
 
+TEST_CASE("soft cross_entropy matches ref", "[kernels]") {
+  const int shapes[][2] = {{1, 3}, {7, 79}, {33, 130}, {5, 4096}};
+  uint32_t seed = 750;
+  for (const auto& s : shapes) {
+    const int N = s[0], V = s[1];
+    INFO("N=" << N << " V=" << V);
+    Vec logits = randn((size_t)N * V, seed++, 3.0f);
+    Tokens targets = rand_tokens(N, V, seed++);
+    const Vec q = soft_targets(N, V, targets, seed++);
+    // As for the hard targets: row 0 is shifted far up and its one-hot target pushed far below the
+    // rest, so that the target's probability underflows in float and only logsumexp gives the loss.
+    for (int i = 0; i < V; i++) logits[i] += 1000.0f;
+    logits[targets[0]] -= 150.0f;
+    const Vec dl = randn(N, seed++), dz0 = randn((size_t)N * V, seed++);
+    const DVec logitsd = to_double(logits), qd = to_double(q), dld = to_double(dl);
+
+    Vec losses(N), probs((size_t)N * V);
+    DVec lossesd(N), probsd((size_t)N * V);
+    cpu::soft_cross_entropy_forward(losses.data(), probs.data(), logits.data(), q.data(), N, V);
+    ref::soft_cross_entropy_forward(lossesd.data(), probsd.data(), logitsd.data(), qd.data(), N, V);
+    check_close("soft_cross_entropy losses", losses, lossesd, tol_for(V));
+    check_close("soft_cross_entropy probs", probs, probsd, tol_for(V));
+    CHECK(std::isfinite(losses[0]));
+    CHECK(losses[0] > 100.0f);
+
+    Vec dz = dz0;
+    DVec dzd = to_double(dz0);
+    cpu::soft_cross_entropy_backward(dz.data(), probs.data(), q.data(), dl.data(), N, V);
+    ref::soft_cross_entropy_backward(dzd.data(), probsd.data(), qd.data(), dld.data(), N, V);
+    check_close("soft_cross_entropy dlogits", dz, dzd, tol_for(V));
+  }
+}
+
+// A one-hot target row is a hard target: same losses, probs and dlogits, underflow row included.
+TEST_CASE("soft cross_entropy with one-hot targets equals cross_entropy", "[kernels]") {
+  const int shapes[][2] = {{1, 3}, {7, 79}, {5, 4096}};
+  uint32_t seed = 780;
+  for (const auto& s : shapes) {
+    const int N = s[0], V = s[1];
+    INFO("N=" << N << " V=" << V);
+    Vec logits = randn((size_t)N * V, seed++, 3.0f);
+    const Tokens targets = rand_tokens(N, V, seed++);
+    for (int i = 0; i < V; i++) logits[i] += 1000.0f;
+    logits[targets[0]] -= 150.0f;
+    Vec onehot((size_t)N * V, 0.0f);
+    for (int n = 0; n < N; n++) onehot[(size_t)n * V + targets[n]] = 1.0f;
+    const Vec dl = randn(N, seed++), dz0 = randn((size_t)N * V, seed++);
+
+    Vec losses(N), probs((size_t)N * V), dz = dz0;
+    cpu::cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), N, V);
+    cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V);
+    Vec soft_losses(N), soft_probs((size_t)N * V), soft_dz = dz0;
+    cpu::soft_cross_entropy_forward(soft_losses.data(), soft_probs.data(), logits.data(), onehot.data(), N, V);
+    cpu::soft_cross_entropy_backward(soft_dz.data(), soft_probs.data(), onehot.data(), dl.data(), N, V);
+    check_close("cpu one-hot losses", soft_losses, to_double(losses), tol_for(V));
+    check_close("cpu one-hot probs", soft_probs, to_double(probs), tol_for(V));
+    check_close("cpu one-hot dlogits", soft_dz, to_double(dz), tol_for(V));
+  }
+}
+
 TEST_CASE("adamw matches ref", "[kernels]") {
   uint32_t seed = 800;
   for (long n : {1L, 7L, 5000L, 70001L}) {
@@ -494,6 +570,13 @@ std::vector<DeterminismCase> determinism_cases() {
                        Vec losses(N), probs((size_t)N * V), dz = dz0;
                        cpu::cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), N, V);
                        cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V);
+                       return bytes_of(losses, probs, dz);
+                     }});
+    const Vec q = soft_targets(N, V, targets, seed++);
+    cases.push_back({"soft_cross_entropy_forward+backward", [=] {
+                       Vec losses(N), probs((size_t)N * V), dz = dz0;
+                       cpu::soft_cross_entropy_forward(losses.data(), probs.data(), logits.data(), q.data(), N, V);
+                       cpu::soft_cross_entropy_backward(dz.data(), probs.data(), q.data(), dl.data(), N, V);
                        return bytes_of(losses, probs, dz);
                      }});
   }
@@ -772,6 +855,23 @@ std::vector<GradCase> grad_cases() {
                        DVec losses(N), probs(N * V);
                        ref::cross_entropy_forward(losses.data(), probs.data(), in[0].data(), targets.data(), N, V);
                        ref::cross_entropy_backward(din[0].data(), probs.data(), targets.data(), dout.data(), N, V);
+                     }});
+  }
+  {
+    const int N = 3, V = 5;
+    // Row 0 sums to 1, row 1 is one-hot, row 2 sums to 1.5.
+    const DVec q = {0.1, 0.2, 0.3, 0.25, 0.15, 0, 0, 1, 0, 0, 0.5, 0, 0.4, 0.1, 0.5};
+    cases.push_back({"soft_cross_entropy",
+                     {drandn(N * V, seed++, 2.0)},
+                     (size_t)N,
+                     [=](const auto& in, DVec& out) {
+                       DVec probs(N * V);
+                       ref::soft_cross_entropy_forward(out.data(), probs.data(), in[0].data(), q.data(), N, V);
+                     },
+                     [=](const auto& in, const DVec& dout, auto& din) {
+                       DVec losses(N), probs(N * V);
+                       ref::soft_cross_entropy_forward(losses.data(), probs.data(), in[0].data(), q.data(), N, V);
+                       ref::soft_cross_entropy_backward(din[0].data(), probs.data(), q.data(), dout.data(), N, V);
                      }});
   }
   return cases;

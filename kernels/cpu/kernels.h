@@ -104,6 +104,13 @@ void cross_entropy_forward(float* losses, float* probs, const float* logits, con
 // dlogits (N, V) += (probs - onehot(targets)) * dlosses[i]
 void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* targets, const float* dlosses,
                             int N, int V);
+// Against soft targets target_probs (N, V), rows q not necessarily normalised:
+// probs (N, V) = softmax(logits); losses (N) = -sum_j q[i, j] log probs[i, j].
+void soft_cross_entropy_forward(float* losses, float* probs, const float* logits, const float* target_probs, int N,
+                                int V);
+// dlogits (N, V) += (probs sum_j q[i, j] - q) * dlosses[i]
+void soft_cross_entropy_backward(float* dlogits, const float* probs, const float* target_probs, const float* dlosses,
+                                 int N, int V);
 
 // ---- AdamW (decoupled weight decay, bias-corrected moments); t is the 1-based step ------------
 void adamw_update(float* param, const float* grad, float* m, float* v, long n, float lr, float beta1,

@@ -1,6 +1,6 @@
 #pragma once
-// Reference fused softmax cross-entropy, templated on the scalar type; the exact yardstick for
-// kernels/cpu/cross_entropy.cpp.
+// Reference fused softmax cross-entropy against hard (token) and soft (distribution) targets,
+// templated on the scalar type; the exact yardstick for kernels/cpu/cross_entropy.cpp.
 #include <cmath>
 #include <cstdint>
 
@@ -34,6 +34,44 @@ void cross_entropy_backward(S* dlogits, const S* probs, const int32_t* targets, 
       S indicator = i == targets[n] ? S(1) : S(0);
       dz[i] += (p[i] - indicator) * dlosses[n];
     }
+  }
+}
+
+// probs (N, V) = softmax(logits); losses (N) = sum_j q[i, j] (logsumexp(logits[i]) - logits[i, j])
+// = lse sum(q) - sum(q z) for q = target_probs (N, V), whose rows need not sum to 1.
+template <class S>
+void soft_cross_entropy_forward(S* losses, S* probs, const S* logits, const S* target_probs, int N, int V) {
+  for (int n = 0; n < N; n++) {
+    const S* z = logits + (long)n * V;
+    const S* q = target_probs + (long)n * V;
+    S* p = probs + (long)n * V;
+    S maxv = z[0];
+    for (int i = 1; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
+    S sum = 0;
+    for (int i = 0; i < V; i++) {
+      p[i] = std::exp(z[i] - maxv);
+      sum += p[i];
+    }
+    for (int i = 0; i < V; i++) p[i] /= sum;
+    S qsum = 0, qgap = 0;
+    for (int i = 0; i < V; i++) {
+      qsum += q[i];
+      qgap += q[i] * (maxv - z[i]);
+    }
+    losses[n] = qgap + qsum * std::log(sum);
+  }
+}
+
+// dlogits (N, V) += (probs sum_j q[i, j] - q) * dlosses[i], q = target_probs
+template <class S>
+void soft_cross_entropy_backward(S* dlogits, const S* probs, const S* target_probs, const S* dlosses, int N, int V) {
+  for (int n = 0; n < N; n++) {
+    const S* p = probs + (long)n * V;
+    const S* q = target_probs + (long)n * V;
+    S* dz = dlogits + (long)n * V;
+    S qsum = 0;
+    for (int i = 0; i < V; i++) qsum += q[i];
+    for (int i = 0; i < V; i++) dz[i] += (p[i] * qsum - q[i]) * dlosses[n];
   }
 }
 

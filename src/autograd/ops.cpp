@@ -203,6 +203,44 @@ Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* we
   return out;
 }
 
+// ---- soft cross-entropy -------------------------------------------------------------------------
+template <class T>
+static void soft_cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
+  const auto [N, V, unused0, unused1] = r.dims;
+  const T* target_probs = static_cast<const T*>(r.context);
+  const T* row_scale = r.saved[1];  // (N): weights[i] / sum of |weights|
+  T* dlosses = tape.scratch(N);
+  const T dout = tape.grad(r.out)[0];
+  for (int i = 0; i < N; ++i) dlosses[i] = dout * row_scale[i];
+  k::soft_cross_entropy_backward(tape.grad(r.in[0]), r.saved[0], target_probs, dlosses, N, V);
+}
+
+template <class T>
+Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T* weights) {
+  const Shape& s = tape.shape(logits);
+  const int N = static_cast<int>(rows(s)), V = static_cast<int>(last(s));
+  bool grad = any_grad(tape, {logits});
+  Var out = tape.output(Shape{}, grad);
+  T* probs = tape.scratch(static_cast<size_t>(N) * V);
+  T* losses = tape.scratch(N);
+  T* row_scale = tape.scratch(N);
+  k::soft_cross_entropy_forward(losses, probs, tape.value(logits), target_probs, N, V);
+  // Sum in a fixed order in double: the loss is the same on every thread count.
+  double total = 0, weighted = 0;
+  for (int i = 0; i < N; ++i) {
+    double w = weights ? double(weights[i]) : 1.0;
+    total += std::abs(w);
+    weighted += w * double(losses[i]);
+  }
+  VREV_CHECK(total > 0, "soft_cross_entropy: every row is masked out");
+  for (int i = 0; i < N; ++i) row_scale[i] = static_cast<T>((weights ? double(weights[i]) : 1.0) / total);
+  tape.value(out)[0] = static_cast<T>(weighted / total);
+  if (grad)
+    tape.push(
+        {&soft_cross_entropy_backward<T>, {logits}, out, {probs, row_scale}, {N, V, 0, 0}, nullptr, target_probs});
+  return out;
+}
+
 // ---- gradient site ------------------------------------------------------------------------------
 template <class T>
 static void gradient_site_backward(Tape<T>& tape, const Record<T>& r) {
@@ -230,6 +268,7 @@ Var gradient_site(Tape<T>& tape, Var x, const GradHook<T>* hook) {
   template Var gelu<T>(Tape<T>&, Var);                                                \
   template Var add<T>(Tape<T>&, Var, Var);                                            \
   template Var cross_entropy<T>(Tape<T>&, Var, const int32_t*, const T*);             \
+  template Var soft_cross_entropy<T>(Tape<T>&, Var, const T*, const T*);              \
   template Var gradient_site<T>(Tape<T>&, Var, const GradHook<T>*);
 
 VREV_INSTANTIATE_OPS(float)

@@ -45,6 +45,13 @@ Var add(Tape<T>& tape, Var a, Var b);
 template <class T>
 Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights);
 
+// cross_entropy against soft targets: target_probs (N, V) holds a distribution per row of logits
+// (rows need not sum to 1), loss_i = -sum_j q_ij log softmax(logits_i)_j; weighted and
+// normalised as in cross_entropy. Returns a scalar.
+// target_probs and weights must outlive backward.
+template <class T>
+Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T* weights);
+
 // Identity whose backward hands the incoming gradient to `hook` before passing it on: how a
 // backward hook sees (and may change) the gradient at a named activation site. hook must
 // outlive backward.
