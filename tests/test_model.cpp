@@ -177,6 +177,8 @@ TEST_CASE("greedy generation with the KV cache equals argmax of full forwards", 
   auto s1 = vrev::model::generate(gpt, prompts.data(), 2, 3, opt);
   auto s2 = vrev::model::generate(gpt, prompts.data(), 2, 3, opt);
   CHECK(s1.tokens == s2.tokens);
-  CHECK_THROWS_WITH(vrev::model::generate(gpt, prompts.data(), 2, 3, {.max_new_tokens = 10}),
+  vrev::model::GenerateOptions too_long;
+  too_long.max_new_tokens = 10;
+  CHECK_THROWS_WITH(vrev::model::generate(gpt, prompts.data(), 2, 3, too_long),
                     Catch::Contains("exceeds the model's context"));
 }

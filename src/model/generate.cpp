@@ -61,10 +61,18 @@ void forward_cached(const Gpt<float>& model, std::vector<float>& kcache, std::ve
 
 int pick_token(const float* logits, int V, const GenerateOptions& opt, uint64_t draw_index,
                std::vector<int>& order) {
-  if (opt.temperature <= 0) return static_cast<int>(std::max_element(logits, logits + V) - logits);
+  // The candidates: every token in id order, or the allowed ones in the order given.
+  if (opt.allowed_tokens.empty()) {
+    order.resize(V);
+    std::iota(order.begin(), order.end(), 0);
+  } else {
+    order.assign(opt.allowed_tokens.begin(), opt.allowed_tokens.end());
+  }
+  const int n = static_cast<int>(order.size());
+  if (opt.temperature <= 0)  // the first of the largest
+    return *std::max_element(order.begin(), order.end(), [&](int a, int b) { return logits[a] < logits[b]; });
   // Keep the top_k logits (ties broken by token id), softmax at the temperature, draw one.
-  std::iota(order.begin(), order.end(), 0);
-  const int K = opt.top_k > 0 ? std::min(opt.top_k, V) : V;
+  const int K = opt.top_k > 0 ? std::min(opt.top_k, n) : n;
   std::partial_sort(order.begin(), order.begin() + K, order.end(),
                     [&](int a, int b) { return logits[a] > logits[b] || (logits[a] == logits[b] && a < b); });
   const double top = logits[order[0]];
@@ -99,6 +107,8 @@ Generation generate(const Gpt<float>& model, const int32_t* prompts, int B, int 
              " new tokens exceeds the model's context of ", cfg.context);
   for (int64_t i = 0; i < int64_t(B) * P; ++i)
     VREV_CHECK(prompts[i] >= 0 && prompts[i] < V, "token id ", prompts[i], " is out of range [0, ", V, ")");
+  for (const int32_t t : opt.allowed_tokens)
+    VREV_CHECK(t >= 0 && t < V, "generate: allowed token id ", t, " is out of range [0, ", V, ")");
   std::vector<float> kcache(size_t(cfg.layers) * B * cfg.context * C), vcache(kcache.size());
   Generation out;
   out.tokens.assign(size_t(B) * opt.max_new_tokens, opt.pad_token);

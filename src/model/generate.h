@@ -14,6 +14,7 @@ struct GenerateOptions {
   int max_new_tokens = 1;
   double temperature = 0.0;  // 0: greedy (argmax)
   int top_k = 0;             // 0: the whole vocabulary
+  std::vector<int32_t> allowed_tokens;  // empty: every token; else only these are picked
   uint64_t seed = 0;
   int stop_token = -1;       // after a row emits it, the row emits pad_token
   int pad_token = 0;
