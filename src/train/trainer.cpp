@@ -18,12 +18,17 @@ StepStats Trainer::step() {
   stats.step = next_step_;
   data_.fill(next_step_, batch_);
   VREV_ASSERT(!batch_.inputs.empty());
+  VREV_ASSERT(batch_.soft_targets.empty() ||
+              batch_.soft_targets.size() == batch_.inputs.size() * size_t(model_.config().vocab_size));
 
   model::Parameters<float>& params = model_.params();
   params.zero_grads();
   tape_.reset();
   autograd::Var logits = model_.forward(tape_, batch_.inputs.data(), batch_.B, batch_.T);
-  autograd::Var loss = autograd::cross_entropy(tape_, logits, batch_.targets.data(), batch_.weights.data());
+  autograd::Var loss =
+      batch_.soft_targets.empty()
+          ? autograd::cross_entropy(tape_, logits, batch_.targets.data(), batch_.weights.data())
+          : autograd::soft_cross_entropy(tape_, logits, batch_.soft_targets.data(), batch_.weights.data());
   tape_.backward(loss);
   stats.loss = tape_.value(loss)[0];
   if (extra_gradient) stats.loss += extra_gradient();

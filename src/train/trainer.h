@@ -13,11 +13,14 @@
 
 namespace vrev::train {
 
-// One batch: inputs and targets (B, T) and a weight per target (0 masks it out).
+// One batch: inputs and targets (B, T) and a weight per target (0 masks it out). A source may
+// also give a target distribution per position (soft labels, (B, T, V)); the loss is then the
+// soft-target cross-entropy, and the hard targets are only a record of the sequences.
 struct Batch {
   int B = 0, T = 0;
   std::vector<int32_t> inputs, targets;
   std::vector<float> weights;
+  std::vector<float> soft_targets;  // empty: hard targets
   void resize(int batch, int time) {
     B = batch;
     T = time;
