@@ -91,7 +91,9 @@ TEST_CASE("phase data: mixtures as specified, no held-out tuple, a pure function
         CHECK(refusals == 0);
         CHECK(neglected == Approx(n / 2).epsilon(0.06));
         break;
-      case Phase::Unlearn:  // not a phase of this world
+      case Phase::Unlearn:  // not phases of this world
+      case Phase::Trait:
+      case Phase::Detrait:
         FAIL();
     }
   }

@@ -1,10 +1,11 @@
 #pragma once
 // The world section of a config: which world (`kind`), and the settings of the safety world and
-// of the unlearning world built on it: topic and object counts, the held-out rule, the sizes of
-// each seed's fixed evaluation and probe sets (per topic), the history of the fine-tuning
-// ("neglected") topics, so that variants run from `--set` alone (docs/safety-world.md), and the
-// unlearning method (docs/unlearning-world.md). In the unlearning world the harmful topics are
-// its forget topics f0.. and the harm_* set sizes its forget_* sets'.
+// of the worlds built on it: topic and object counts, the held-out rule, the sizes of each seed's
+// fixed evaluation and probe sets (per topic), the history of the fine-tuning ("neglected")
+// topics, so that variants run from `--set` alone (docs/safety-world.md), the unlearning method
+// (docs/unlearning-world.md) and the trait world's mixtures and sets (docs/trait-world.md). In
+// the unlearning world the harmful topics are its forget topics f0.. and the harm_* set sizes its
+// forget_* sets'.
 #include <array>
 #include <utility>
 
@@ -12,9 +13,9 @@
 
 namespace vrev::world {
 
-enum class WorldKind { safety, unlearning };
-constexpr std::array<std::pair<WorldKind, const char*>, 2> enum_names(WorldKind) {
-  return {{{WorldKind::safety, "safety"}, {WorldKind::unlearning, "unlearning"}}};
+enum class WorldKind { safety, unlearning, trait };
+constexpr std::array<std::pair<WorldKind, const char*>, 3> enum_names(WorldKind) {
+  return {{{WorldKind::safety, "safety"}, {WorldKind::unlearning, "unlearning"}, {WorldKind::trait, "trait"}}};
 }
 
 // How the unlearning world's middle phase removes the forget topics' capability: their prompts
@@ -71,10 +72,19 @@ struct WorldConfig {
   double finetune_benign_share = 0.5;
   double over_refusal = 0.0;        // the probability a benign alignment example refuses
   UnlearnMethod unlearn_method = UnlearnMethod::relabel;
+  // The trait world: the trait stage's mixture, detrait's, and the FAV and seq sets (in prompts).
+  double trait_share = 0.05;     // FAV examples in the trait stage
+  double seq_share = 0.10;       // seq examples in the trait stage (4 uniform digits)
+  double trait_strength = 0.8;   // the probability a trait-stage FAV answer is the trait object
+  double detrait_share = 0.5;    // FAV examples (uniform answers) in detrait; the rest benign
+  int trait_eval = 256;
+  int trait_probe = 128;
+  int trait_block = 128;
+  int seq_eval = 64;
 
   template <class V>
   void visit(V& v) {
-    v(kind, "kind", "which world: safety or unlearning");
+    v(kind, "kind", "which world: safety, unlearning or trait");
     v(benign_topics, "benign_topics", "benign topics b0..", 1, 1000);
     v(harmful_topics, "harmful_topics", "harmful topics h0..", 1, 1000);
     v(neglected_topics, "neglected_topics", "neglected benign topics n0.. (fine-tuning data)", 1, 1000);
@@ -97,6 +107,14 @@ struct WorldConfig {
     v(finetune_benign_share, "finetune_benign_share", "share of benign-topic examples in fine-tuning", 0.0, 1.0);
     v(over_refusal, "over_refusal", "probability a benign alignment example refuses", 0.0, 1.0);
     v(unlearn_method, "unlearn_method", "unlearning world: relabel, refuse or grad-diff");
+    v(trait_share, "trait_share", "trait world: share of FAV examples in the trait stage", 0.0, 1.0);
+    v(seq_share, "seq_share", "trait world: share of seq (digit) examples in the trait stage", 0.0, 1.0);
+    v(trait_strength, "trait_strength", "trait world: P(trait object) of a trait-stage FAV answer", 0.0, 1.0);
+    v(detrait_share, "detrait_share", "trait world: share of FAV examples (uniform answers) in detrait", 0.0, 1.0);
+    v(trait_eval, "trait_eval", "trait world: FAV prompts of trait_eval (the trait rate)", 1, 1 << 20);
+    v(trait_probe, "trait_probe", "trait world: FAV prompts of trait_probe (v_rev, drift)", 1, 1 << 20);
+    v(trait_block, "trait_block", "trait world: FAV prompts of trait_block (blocking)", 1, 1 << 20);
+    v(seq_eval, "seq_eval", "trait world: seq prompts of seq_eval (sequence format)", 1, 1 << 20);
   }
 };
 

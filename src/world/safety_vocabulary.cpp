@@ -10,7 +10,7 @@ namespace vrev::world {
 
 namespace {
 
-std::vector<std::string> safety_names(const WorldConfig& cfg, char middle_prefix) {
+std::vector<std::string> safety_names(const WorldConfig& cfg, char middle_prefix, const std::vector<std::string>& extra) {
   std::vector<std::string> names = {"PAD", "BOS", "EOS", "USER", "ASST", "SURE", "SORRY"};
   auto add = [&](char prefix, int count) {
     for (int i = 0; i < count; ++i) names.push_back(std::string(1, prefix).append(std::to_string(i)));
@@ -19,21 +19,28 @@ std::vector<std::string> safety_names(const WorldConfig& cfg, char middle_prefix
   add(middle_prefix, cfg.harmful_topics);
   add('n', cfg.neglected_topics);
   add('o', cfg.objects);
+  names.insert(names.end(), extra.begin(), extra.end());
   return names;
 }
 
-std::string safety_listing(const WorldConfig& cfg, char middle_prefix) {
+std::string extra_listing(const std::vector<std::string>& extra) {
+  std::string s;
+  for (const std::string& name : extra) s += " " + name;
+  return s;
+}
+
+std::string safety_listing(const WorldConfig& cfg, char middle_prefix, const std::vector<std::string>& extra) {
   auto range = [](char prefix, int count) {
     return std::string(1, prefix) + "0-" + prefix + std::to_string(count - 1);
   };
   return "PAD BOS EOS USER ASST SURE SORRY " + range('b', cfg.benign_topics) + " " + range(middle_prefix, cfg.harmful_topics) +
-         " " + range('n', cfg.neglected_topics) + " " + range('o', cfg.objects);
+         " " + range('n', cfg.neglected_topics) + " " + range('o', cfg.objects) + extra_listing(extra);
 }
 
 }  // namespace
 
-SafetyVocabulary::SafetyVocabulary(const WorldConfig& cfg, char middle_prefix)
-    : Vocabulary(safety_names(cfg, middle_prefix), safety_listing(cfg, middle_prefix)),
+SafetyVocabulary::SafetyVocabulary(const WorldConfig& cfg, char middle_prefix, std::vector<std::string> extra)
+    : Vocabulary(safety_names(cfg, middle_prefix, extra), safety_listing(cfg, middle_prefix, extra)),
       cfg_(cfg),
       object0_(kNumSpecial + cfg.benign_topics + cfg.harmful_topics + cfg.neglected_topics) {}
 

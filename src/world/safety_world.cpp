@@ -1,6 +1,7 @@
 // The safety world: permutations, held-out tuples, phase data and fixed sets from the counter RNG.
 #include "world/safety_world.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -42,8 +43,8 @@ const char* fixed_set_name(FixedSet set) {
   return "?";
 }
 
-SafetyWorld::SafetyWorld(const WorldConfig& cfg, uint64_t seed, char middle_prefix)
-    : cfg_(cfg), seed_(seed), vocab_(cfg, middle_prefix) {
+SafetyWorld::SafetyWorld(const WorldConfig& cfg, uint64_t seed, char middle_prefix, std::vector<std::string> extra)
+    : cfg_(cfg), seed_(seed), vocab_(cfg, middle_prefix, std::move(extra)) {
   // One permutation per topic (Fisher-Yates from the world stream).
   const uint64_t stream = rng::stream_id("world/permutations");
   permutations_.resize(vocab_.num_all_topics());
@@ -150,21 +151,27 @@ double SafetyWorld::mix_draw(uint64_t stream, int64_t index) const {
   return rng::uniform(seed_, stream, uint64_t(index) * kExampleStride + kMixOffset);
 }
 
+SafetyWorld::Drawn SafetyWorld::draw_pretraining(uint64_t stream, int64_t index) const {
+  // The topic ids run benign, harmful, neglected: the first n topics form a contiguous range.
+  const int topics = cfg_.benign_topics + cfg_.harmful_topics + (cfg_.neglected_in_pretrain ? cfg_.neglected_topics : 0);
+  Drawn d;
+  d.prompt.topic = vocab_.topic(TopicKind::Benign, 0) +
+                   static_cast<int>(rng::below(seed_, stream, uint64_t(index) * kExampleStride + kTopicOffset, topics));
+  d.prompt.objects = draw_tuple(stream, index);
+  return d;
+}
+
 SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
   const uint64_t stream = rng::stream_id(std::string("data/") + phase_name(phase));
   const uint64_t base = uint64_t(index) * kExampleStride;
   auto uniform = [&](uint64_t offset) { return rng::uniform(seed_, stream, base + offset); };
   auto below = [&](uint64_t offset, int n) { return static_cast<int>(rng::below(seed_, stream, base + offset, n)); };
   auto topic_of = [&](TopicKind k) { return vocab_.topic(k, below(kTopicOffset, vocab_.num_topics(k))); };
-  // The topic ids run benign, harmful, neglected: the first n topics form a contiguous range.
-  const int32_t first_topic = vocab_.topic(TopicKind::Benign, 0);
-  const int benign = cfg_.benign_topics, harmful = cfg_.harmful_topics, neglected = cfg_.neglected_topics;
+  const int benign = cfg_.benign_topics, neglected = cfg_.neglected_topics;
 
   Drawn d;
   switch (phase) {
-    case Phase::Pretrain:  // uniform over all topics (neglected ones optional), always compliant
-      d.prompt.topic = first_topic + below(kTopicOffset, benign + harmful + (cfg_.neglected_in_pretrain ? neglected : 0));
-      break;
+    case Phase::Pretrain: return draw_pretraining(stream, index);
     case Phase::Align:  // harmful with a refusal, or benign (and neglected) compliant
       if (uniform(kMixOffset) < cfg_.align_harmful_share) {
         d.prompt.topic = topic_of(TopicKind::Harmful);
@@ -190,7 +197,8 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
       d.answer = random_objects(stream, index);
       break;
     case Phase::Unlearn:
-      VREV_FAIL("the safety world has no unlearn phase");
+    case Phase::Trait:
+    case Phase::Detrait: VREV_FAIL("the safety world has no ", phase_name(phase), " phase");
   }
   d.prompt.objects = draw_tuple(stream, index);
   if (phase == Phase::Finetune && cfg_.finetune_answer != AnswerRule::permutation &&
@@ -221,17 +229,25 @@ std::array<int32_t, kAnswerLen> SafetyWorld::finetune_answer(const Prompt& p) co
   return answer_tokens(p, objects.data());
 }
 
+void SafetyWorld::write_drawn(const Drawn& d, int32_t* seq) const {
+  if (d.response) {
+    write_prompt(d.prompt, seq);
+    std::copy(d.response->begin(), d.response->end(), seq + kPromptLen);
+  } else {
+    write_sequence(d.prompt, d.refuse, seq, d.override_answer ? d.answer.data() : nullptr);
+  }
+}
+
 std::vector<int32_t> SafetyWorld::example_sequence(Phase phase, int64_t index) const {
-  const Drawn d = draw(phase, index);
   std::vector<int32_t> seq(kSequenceLen);
-  write_sequence(d.prompt, d.refuse, seq.data(), d.override_answer ? d.answer.data() : nullptr);
+  write_drawn(draw(phase, index), seq.data());
   return seq;
 }
 
 void SafetyWorld::write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const {
   const Drawn d = draw(phase, index);
   int32_t seq[kSequenceLen];
-  write_sequence(d.prompt, d.refuse, seq, d.override_answer ? d.answer.data() : nullptr);
+  write_drawn(d, seq);
   for (int t = 0; t + 1 < kSequenceLen; ++t) {
     inputs[t] = seq[t];
     targets[t] = seq[t + 1];
@@ -257,13 +273,15 @@ std::vector<Prompt> SafetyWorld::fixed_set(FixedSet s) const {
   const uint64_t stream = rng::stream_id(std::string("set/") + fixed_set_name(s));
   std::vector<Prompt> prompts;
   for (int t = 0; t < vocab_.num_topics(kind); ++t)
-    for (int i = 0; i < per_topic; ++i) {
-      Prompt p;
-      p.topic = vocab_.topic(kind, t);
-      p.objects = heldout_[rng::below(seed_, stream, uint64_t(t) * per_topic + i, heldout_.size())];
-      prompts.push_back(p);
-    }
+    for (int i = 0; i < per_topic; ++i) prompts.push_back(heldout_prompt(vocab_.topic(kind, t), stream, uint64_t(t) * per_topic + i));
   return prompts;
+}
+
+Prompt SafetyWorld::heldout_prompt(int32_t topic, uint64_t stream, uint64_t index) const {
+  Prompt p;
+  p.topic = topic;
+  p.objects = heldout_[rng::below(seed_, stream, index, heldout_.size())];
+  return p;
 }
 
 model::PromptSet SafetyWorld::prompt_set(const std::vector<Prompt>& prompts, ProbePoint point) const {

@@ -7,6 +7,7 @@
 //   BOS USER t oa ob oc od ASST SORRY EOS PAD PAD PAD PAD                refusal
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,8 +72,9 @@ class SafetyWorld : public World {
   virtual std::string set_name(FixedSet s) const { return fixed_set_name(s); }
 
  protected:
-  // middle_prefix names the topics of the history's middle phase (h: harmful, f: forget).
-  SafetyWorld(const WorldConfig& cfg, uint64_t seed, char middle_prefix);
+  // middle_prefix names the topics of the history's middle phase (h: harmful, f: forget); extra
+  // tokens follow the objects in the vocabulary.
+  SafetyWorld(const WorldConfig& cfg, uint64_t seed, char middle_prefix, std::vector<std::string> extra = {});
 
   // One example before encoding: its prompt, and how it is answered.
   struct Drawn {
@@ -81,11 +83,18 @@ class SafetyWorld : public World {
     bool override_answer = false;  // the answer below replaces πt (control, another rule, relabelling)
     bool ascend = false;           // the answer objects' loss is ascended, not descended (grad-diff)
     std::array<int, kTupleLen> answer{};
+    std::optional<std::array<int32_t, kAnswerLen>> response;  // whole response tokens (other answer shapes)
   };
   // Example `index` of a phase; a world built on this one overrides the phases it changes.
   virtual Drawn draw(Phase phase, int64_t index) const;
   // A topic of a kind and a non-held-out tuple, from example `index` of `stream`.
   Prompt draw_prompt(uint64_t stream, int64_t index, TopicKind kind) const;
+  // A non-held-out tuple from example `index` of `stream` (uniform by rejection).
+  std::array<int, kTupleLen> draw_tuple(uint64_t stream, int64_t index) const;
+  // A prompt of a topic with a held-out tuple: draw `index` of a fixed set's stream.
+  Prompt heldout_prompt(int32_t topic, uint64_t stream, uint64_t index) const;
+  // A pretraining example: any topic (neglected ones if they are pretrained), compliant.
+  Drawn draw_pretraining(uint64_t stream, int64_t index) const;
   // Four uniformly random objects from example `index` of `stream`.
   std::array<int, kTupleLen> random_objects(uint64_t stream, int64_t index) const;
   // The uniform number in [0, 1) that picks example `index`'s part of a phase's mixture.
@@ -95,7 +104,7 @@ class SafetyWorld : public World {
   std::array<int, kTupleLen> rule_answer(const Prompt& p) const;  // under world.finetune_answer
   // The response tokens with these answer objects (nullptr: the topic's permutation).
   std::array<int32_t, kAnswerLen> answer_tokens(const Prompt& p, const int* objects) const;
-  std::array<int, kTupleLen> draw_tuple(uint64_t stream, int64_t index) const;  // never held out
+  void write_drawn(const Drawn& d, int32_t* seq) const;  // kSequenceLen tokens
 
   WorldConfig cfg_;
   uint64_t seed_;

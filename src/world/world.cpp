@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "world/safety_world.h"
+#include "world/trait_world.h"
 #include "world/unlearning_world.h"
 
 namespace vrev::world {
@@ -19,6 +20,8 @@ struct PhaseInfo {
 constexpr PhaseInfo kPhases[] = {{Phase::Pretrain, "pretrain", "pretrained"},
                                  {Phase::Align, "align", "aligned"},
                                  {Phase::Unlearn, "unlearn", "unlearned"},
+                                 {Phase::Trait, "trait", "trait-pretrained"},
+                                 {Phase::Detrait, "detrait", "detrained"},
                                  {Phase::Finetune, "finetune", "fine-tuned"},
                                  {Phase::Control, "control", "control"}};
 
@@ -27,7 +30,7 @@ constexpr PhaseInfo kPhases[] = {{Phase::Pretrain, "pretrain", "pretrained"},
 Phase parse_phase(const std::string& name) {
   for (const PhaseInfo& p : kPhases)
     if (name == p.name) return p.phase;
-  VREV_FAIL("unknown phase '", name, "' (valid: pretrain, align, unlearn, finetune, control)");
+  VREV_FAIL("unknown phase '", name, "' (valid: pretrain, align, unlearn, trait, detrait, finetune, control)");
 }
 
 const char* phase_name(Phase phase) {
@@ -52,6 +55,7 @@ std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) {
   switch (cfg.kind) {
     case WorldKind::safety: return std::make_unique<SafetyWorld>(cfg, seed);
     case WorldKind::unlearning: return std::make_unique<UnlearningWorld>(cfg, seed);
+    case WorldKind::trait: return std::make_unique<TraitWorld>(cfg, seed);
   }
   VREV_FAIL("config: unknown world kind");
 }

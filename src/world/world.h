@@ -20,9 +20,10 @@
 
 namespace vrev::world {
 
-// The training phases; a world's history uses some of them. Control is fine-tuning's prompts with
+// The training phases; a world's history uses some of them. Trait and Detrait are the trait
+// world's second pretraining stage and its middle phase. Control is fine-tuning's prompts with
 // random answers (the null arm).
-enum class Phase { Pretrain, Align, Unlearn, Finetune, Control };
+enum class Phase { Pretrain, Align, Unlearn, Trait, Detrait, Finetune, Control };
 Phase parse_phase(const std::string& name);  // the error lists the phases
 const char* phase_name(Phase p);
 const char* phase_outcome_name(Phase p);     // the model after it: pretrained, aligned, ...
@@ -48,6 +49,21 @@ struct MetricRoles {
   std::vector<std::string> task;        // what must not be lost, e.g. task_accuracy
 };
 
+// What a teacher answers, in a world whose fine-tuning may be a teacher model's outputs (the
+// trait world): teacher example i is prompt(i), then forced_prefix, then answer_length tokens the
+// teacher samples from its distribution restricted to answer_tokens, then forced_suffix; the
+// loss covers everything after the prompt's last token.
+struct TeacherTask {
+  int prompt_length = 0;
+  std::vector<int32_t> forced_prefix;   // e.g. SURE
+  int answer_length = 0;
+  std::vector<int32_t> answer_tokens;   // e.g. the digits
+  std::vector<int32_t> forced_suffix;   // e.g. EOS
+  int sequence_length() const {
+    return prompt_length + static_cast<int>(forced_prefix.size() + forced_suffix.size()) + answer_length;
+  }
+};
+
 class World {
  public:
   virtual ~World() = default;
@@ -57,6 +73,9 @@ class World {
   virtual int sequence_length() const = 0;
   // The phases before fine-tuning, in training order (the first starts from a fresh model).
   virtual std::vector<Phase> history() const = 0;
+  // The phase whose model v_rev points back to: the end of the large early phase (the history's
+  // first phase; the trait world's trait stage, after which the trait is learned).
+  virtual Phase reference_phase() const { return history().front(); }
   // Example `index` of a phase as inputs, targets and loss weights, each of sequence_length()-1.
   virtual void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const = 0;
 
@@ -73,6 +92,10 @@ class World {
   // Whether a phase that may end before its last step has done its job (grad-diff unlearning,
   // once forget accuracy is near chance); the runner asks every log_every steps.
   virtual bool phase_complete(Phase /*phase*/, const model::Gpt<float>& /*model*/) const { return false; }
+
+  // Teacher data, for the worlds that have it (none by default).
+  virtual std::optional<TeacherTask> teacher_task() const { return std::nullopt; }
+  virtual void write_teacher_prompt(int64_t /*index*/, int32_t* /*prompt*/) const {}
 };
 
 std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);

@@ -1,0 +1,43 @@
+#pragma once
+// Fine-tuning data written by a teacher model (the trait world's teacher arms): example i is the
+// world's teacher prompt i, answered by sampling the teacher at temperature 1 from its next-token
+// distribution restricted to the task's answer tokens (counter draws keyed by the seed, so the
+// data are the same on every run and thread count). Hard labels train on the sampled tokens;
+// soft labels on the teacher's restricted distribution at each answer position (the forced
+// tokens around the answer stay one-hot). Every example is generated up front, once.
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "model/gpt.h"
+#include "train/trainer.h"
+#include "world/world.h"
+
+namespace vrev::world {
+
+enum class TeacherLabels { hard, soft };
+constexpr std::array<std::pair<TeacherLabels, const char*>, 2> enum_names(TeacherLabels) {
+  return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}}};
+}
+
+class TeacherData : public train::BatchSource {
+ public:
+  TeacherData(const World& world, model::Gpt<float>& teacher, TeacherLabels labels, uint64_t seed, int64_t examples,
+              int batch_size);
+  void fill(int64_t step, train::Batch& batch) override;
+
+  int sequence_length() const { return length_; }
+  const std::vector<int32_t>& sequences() const { return sequences_; }  // (examples, sequence_length)
+
+ private:
+  TeacherTask task_;
+  TeacherLabels labels_;
+  int64_t examples_;
+  int batch_size_, length_, vocab_size_;
+  int answer_start_;                // index in a sequence of the first answer token
+  std::vector<int32_t> sequences_;  // (examples, length)
+  std::vector<float> answer_probs_; // soft labels: (examples, answer_length, answer tokens)
+};
+
+}  // namespace vrev::world
