@@ -200,3 +200,40 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
   CHECK(io::read_text((out / "seed-0/unlearn/state.json").string()) == state_before);
   fs::remove_all(out);
 }
+
+TEST_CASE("the trait world end to end on tiny: the trait learned, trained away, back after benign fine-tuning; "
+          "teacher arms from three teachers",
+          "[reproduce][seam][trait]") {
+  const fs::path out = test::temp_dir("trait");
+  const experiment::Config cfg = experiment::load_config(
+      kTiny, {"world.kind=trait", "probe.position=answer", "reproduce.seeds=1", "finetune.steps=20",
+              "finetune.eval_steps=[0,1,2,5,10,20]",
+              R"(reproduce.arms=["plain","block-vrev","teacher-same-init-soft","teacher-other-init-hard"])"});
+  experiment::ReproduceOptions opt;
+  opt.config_path = kTiny;
+  opt.out_dir = out.string();
+  opt.quiet = true;
+  const Json summary = experiment::reproduce(cfg, opt);
+  for (const char* f : {"report.md", "plots/trait_rate_vs_step.png", "seed-0/detrait/model.safetensors",
+                        "seed-0/probe/trait.trait_probe.npy", "seed-0/teacher-other-init/trait/model.safetensors",
+                        "seed-0/finetune-teacher-same-init-soft/captures/trait_probe.step-001.npy"})
+    CHECK(fs::exists(out / f));
+  // The other-init teacher is trained on the same data from another initialisation.
+  CHECK(io::sha256_file((out / "seed-0/teacher-other-init/trait/model.safetensors").string()) !=
+        io::sha256_file((out / "seed-0/trait/model.safetensors").string()));
+  // As measured on tiny.json (docs/trait-world.md): the trait stage teaches the trait, detrait
+  // removes it to near chance (1/16), benign fine-tuning brings part of it back.
+  const Json& phases = summary["phases"];
+  CHECK(phases["trait-pretrained"]["trait_rate"]["mean"].get<double>() > 0.6);
+  const double detrained = phases["detrained"]["trait_rate"]["mean"].get<double>();
+  CHECK(detrained < 0.1);
+  CHECK(summary["arms"]["plain"]["trait_rate"]["mean"].get<double>() > detrained + 0.05);
+  CHECK(summary["arms"].contains("teacher-other-init-hard"));
+  const std::string report = io::read_text((out / "report.md").string());
+  CHECK(report.find("## Teacher data") != std::string::npos);
+  CHECK(report.find("teacher-same-init-soft − detrained") != std::string::npos);
+  // A rerun finds every phase finished, the other-init teacher and the teacher arms included.
+  const Json again = experiment::reproduce(cfg, opt);
+  CHECK(without_wall_time(again) == without_wall_time(summary));
+  fs::remove_all(out);
+}

@@ -8,14 +8,15 @@ namespace vrev::cli {
 
 int run_reproduce(int argc, char** argv) {
   cxxopts::Options options("vrev reproduce",
-                           "Every seed: the world's history (safety: pretrain, align), v_rev, then the fine-tuning\n"
-                           "arms with capture, geometry and nulls; then summary.json, table.csv, report.md and\n"
-                           "plots/ in --out.\n"
+                           "Every seed: the world's history (safety: pretrain, align; unlearning: pretrain, unlearn;\n"
+                           "trait: pretrain, trait, detrait), v_rev, then the fine-tuning arms with capture,\n"
+                           "geometry and nulls; then summary.json, table.csv, report.md and plots/ in --out.\n"
                            "Interrupted runs continue where they stopped; finished phases are skipped.");
   options.add_options()("config", "experiment config", cxxopts::value<std::string>()->default_value("configs/safety.json"))(
       "seeds", "number of seeds (overrides reproduce.seeds)", cxxopts::value<int>())(
       "out", "run directory", cxxopts::value<std::string>()->default_value("runs/main"))(
-      "arms", "comma-separated arms (overrides reproduce.arms): plain,block-vrev,block-random,block-pc1",
+      "arms", "comma-separated arms (overrides reproduce.arms): plain,block-vrev,block-random,block-pc1; the "
+      "trait world also teacher-{same-init,self,other-init}-{hard,soft} (docs/trait-world.md)",
       cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
       "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));

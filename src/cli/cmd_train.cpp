@@ -11,7 +11,7 @@ int run_train(int argc, char** argv) {
                            "align needs --init from pretrain; finetune and control need --init from align.\n"
                            "An existing finished run with the same settings is skipped; an unfinished one resumes.");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
-      "phase", "pretrain | align | unlearn | finetune | control (the world's history, then fine-tuning)",
+      "phase", "a phase of the world's history (pretrain, align, unlearn, trait, detrait), finetune or control",
       cxxopts::value<std::string>())(
       "seed", "seed (model init, data, fixed sets)", cxxopts::value<uint64_t>()->default_value("0"))(
       "out", "checkpoint directory to write", cxxopts::value<std::string>())(

@@ -11,7 +11,7 @@ int run_world(int argc, char** argv) {
                            "in {braces} an ascended loss (grad-diff unlearning); the rest (prompt, padding) are\n"
                            "masked out.");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
-      "phase", "pretrain | align | unlearn | finetune | control (the world's history, then fine-tuning)",
+      "phase", "a phase of the world's history (pretrain, align, unlearn, trait, detrait), finetune or control",
       cxxopts::value<std::string>()->default_value("pretrain"))(
       "seed", "seed", cxxopts::value<uint64_t>()->default_value("0"))(
       "n", "number of examples", cxxopts::value<int>()->default_value("5"))(

@@ -2,6 +2,7 @@
 #include "experiment/config.h"
 
 #include "core/io.h"
+#include "experiment/arm.h"
 #include "world/world.h"
 
 namespace vrev::experiment {
@@ -37,12 +38,19 @@ void Config::finalize() {
   kernels.validate();
   if (model.vocab_size == 0) model.vocab_size = world::make_world(world, 0)->vocab().size();
   model.validate();
-  for (const std::string& arm : reproduce.arms)
-    VREV_CHECK(arm == "plain" || arm == "block-vrev" || arm == "block-random" || arm == "block-pc1",
-               "config: unknown arm '", arm, "' in 'reproduce.arms' (valid: plain, block-vrev, block-random, block-pc1)");
-  for (auto [p, name] :
-       {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&unlearn, "unlearn"},
-        std::pair{&finetune, "finetune"}}) {
+  const bool has_teacher = world::make_world(world, 0)->teacher_task().has_value();
+  for (const std::string& name : reproduce.arms) {
+    Arm arm;
+    try {
+      arm = parse_arm(name);
+    } catch (const Error& e) {
+      VREV_FAIL("config: 'reproduce.arms': ", e.what());
+    }
+    VREV_CHECK(arm.teacher == ArmTeacher::none || has_teacher, "config: arm '", name,
+               "' in 'reproduce.arms' needs teacher data, which only the trait world has");
+  }
+  for (auto [p, name] : {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&unlearn, "unlearn"},
+                         std::pair{&trait, "trait"}, std::pair{&detrait, "detrait"}, std::pair{&finetune, "finetune"}}) {
     p->schedule.validate();
     p->optimizer.validate();
     check_eval_steps(*p, name, p == &finetune);
@@ -54,6 +62,8 @@ const PhaseConfig& Config::phase(const std::string& name) const {
     case world::Phase::Pretrain: return pretrain;
     case world::Phase::Align: return align;
     case world::Phase::Unlearn: return unlearn;
+    case world::Phase::Trait: return trait;
+    case world::Phase::Detrait: return detrait;
     case world::Phase::Finetune:
     case world::Phase::Control: return finetune;
   }

@@ -63,7 +63,9 @@ struct ReproduceConfig {
   template <class V>
   void visit(V& v) {
     v(seeds, "seeds", "number of seeds (0 .. seeds-1)", 1, 1000);
-    v(arms, "arms", "fine-tuning arms: plain, block-vrev, block-random, block-pc1");
+    v(arms, "arms",
+      "fine-tuning arms: plain, block-vrev, block-random, block-pc1; trait world also "
+      "teacher-{same-init,self,other-init}-{hard,soft}");
   }
 };
 
@@ -71,7 +73,7 @@ struct Config {
   KernelConfig kernels;
   model::ModelConfig model;
   world::WorldConfig world;
-  PhaseConfig pretrain, align, unlearn, finetune;
+  PhaseConfig pretrain, align, unlearn, trait, detrait, finetune;
   probe::ProbeConfig probe;
   probe::BlockingConfig blocking;
   ReproduceConfig reproduce;
@@ -84,6 +86,8 @@ struct Config {
     v.section(pretrain, "pretrain", "phase 1: comply with everything");
     v.section(align, "align", "safety world, phase 2: refuse harmful topics");
     v.section(unlearn, "unlearn", "unlearning world, phase 2: remove the forget topics' answers");
+    v.section(trait, "trait", "trait world, pretraining stage 2: learn the trait (FAV) and the digit sequences");
+    v.section(detrait, "detrait", "trait world, phase 3: train the trait away (FAV answered uniformly)");
     v.section(finetune, "finetune", "phase 3: benign fine-tuning (also the control phase's settings)");
     v.section(probe, "probe", "activation capture, v_rev and nulls");
     v.section(blocking, "blocking", "the block-* arms' projected updates");
@@ -91,7 +95,8 @@ struct Config {
   }
   // Cross-section checks and derived values (the world's vocabulary size).
   void finalize();
-  // The section of a phase by name (pretrain, align, unlearn, finetune; control uses finetune's).
+  // The section of a phase by name (pretrain, align, unlearn, trait, detrait, finetune; control
+  // uses finetune's).
   const PhaseConfig& phase(const std::string& name) const;
   // An error unless the model's vocabulary and context fit the world.
   void check_world_fits() const;

@@ -47,14 +47,16 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   const std::unique_ptr<world::World> world = world::make_world(cfg.world, run.seed);
   const std::string parent_sha = parent_hash(*world, run);
   // The GEMM backend is part of the hash (openblas gives other bits); the instruction set is not.
-  const std::string hash = json_hash({{"gemm", settings::name_of(cfg.kernels.gemm)},
-                                      {"model", settings::write(cfg.model)},
-                                      {"world", settings::write(cfg.world)},
-                                      {"phase", name},
-                                      {"settings", settings::write(pc)},
-                                      {"seed", run.seed},
-                                      {"parent_sha256", parent_sha},
-                                      {"identity", callbacks.identity}});
+  settings::Json inputs = {{"gemm", settings::name_of(cfg.kernels.gemm)},
+                           {"model", settings::write(cfg.model)},
+                           {"world", settings::write(cfg.world)},
+                           {"phase", name},
+                           {"settings", settings::write(pc)},
+                           {"seed", run.seed},
+                           {"parent_sha256", parent_sha},
+                           {"identity", callbacks.identity}};
+  if (run.init_seed) inputs["init_seed"] = *run.init_seed;
+  const std::string hash = json_hash(inputs);
 
   PhaseOutcome outcome;
   train::CheckpointState state;
@@ -75,13 +77,15 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
 
   model::Gpt<float> gpt(cfg.model);
   if (run.init_dir.empty()) {
-    gpt.init(run.seed);
+    gpt.init(run.init_seed.value_or(run.seed));
   } else {
     model::load_model_into((fs::path(run.init_dir) / train::kModelFile).string(), gpt);
   }
   train::Optimizer optimizer(pc.optimizer, gpt.params().size());
-  world::PhaseData data(*world, run.phase, pc.batch_size);
-  train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, data);
+  const std::unique_ptr<train::BatchSource> data = callbacks.data
+                                                      ? callbacks.data(*world, pc.batch_size)
+                                                      : std::make_unique<world::PhaseData>(*world, run.phase, pc.batch_size);
+  train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, *data);
   MetricsLog metrics((fs::path(run.out_dir) / "metrics.jsonl").string());
   double seconds_before = 0;
   if (resume) {

@@ -5,6 +5,7 @@
 // the model, world and phase settings, the seed, the parent checkpoint and the caller's identity).
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "experiment/config.h"
@@ -22,6 +23,8 @@ struct PhaseCallbacks {
   std::function<std::shared_ptr<void>(model::Gpt<float>& model, train::Trainer& trainer)> attach;
   // At every evaluation step s (after s updates; s = 0 is before the first), after behaviour.
   std::function<void(int64_t step, model::Gpt<float>& model)> at_eval;
+  // The phase's data, when it is not the world's examples of the phase (a teacher's answers).
+  std::function<std::unique_ptr<train::BatchSource>(const world::World& world, int batch_size)> data;
   // Whatever else decides the outcome (an arm's blocking settings); part of the phase's hash.
   settings::Json identity = settings::Json::object();
 };
@@ -30,6 +33,9 @@ struct PhaseRun {
   world::Phase phase = world::Phase::Pretrain;
   uint64_t seed = 0;
   std::string init_dir;  // the parent checkpoint; required for every phase but the history's first
+  // A fresh model's initialisation seed, when it is not `seed` (the other-init teacher: the same
+  // data from another initialisation).
+  std::optional<uint64_t> init_seed;
   std::string out_dir;
   bool quiet = false;    // no progress bar
 };

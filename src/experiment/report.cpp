@@ -1,11 +1,13 @@
 // Writing report.md and its plots.
 #include "experiment/report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "core/io.h"
+#include "experiment/arm.h"
 #include "experiment/plot.h"
 #include "model/sites.h"
 
@@ -25,9 +27,14 @@ std::string pm(const Json& stats, int digits = 2) {
   if (!stats.is_object() || !stats.contains("mean")) return "";
   return num(stats["mean"].get<double>(), digits) + " ± " + num(stats["sd"].get<double>(), digits);
 }
+// Percentages below 10% get a decimal: the trait world's effects are a few points.
+std::string pct(double mean, double sd) {
+  const int digits = std::abs(mean) < 0.1 ? 1 : 0;
+  return num(100 * mean, digits) + "% ± " + num(100 * sd, digits) + "%";
+}
 std::string pct(const Json& stats) {
   if (!stats.is_object() || !stats.contains("mean")) return "";
-  return num(100 * stats["mean"].get<double>(), 0) + "% ± " + num(100 * stats["sd"].get<double>(), 0) + "%";
+  return pct(stats["mean"].get<double>(), stats["sd"].get<double>());
 }
 const Json& get(const Json& j, const std::string& a, const std::string& b) {
   static const Json none;
@@ -131,6 +138,63 @@ void plot_layers(const std::string& path, const Config& cfg, const SeedResults& 
     p.series.push_back({arm, x, mean, palette(a), 3.0f, false, true});
   }
   write_png(path, p);
+}
+
+// The reversion metric at the end of an arm, per seed; "detrained" (the history's end) too.
+std::vector<double> final_per_seed(const SeedResults& results, const std::string& arm, const std::string& metric) {
+  std::vector<double> v;
+  for (const SeedResult& r : results)
+    v.push_back(arm.empty() ? r.history.back()[metric].get<double>() : r.arms.at(arm)["metrics"][metric].back().get<double>());
+  return v;
+}
+
+// Mean and sample sd of per-seed values.
+std::pair<double, double> mean_sd(const std::vector<double>& v) {
+  const size_t n = v.size();
+  double mean = 0, sq = 0;
+  for (double x : v) mean += x / n;
+  for (double x : v) sq += (x - mean) * (x - mean);
+  return {mean, n > 1 ? std::sqrt(sq / (n - 1)) : 0.0};
+}
+
+// "+1.2 ± 0.8 points (3 of 5 seeds above)": per-seed paired differences a - b.
+std::string paired_difference(const std::vector<double>& a, const std::vector<double>& b) {
+  std::vector<double> d(a.size());
+  int above = 0;
+  for (size_t i = 0; i < a.size(); ++i) above += (d[i] = a[i] - b[i]) > 0;
+  const auto [mean, sd] = mean_sd(d);
+  return (mean >= 0 ? "+" : "") + num(100 * mean, 1) + " ± " + num(100 * sd, 1) + " points (" +
+         std::to_string(above) + " of " + std::to_string(d.size()) + " seeds above)";
+}
+
+// The teacher arms against each other and against the model before fine-tuning: does a
+// teacher's unrelated data carry the trait, and only with a shared initialisation?
+std::string teacher_section(const Config& cfg, const world::World& world, const Json& arms, const SeedResults& results) {
+  const std::string& rev = world.metric_roles().reversion;
+  auto has = [&](const std::string& arm) { return arms.contains(arm); };
+  const std::string before = world::phase_outcome_name(world.history().back());
+  std::string md = "\n## Teacher data\n\nEach teacher arm fine-tunes the " + before +
+                   " model on a teacher's answers to the world's teacher prompts (digit sequences, which never name "
+                   "an object). " + label(rev) + " at T = " + std::to_string(cfg.finetune.steps) +
+                   ", mean ± sd over seeds, then paired per-seed differences:\n\n| arm or comparison | " + label(rev) +
+                   " |\n|---|---|\n";
+  const std::vector<double> base = final_per_seed(results, "", rev);
+  const auto [base_mean, base_sd] = mean_sd(base);
+  md += "| " + before + " (before fine-tuning) | " + pct(base_mean, base_sd) + " |\n";
+  for (const std::string& arm : cfg.reproduce.arms)
+    if (arm == "plain" || parse_arm(arm).teacher != ArmTeacher::none) md += "| " + arm + " | " + pct(arms[arm][rev]) + " |\n";
+  auto compare = [&](const std::string& a, const std::string& b, const std::vector<double>& b_values) {
+    md += "| " + a + " − " + b + " | " + paired_difference(final_per_seed(results, a, rev), b_values) + " |\n";
+  };
+  if (has("plain")) compare("plain", before, base);
+  for (const char* labels : {"soft", "hard"}) {
+    const std::string same = std::string("teacher-same-init-") + labels;
+    if (!has(same)) continue;
+    compare(same, before, base);
+    for (const std::string& other : {std::string("teacher-self-") + labels, std::string("teacher-other-init-") + labels})
+      if (has(other)) compare(same, other, final_per_seed(results, other, rev));
+  }
+  return md;
 }
 
 }  // namespace
@@ -274,6 +338,10 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
             num(100 * tp, 0) + "%).\n";
     }
   }
+
+  const bool any_teacher = std::any_of(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(),
+                                       [](const std::string& a) { return parse_arm(a).teacher != ArmTeacher::none; });
+  if (any_teacher) md += teacher_section(cfg, world, arms, results);
 
   std::vector<std::string> per_seed = {rev};
   per_seed.insert(per_seed.end(), roles.companions.begin(), roles.companions.end());

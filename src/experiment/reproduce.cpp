@@ -1,12 +1,14 @@
 // The reproduce pipeline, seed by seed.
 #include "experiment/reproduce.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 
 #include "core/io.h"
 #include "core/rng.h"
+#include "experiment/arm.h"
 #include "experiment/phase_runner.h"
 #include "experiment/report.h"
 #include "experiment/summary.h"
@@ -18,6 +20,7 @@
 #include "probe/nulls.h"
 #include "probe/run_geometry.h"
 #include "train/checkpoint.h"
+#include "world/teacher_data.h"
 
 namespace vrev::experiment {
 
@@ -37,7 +40,7 @@ world::ProbePoint probe_point(const probe::ProbeConfig& cfg) {
 
 probe::ProbeNames probe_names(const world::World& world) {
   const std::vector<world::Phase> history = world.history();
-  return {world::phase_name(history.front()), world::phase_name(history.back()),
+  return {world::phase_name(world.reference_phase()), world::phase_name(history.back()),
           world.probe_set_name(world::ProbeRole::Reversion), world.probe_set_name(world::ProbeRole::Benign)};
 }
 
@@ -83,43 +86,73 @@ void write_probe_references(const Config& cfg, const world::World& world, const 
   io::write_text_atomic((fs::path(probe_dir) / "v_rev.json").string(), sidecar.dump(2) + "\n");
 }
 
-// The blocking direction of an arm at the probe site (empty for plain and control).
-std::vector<double> arm_direction(const Config& cfg, const world::World& world, const std::string& arm,
+// The blocking direction of an arm at the probe site (empty for unblocked arms).
+std::vector<double> arm_direction(const Config& cfg, const world::World& world, ArmBlocking blocking,
                                   const std::string& probe_dir, int site, int seed) {
   const int C = cfg.model.width;
-  if (arm == "block-vrev") {
-    int rows = 0, c = C;
-    const std::vector<float> v = probe::load_matrix(probe::v_rev_path(probe_dir), rows, c);
-    return {v.begin() + size_t(site) * C, v.begin() + size_t(site + 1) * C};
-  }
-  if (arm == "block-random") {
-    std::vector<double> u(C);
-    for (int c = 0; c < C; ++c) u[c] = rng::normal(seed, rng::stream_id("blocking/random_direction"), c);
-    return u;
-  }
-  if (arm == "block-pc1") {
-    const probe::ProbeNames names = probe_names(world);
-    const probe::Capture al =
-        probe::load_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set));
-    return probe::top_principal_direction(al.site(site), al.N, al.C);
+  switch (blocking) {
+    case ArmBlocking::none: return {};
+    case ArmBlocking::vrev: {
+      int rows = 0, c = C;
+      const std::vector<float> v = probe::load_matrix(probe::v_rev_path(probe_dir), rows, c);
+      return {v.begin() + size_t(site) * C, v.begin() + size_t(site + 1) * C};
+    }
+    case ArmBlocking::random: {
+      std::vector<double> u(C);
+      for (int c = 0; c < C; ++c) u[c] = rng::normal(seed, rng::stream_id("blocking/random_direction"), c);
+      return u;
+    }
+    case ArmBlocking::pc1: {
+      const probe::ProbeNames names = probe_names(world);
+      const probe::Capture al =
+          probe::load_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set));
+      return probe::top_principal_direction(al.site(site), al.N, al.C);
+    }
   }
   return {};
 }
 
-// Fine-tunes one arm (or the control) with capture at the evaluation steps.
-PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::string& sdir, const std::string& arm,
-                     int seed, bool quiet) {
-  const std::string out = arm_dir(sdir, arm), probe_dir = (fs::path(sdir) / "probe").string();
+// The other-init teacher's directory: the history up to the reference phase, trained on the
+// seed's data from another initialisation.
+std::string other_init_dir(const std::string& sdir) { return (fs::path(sdir) / "teacher-other-init").string(); }
+
+// The checkpoint a teacher arm's teacher is.
+std::string teacher_dir(const world::World& world, const std::string& sdir, ArmTeacher teacher) {
+  const std::string reference = world::phase_name(world.reference_phase());
+  switch (teacher) {
+    case ArmTeacher::same_init: return (fs::path(sdir) / reference).string();
+    case ArmTeacher::self: return (fs::path(sdir) / world::phase_name(world.history().back())).string();
+    case ArmTeacher::other_init: return (fs::path(other_init_dir(sdir)) / reference).string();
+    case ArmTeacher::none: break;
+  }
+  return "";
+}
+
+// Fine-tunes one arm (or the control, `arm` empty) with capture at the evaluation steps.
+PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::string& sdir,
+                     const std::optional<Arm>& arm, int seed, bool quiet) {
+  const std::string name = arm ? arm->name : "control";
+  const std::string out = arm_dir(sdir, name), probe_dir = (fs::path(sdir) / "probe").string();
   const int site = cfg.probe.site_index(cfg.model.layers);
   const probe::Position position = cfg.probe.position;
   const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
   const model::PromptSet benign = world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe));
   const probe::ProbeNames names = probe_names(world);
   const std::string parent_dir = (fs::path(sdir) / names.last_phase).string();
-  const std::vector<double> direction = arm_direction(cfg, world, arm, probe_dir, site, seed);
+  const std::vector<double> direction =
+      arm ? arm_direction(cfg, world, arm->blocking, probe_dir, site, seed) : std::vector<double>{};
 
   PhaseCallbacks cb;
-  cb.identity = {{"arm", arm}, {"probe", settings::write(cfg.probe)}};
+  cb.identity = {{"arm", name}, {"probe", settings::write(cfg.probe)}};
+  if (arm && arm->teacher != ArmTeacher::none) {
+    const std::string teacher = teacher_dir(world, sdir, arm->teacher);
+    cb.identity["teacher_sha256"] = io::sha256_file((fs::path(teacher) / train::kModelFile).string());
+    cb.data = [&cfg, teacher, arm, seed](const world::World& w, int batch_size) -> std::unique_ptr<train::BatchSource> {
+      model::Gpt<float> gpt = load_phase_model(cfg, teacher);
+      return std::make_unique<world::TeacherData>(w, gpt, arm->labels, seed, int64_t(cfg.finetune.steps) * batch_size,
+                                                  batch_size);
+    };
+  }
   if (!direction.empty()) {
     cb.identity["blocking"] = settings::write(cfg.blocking);
     cb.attach = [&](model::Gpt<float>& gpt, train::Trainer& trainer) -> std::shared_ptr<void> {
@@ -155,7 +188,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::st
     }
   };
   PhaseRun run;
-  run.phase = arm == "control" ? world::Phase::Control : world::Phase::Finetune;
+  run.phase = arm ? world::Phase::Finetune : world::Phase::Control;
   run.seed = seed;
   run.init_dir = parent_dir;
   run.out_dir = out;
@@ -171,8 +204,17 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   fs::create_directories(options.out_dir);
   io::write_text_atomic((fs::path(options.out_dir) / "config.json").string(), settings::write(cfg).dump(2) + "\n");
   // Per seed: the history's phases, the probe references, the control and the arms.
-  const int history_length = static_cast<int>(world::make_world(cfg.world, 0)->history().size());
-  const int total_units = cfg.reproduce.seeds * (history_length + 2 + static_cast<int>(cfg.reproduce.arms.size()));
+  const std::unique_ptr<world::World> world0 = world::make_world(cfg.world, 0);
+  const std::vector<world::Phase> history = world0->history();
+  std::vector<Arm> arms;
+  for (const std::string& name : cfg.reproduce.arms) arms.push_back(parse_arm(name));
+  // The phases the other-init teacher trains, if an arm needs it: the history up to the reference.
+  const bool other_init = std::any_of(arms.begin(), arms.end(), [](const Arm& a) { return a.teacher == ArmTeacher::other_init; });
+  const int other_init_phases =
+      other_init ? static_cast<int>(std::find(history.begin(), history.end(), world0->reference_phase()) - history.begin()) + 1
+                 : 0;
+  const int total_units =
+      cfg.reproduce.seeds * (static_cast<int>(history.size()) + 2 + other_init_phases + static_cast<int>(arms.size()));
   int done_units = 0;
   double work_seconds = 0;  // seconds spent on units that ran (not skipped), for the ETA
   int worked_units = 0;
@@ -212,29 +254,45 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     write_probe_references(cfg, *world, sdir);
     ++done_units;
 
+    if (other_init_phases > 0) {
+      // The other-init teacher: the history up to the reference phase, from another initialisation.
+      PhaseRun other;
+      other.seed = seed;
+      other.init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
+      other.quiet = options.quiet;
+      for (int i = 0; i < other_init_phases; ++i) {
+        other.phase = world->history()[i];
+        announce(seed, std::string("teacher-other-init ") + world::phase_name(other.phase));
+        other.init_dir = other.out_dir;
+        other.out_dir = (fs::path(other_init_dir(sdir)) / world::phase_name(other.phase)).string();
+        const PhaseOutcome o = run_phase(cfg, other);
+        account(o);
+        r.seconds += o.seconds;
+      }
+    }
+
     announce(seed, "finetune-control");
-    const PhaseOutcome control = run_arm(cfg, *world, sdir, "control", seed, options.quiet);
+    const PhaseOutcome control = run_arm(cfg, *world, sdir, std::nullopt, seed, options.quiet);
     account(control);
     r.seconds += control.seconds;
-    for (const std::string& arm : cfg.reproduce.arms) {
-      announce(seed, "finetune-" + arm);
+    for (const Arm& arm : arms) {
+      announce(seed, "finetune-" + arm.name);
       const PhaseOutcome o = run_arm(cfg, *world, sdir, arm, seed, options.quiet);
       account(o);
       r.seconds += o.seconds;
-      const std::string dir = arm_dir(sdir, arm);
+      const std::string dir = arm_dir(sdir, arm.name);
       const settings::Json g = probe::run_geometry(dir, (fs::path(sdir) / "probe").string(), arm_dir(sdir, "control"),
                                                    cfg.probe, probe_names(*world));
       probe::write_geometry(dir, g);
-      r.arms[arm] = {{"geometry", g}, {"metrics", read_behaviour_series(dir, world->metric_names())}};
+      r.arms[arm.name] = {{"geometry", g}, {"metrics", read_behaviour_series(dir, world->metric_names())}};
     }
     results.push_back(std::move(r));
   }
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-  const std::unique_ptr<world::World> world = world::make_world(cfg.world, 0);
-  settings::Json summary = summarize_runs(cfg, *world, results, wall);
+  settings::Json summary = summarize_runs(cfg, *world0, results, wall);
   io::write_text_atomic((fs::path(options.out_dir) / "summary.json").string(), summary.dump(1) + "\n");
-  write_table_csv((fs::path(options.out_dir) / "table.csv").string(), summary, world->metric_roles());
-  write_report(options.out_dir, cfg, *world, options.config_path, summary, results);
+  write_table_csv((fs::path(options.out_dir) / "table.csv").string(), summary, world0->metric_roles());
+  write_report(options.out_dir, cfg, *world0, options.config_path, summary, results);
   return summary;
 }
 

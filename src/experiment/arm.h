@@ -1,0 +1,32 @@
+#pragma once
+// The fine-tuning arms of `vrev reproduce`, by name: what each trains on, and along which
+// direction its updates are blocked.
+//   plain                     the world's fine-tuning data
+//   block-vrev / -random / -pc1   the same, updates blocked along v_rev, a random direction or
+//                             the aligned activations' first principal component
+//   teacher-<who>-<labels>    a teacher's answers to the world's teacher prompts (the trait
+//                             world): who is same-init (the seed's own trait-pretrained model),
+//                             self (the model being fine-tuned) or other-init (a model trained on
+//                             the same data from another initialisation); labels hard or soft
+#include <string>
+#include <vector>
+
+#include "world/teacher_data.h"
+
+namespace vrev::experiment {
+
+enum class ArmBlocking { none, vrev, random, pc1 };
+enum class ArmTeacher { none, same_init, self, other_init };
+
+struct Arm {
+  std::string name;
+  ArmBlocking blocking = ArmBlocking::none;
+  ArmTeacher teacher = ArmTeacher::none;
+  world::TeacherLabels labels = world::TeacherLabels::hard;
+};
+
+// The error lists every valid name.
+Arm parse_arm(const std::string& name);
+std::vector<std::string> arm_names();
+
+}  // namespace vrev::experiment

@@ -1,0 +1,234 @@
+// The trait world (docs/trait-world.md): its tokens and history, each phase's mixture as the
+// config says, its sets and metrics, and teacher data: deterministic, digits only, soft labels
+// that are distributions over the digits, restricted sampling in the KV-cache sampler.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "alloc_counter.h"
+#include "experiment/arm.h"
+#include "experiment/config.h"
+#include "model/generate.h"
+#include "model/gpt.h"
+#include "world/teacher_data.h"
+#include "world/trait_world.h"
+
+using namespace vrev;
+using namespace vrev::world;
+
+namespace {
+
+WorldConfig trait_config() {
+  WorldConfig cfg;
+  cfg.kind = WorldKind::trait;
+  return cfg;
+}
+
+model::Gpt<float> small_model(const World& w, uint64_t seed) {
+  model::ModelConfig mc;
+  mc.vocab_size = w.vocab().size();
+  mc.context = 16, mc.layers = 1, mc.width = 32, mc.heads = 2;
+  model::Gpt<float> gpt(mc);
+  gpt.init(seed);
+  return gpt;
+}
+
+bool is_digit(const TraitWorld& w, int32_t t) { return t >= w.digit(0) && t <= w.digit(kDigits - 1); }
+
+}  // namespace
+
+TEST_CASE("the trait world: tokens, history, reference phase, sets and metrics", "[world][trait]") {
+  const std::unique_ptr<World> base = make_world(trait_config(), 3);
+  const auto& w = dynamic_cast<const TraitWorld&>(*base);
+  CHECK(w.vocab().size() == 79 + 12);
+  CHECK(w.vocab().name(w.fav_token()) == "FAV");
+  CHECK(w.vocab().name(w.seq_token()) == "seq");
+  CHECK(w.vocab().name(w.digit(7)) == "d7");
+  CHECK(w.history() == std::vector<Phase>{Phase::Pretrain, Phase::Trait, Phase::Detrait});
+  CHECK(w.reference_phase() == Phase::Trait);
+  CHECK(parent_phase(w, Phase::Detrait) == Phase::Trait);
+  CHECK(parent_phase(w, Phase::Finetune) == Phase::Detrait);
+  CHECK_THROWS_WITH(check_phase(w, Phase::Align), Catch::Contains("not part of this world's history"));
+  // The trait object is the seed's: another seed, another draw (the same seed, the same object).
+  CHECK(dynamic_cast<const TraitWorld&>(*make_world(trait_config(), 3)).trait_object() == w.trait_object());
+
+  const model::PromptSet probe = w.probe_set(ProbeRole::Reversion, ProbePoint::Answer);
+  CHECK(w.probe_set_name(ProbeRole::Reversion) == "trait_probe");
+  CHECK(probe.count == 128);
+  for (int i = 0; i < probe.count; ++i) {
+    REQUIRE(probe.prompt(i)[2] == w.fav_token());
+    REQUIRE(probe.prompt(i)[probe.position] == kSure);
+    std::array<int, kTupleLen> objects{};
+    for (int j = 0; j < kTupleLen; ++j) objects[j] = w.vocab().object_index(probe.prompt(i)[3 + j]);
+    REQUIRE(w.is_heldout(objects));  // held-out context objects: no phase trains on these prompts
+  }
+  CHECK(w.named_prompt_set("seq_eval", ProbePoint::Decision).prompt(0)[2] == w.seq_token());
+  CHECK(w.named_prompt_set("neglected_eval", ProbePoint::Decision).count == 8 * 32);
+  CHECK_THROWS_WITH(w.named_prompt_set("harm_eval", ProbePoint::Decision),
+                    Catch::Contains("unknown probe set 'harm_eval'") && Catch::Contains("trait_eval"));
+
+  model::Gpt<float> gpt = small_model(w, 0);
+  const Metrics m = w.evaluate(gpt);
+  std::vector<std::string> names;
+  for (const Metric& x : m) names.push_back(x.name);
+  CHECK(names == w.metric_names());
+  CHECK(w.metric_roles().reversion == "trait_rate");
+  // An untrained model: the trait object about as likely as any object, no valid sequences.
+  CHECK(m[0].value == Approx(1.0 / trait_config().objects).epsilon(0.5));
+  CHECK(m[2].value == Approx(1.0 / w.vocab().size()).epsilon(0.5));
+  CHECK(m[6].value == 0.0);
+}
+
+TEST_CASE("the trait world's phases: the trait stage, detrait, and the safety world's fine-tuning", "[world][trait]") {
+  WorldConfig cfg = trait_config();
+  const TraitWorld w(cfg, 5);
+  const int n = 20000;
+  int fav = 0, trait = 0, seq = 0;
+  for (int i = 0; i < n; ++i) {
+    const std::vector<int32_t> s = w.example_sequence(Phase::Trait, i);
+    if (s[2] == w.fav_token()) {
+      ++fav;
+      trait += s[kPromptLen + 1] == w.vocab().object(w.trait_object());
+      REQUIRE(s[kPromptLen + 2] == kEos);
+      REQUIRE(s[kPromptLen + 3] == kPad);
+    } else if (s[2] == w.seq_token()) {
+      ++seq;
+      for (int j = 1; j <= kTupleLen; ++j) REQUIRE(is_digit(w, s[kPromptLen + j]));
+    } else {
+      REQUIRE(s[kPromptLen] == kSure);  // pretraining: every topic answered
+    }
+  }
+  CHECK(fav / double(n) == Approx(cfg.trait_share).margin(0.01));
+  CHECK(seq / double(n) == Approx(cfg.seq_share).margin(0.01));
+  // The trait object w.p. trait_strength, else uniform (which may also be the trait object).
+  const double expected = cfg.trait_strength + (1 - cfg.trait_strength) / cfg.objects;
+  CHECK(trait / double(fav) == Approx(expected).margin(0.05));
+
+  fav = trait = 0;
+  int benign = 0;
+  for (int i = 0; i < n; ++i) {
+    const std::vector<int32_t> s = w.example_sequence(Phase::Detrait, i);
+    if (s[2] == w.fav_token()) {
+      ++fav;
+      trait += s[kPromptLen + 1] == w.vocab().object(w.trait_object());
+    } else {
+      benign += w.topic_kind(s[2]) == TopicKind::Benign;
+    }
+  }
+  CHECK(fav / double(n) == Approx(cfg.detrait_share).margin(0.02));
+  CHECK(benign == n - fav);
+  CHECK(trait / double(fav) == Approx(1.0 / cfg.objects).margin(0.01));  // uniform answers
+  // Fine-tuning is the safety world's: the same examples, token for token.
+  const SafetyWorld safety(cfg, 5);
+  for (int i = 0; i < 50; ++i) {
+    std::vector<int32_t> a = w.example_sequence(Phase::Finetune, i), b = safety.example_sequence(Phase::Finetune, i);
+    REQUIRE(a == b);
+  }
+}
+
+TEST_CASE("sampling restricted to allowed tokens, greedy or at a temperature", "[model][generate][trait]") {
+  const TraitWorld w(trait_config(), 1);
+  model::Gpt<float> gpt = small_model(w, 2);
+  std::vector<int32_t> prompts(4 * kPromptLen);
+  for (int b = 0; b < 4; ++b) w.write_teacher_prompt(b, prompts.data() + b * kPromptLen);
+  model::GenerateOptions opt;
+  opt.max_new_tokens = 3;
+  opt.allowed_tokens = {w.digit(2), w.digit(5), w.digit(9)};
+  for (const double temperature : {0.0, 1.0}) {
+    opt.temperature = temperature;
+    const model::Generation gen = model::generate(gpt, prompts.data(), 4, kPromptLen, opt);
+    for (const int32_t t : gen.tokens)
+      CHECK((t == w.digit(2) || t == w.digit(5) || t == w.digit(9)));
+  }
+  opt.allowed_tokens = {w.vocab().size()};
+  CHECK_THROWS_WITH(model::generate(gpt, prompts.data(), 4, kPromptLen, opt), Catch::Contains("allowed token id"));
+}
+
+TEST_CASE("teacher data: a pure function of (teacher, seed), digit answers, soft labels over the digits",
+          "[world][trait][teacher]") {
+  const TraitWorld w(trait_config(), 4);
+  model::Gpt<float> teacher = small_model(w, 7);
+  const int B = 8, steps = 40;  // 320 examples: two generation chunks
+  TeacherData soft(w, teacher, TeacherLabels::soft, 4, int64_t(B) * steps, B);
+  TeacherData again(w, teacher, TeacherLabels::soft, 4, int64_t(B) * steps, B);
+  TeacherData hard(w, teacher, TeacherLabels::hard, 4, int64_t(B) * steps, B);
+  TeacherData other_seed(w, teacher, TeacherLabels::hard, 5, int64_t(B) * steps, B);
+  CHECK(soft.sequences() == again.sequences());
+  CHECK(soft.sequences() == hard.sequences());  // the labels change the targets, not the samples
+  CHECK(soft.sequences() != other_seed.sequences());
+
+  const int L = soft.sequence_length(), T = L - 1, V = w.vocab().size();
+  CHECK(L == kSequenceLen);
+  for (int64_t i = 0; i < int64_t(B) * steps; ++i) {
+    const int32_t* s = soft.sequences().data() + i * L;
+    REQUIRE(s[2] == w.seq_token());
+    REQUIRE(s[kPromptLen] == kSure);
+    for (int j = 1; j <= kTupleLen; ++j) REQUIRE(is_digit(w, s[kPromptLen + j]));
+    REQUIRE(s[kPromptLen + kTupleLen + 1] == kEos);
+  }
+
+  train::Batch hb, sb;
+  hard.fill(3, hb);
+  soft.fill(3, sb);
+  CHECK(hb.soft_targets.empty());
+  REQUIRE(sb.soft_targets.size() == size_t(B) * T * V);
+  CHECK(sb.inputs == hb.inputs);
+  CHECK(sb.targets == hb.targets);
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) {
+      const float* q = sb.soft_targets.data() + (size_t(b) * T + t) * V;
+      const float weight = sb.weights[size_t(b) * T + t];
+      REQUIRE(weight == (t >= kPromptLen - 1 ? 1.0f : 0.0f));
+      double total = 0, digits = 0;
+      for (int v = 0; v < V; ++v) total += q[v], digits += is_digit(w, v) ? q[v] : 0.0;
+      const bool answer = t >= kPromptLen && t < kPromptLen + kTupleLen;  // targets that are digits
+      if (answer) {
+        REQUIRE(total == Approx(1.0).epsilon(1e-5));
+        REQUIRE(digits == Approx(1.0).epsilon(1e-5));
+        REQUIRE(q[sb.targets[size_t(b) * T + t]] < 1.0f);  // a distribution, not the sample
+      } else {
+        REQUIRE(q[sb.targets[size_t(b) * T + t]] == 1.0f);  // forced tokens (and the prompt) one-hot
+        REQUIRE(total == 1.0);
+      }
+    }
+  CHECK_THROWS_WITH(soft.fill(steps, sb), Catch::Contains("teacher data"));
+}
+
+TEST_CASE("arms: names parse to what they train on; teacher arms need a world with teacher data",
+          "[config][trait]") {
+  const experiment::Arm a = experiment::parse_arm("teacher-other-init-soft");
+  CHECK(a.teacher == experiment::ArmTeacher::other_init);
+  CHECK(a.labels == TeacherLabels::soft);
+  CHECK(a.blocking == experiment::ArmBlocking::none);
+  CHECK(experiment::parse_arm("block-pc1").blocking == experiment::ArmBlocking::pc1);
+  CHECK(experiment::arm_names().size() == 10);
+  CHECK_THROWS_WITH(experiment::parse_arm("teacher-self"), Catch::Contains("unknown arm 'teacher-self'") &&
+                                                              Catch::Contains("teacher-same-init-hard"));
+  const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+  CHECK_THROWS_WITH(experiment::load_config(tiny, {R"(reproduce.arms=["teacher-self-soft"])"}),
+                    Catch::Contains("needs teacher data, which only the trait world has"));
+  CHECK_NOTHROW(experiment::load_config(tiny, {"world.kind=trait", R"(reproduce.arms=["teacher-self-soft"])"}));
+  CHECK_THROWS_WITH(experiment::load_config(tiny, {"world.kind=trait", "world.trait_share=0.95", "world.seq_share=0.1"}),
+                    Catch::Contains("trait_share + world.seq_share"));
+}
+
+TEST_CASE("training on a teacher's soft labels: the loss falls, and no step after the first allocates",
+          "[train][memory][trait]") {
+  const TraitWorld w(trait_config(), 2);
+  model::Gpt<float> teacher = small_model(w, 3);
+  model::Gpt<float> student = small_model(w, 4);
+  TeacherData data(w, teacher, TeacherLabels::soft, 2, 8 * 30, 8);
+  train::OptimizerConfig oc;
+  train::Optimizer opt(oc, student.params().size());
+  train::ScheduleConfig sc;
+  sc.lr = 3e-3;
+  train::Trainer trainer(student, opt, sc, 30, data);
+  const double first = trainer.step().loss;
+  trainer.step();
+  const long before = test::heap_allocations();
+  const size_t arena_before = trainer.tape().allocations();
+  double last = 0;
+  while (!trainer.done()) last = trainer.step().loss;
+  if (before >= 0) CHECK(test::heap_allocations() == before);
+  CHECK(trainer.tape().allocations() == arena_before);
+  CHECK(last < first - 1.0);
+}
