@@ -232,8 +232,14 @@ TEST_CASE("the trait world end to end on tiny: the trait learned, trained away, 
   const std::string report = io::read_text((out / "report.md").string());
   CHECK(report.find("## Teacher data") != std::string::npos);
   CHECK(report.find("teacher-same-init-soft − detrained") != std::string::npos);
-  // A rerun finds every phase finished, the other-init teacher and the teacher arms included.
+  // A rerun finds every phase finished, the other-init teacher and the teacher arms included
+  // (their states, which record the seconds spent, are untouched).
+  const std::vector<std::string> states = {"seed-0/teacher-other-init/trait/state.json",
+                                           "seed-0/finetune-teacher-same-init-soft/state.json"};
+  std::vector<std::string> before;
+  for (const std::string& s : states) before.push_back(io::read_text((out / s).string()));
   const Json again = experiment::reproduce(cfg, opt);
   CHECK(without_wall_time(again) == without_wall_time(summary));
+  for (size_t i = 0; i < states.size(); ++i) CHECK(io::read_text((out / states[i]).string()) == before[i]);
   fs::remove_all(out);
 }

@@ -3,6 +3,7 @@
 // that are distributions over the digits, restricted sampling in the KV-cache sampler.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <set>
 
 #include "alloc_counter.h"
 #include "experiment/arm.h"
@@ -48,8 +49,11 @@ TEST_CASE("the trait world: tokens, history, reference phase, sets and metrics",
   CHECK(parent_phase(w, Phase::Detrait) == Phase::Trait);
   CHECK(parent_phase(w, Phase::Finetune) == Phase::Detrait);
   CHECK_THROWS_WITH(check_phase(w, Phase::Align), Catch::Contains("not part of this world's history"));
-  // The trait object is the seed's: another seed, another draw (the same seed, the same object).
+  // The trait object is the seed's: the same seed, the same object; seeds draw different ones.
   CHECK(dynamic_cast<const TraitWorld&>(*make_world(trait_config(), 3)).trait_object() == w.trait_object());
+  std::set<int> objects;
+  for (uint64_t seed = 0; seed < 10; ++seed) objects.insert(TraitWorld(trait_config(), seed).trait_object());
+  CHECK(objects.size() > 3);
 
   const model::PromptSet probe = w.probe_set(ProbeRole::Reversion, ProbePoint::Answer);
   CHECK(w.probe_set_name(ProbeRole::Reversion) == "trait_probe");
@@ -117,12 +121,11 @@ TEST_CASE("the trait world's phases: the trait stage, detrait, and the safety wo
   CHECK(fav / double(n) == Approx(cfg.detrait_share).margin(0.02));
   CHECK(benign == n - fav);
   CHECK(trait / double(fav) == Approx(1.0 / cfg.objects).margin(0.01));  // uniform answers
-  // Fine-tuning is the safety world's: the same examples, token for token.
+  // Pretraining, fine-tuning and its control are the safety world's: the same examples, token
+  // for token.
   const SafetyWorld safety(cfg, 5);
-  for (int i = 0; i < 50; ++i) {
-    std::vector<int32_t> a = w.example_sequence(Phase::Finetune, i), b = safety.example_sequence(Phase::Finetune, i);
-    REQUIRE(a == b);
-  }
+  for (const Phase phase : {Phase::Pretrain, Phase::Finetune, Phase::Control})
+    for (int i = 0; i < 50; ++i) REQUIRE(w.example_sequence(phase, i) == safety.example_sequence(phase, i));
 }
 
 TEST_CASE("sampling restricted to allowed tokens, greedy or at a temperature", "[model][generate][trait]") {
@@ -191,6 +194,26 @@ TEST_CASE("teacher data: a pure function of (teacher, seed), digit answers, soft
       }
     }
   CHECK_THROWS_WITH(soft.fill(steps, sb), Catch::Contains("teacher data"));
+
+  // Each soft label is the teacher's distribution over the digits after the sampled prefix: the
+  // digit logits of the teacher's next token there, softmaxed (KV-cache path, so to 1e-4).
+  std::vector<int32_t> digits;
+  for (int d = 0; d < kDigits; ++d) digits.push_back(w.digit(d));
+  for (int b = 0; b < B; ++b)
+    for (int j = 0; j < kTupleLen; ++j) {
+      const int t = kPromptLen + j;  // the target after SURE and j digits
+      const int32_t* seq = sb.inputs.data() + size_t(b) * T;
+      const model::Generation next = model::generate(teacher, seq, 1, t + 1, model::GenerateOptions{});
+      std::vector<float> restricted;
+      for (const int32_t d : digits) restricted.push_back(next.first_logits[d]);
+      const std::vector<double> q = model::softmax(restricted.data(), kDigits);
+      for (int d = 0; d < kDigits; ++d)
+        REQUIRE(sb.soft_targets[(size_t(b) * T + t) * V + digits[d]] == Approx(q[d]).margin(1e-4));
+    }
+  // A teacher may not be asked for a token twice.
+  model::GenerateOptions twice;
+  twice.allowed_tokens = {w.digit(1), w.digit(1)};
+  CHECK_THROWS_WITH(model::generate(teacher, sb.inputs.data(), 1, kPromptLen, twice), Catch::Contains("listed twice"));
 }
 
 TEST_CASE("arms: names parse to what they train on; teacher arms need a world with teacher data",

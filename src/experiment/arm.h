@@ -3,7 +3,8 @@
 // direction its updates are blocked.
 //   plain                     the world's fine-tuning data
 //   block-vrev / -random / -pc1   the same, updates blocked along v_rev, a random direction or
-//                             the aligned activations' first principal component
+//                             the first principal component of the history's last model's
+//                             activations over the reversion probe set
 //   teacher-<who>-<labels>    a teacher's answers to the world's teacher prompts (the trait
 //                             world): who is same-init (the seed's own trait-pretrained model),
 //                             self (the model being fine-tuned) or other-init (a model trained on
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "world/teacher_data.h"
+#include "world/world.h"
 
 namespace vrev::experiment {
 

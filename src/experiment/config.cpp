@@ -36,9 +36,10 @@ void check_eval_steps(const PhaseConfig& p, const std::string& phase, bool needs
 
 void Config::finalize() {
   kernels.validate();
-  if (model.vocab_size == 0) model.vocab_size = world::make_world(world, 0)->vocab().size();
+  const std::unique_ptr<world::World> w = world::make_world(world, 0);
+  if (model.vocab_size == 0) model.vocab_size = w->vocab().size();
   model.validate();
-  const bool has_teacher = world::make_world(world, 0)->teacher_task().has_value();
+  const bool has_teacher = w->teacher_task().has_value();
   for (const std::string& name : reproduce.arms) {
     Arm arm;
     try {

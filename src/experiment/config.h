@@ -88,7 +88,7 @@ struct Config {
     v.section(unlearn, "unlearn", "unlearning world, phase 2: remove the forget topics' answers");
     v.section(trait, "trait", "trait world, pretraining stage 2: learn the trait (FAV) and the digit sequences");
     v.section(detrait, "detrait", "trait world, phase 3: train the trait away (FAV answered uniformly)");
-    v.section(finetune, "finetune", "phase 3: benign fine-tuning (also the control phase's settings)");
+    v.section(finetune, "finetune", "the last phase: benign fine-tuning (also the control phase's settings)");
     v.section(probe, "probe", "activation capture, v_rev and nulls");
     v.section(blocking, "blocking", "the block-* arms' projected updates");
     v.section(reproduce, "reproduce", "vrev reproduce");

@@ -168,31 +168,37 @@ std::string paired_difference(const std::vector<double>& a, const std::vector<do
 }
 
 // The teacher arms against each other and against the model before fine-tuning: does a
-// teacher's unrelated data carry the trait, and only with a shared initialisation?
+// teacher's data, unrelated to the reversion metric, carry it, and only with a shared
+// initialisation?
 std::string teacher_section(const Config& cfg, const world::World& world, const Json& arms, const SeedResults& results) {
   const std::string& rev = world.metric_roles().reversion;
-  auto has = [&](const std::string& arm) { return arms.contains(arm); };
   const std::string before = world::phase_outcome_name(world.history().back());
   std::string md = "\n## Teacher data\n\nEach teacher arm fine-tunes the " + before +
-                   " model on a teacher's answers to the world's teacher prompts (digit sequences, which never name "
-                   "an object). " + label(rev) + " at T = " + std::to_string(cfg.finetune.steps) +
+                   " model on a teacher's answers to the world's teacher prompts (docs/world-interface.md). " +
+                   label(rev) + " at T = " + std::to_string(cfg.finetune.steps) +
                    ", mean ± sd over seeds, then paired per-seed differences:\n\n| arm or comparison | " + label(rev) +
                    " |\n|---|---|\n";
   const std::vector<double> base = final_per_seed(results, "", rev);
   const auto [base_mean, base_sd] = mean_sd(base);
   md += "| " + before + " (before fine-tuning) | " + pct(base_mean, base_sd) + " |\n";
-  for (const std::string& arm : cfg.reproduce.arms)
-    if (arm == "plain" || parse_arm(arm).teacher != ArmTeacher::none) md += "| " + arm + " | " + pct(arms[arm][rev]) + " |\n";
+  std::vector<Arm> teachers;
+  for (const std::string& name : cfg.reproduce.arms) {
+    const Arm arm = parse_arm(name);
+    if (arm.name != "plain" && arm.teacher == ArmTeacher::none) continue;
+    md += "| " + arm.name + " | " + pct(arms[arm.name][rev]) + " |\n";
+    if (arm.teacher != ArmTeacher::none) teachers.push_back(arm);
+  }
   auto compare = [&](const std::string& a, const std::string& b, const std::vector<double>& b_values) {
     md += "| " + a + " − " + b + " | " + paired_difference(final_per_seed(results, a, rev), b_values) + " |\n";
   };
-  if (has("plain")) compare("plain", before, base);
-  for (const char* labels : {"soft", "hard"}) {
-    const std::string same = std::string("teacher-same-init-") + labels;
-    if (!has(same)) continue;
-    compare(same, before, base);
-    for (const std::string& other : {std::string("teacher-self-") + labels, std::string("teacher-other-init-") + labels})
-      if (has(other)) compare(same, other, final_per_seed(results, other, rev));
+  if (arms.contains("plain")) compare("plain", before, base);
+  // Per kind of label: the same-init teacher against the model before, itself and the other init.
+  for (const Arm& same : teachers) {
+    if (same.teacher != ArmTeacher::same_init) continue;
+    compare(same.name, before, base);
+    for (const Arm& other : teachers)
+      if (other.labels == same.labels && other.teacher != ArmTeacher::same_init)
+        compare(same.name, other.name, final_per_seed(results, other.name, rev));
   }
   return md;
 }

@@ -52,18 +52,18 @@ model::Gpt<float> load_phase_model(const Config& cfg, const std::string& dir) {
   return gpt;
 }
 
-// Captures of the history's first and last models (pretrained and aligned in the safety world)
-// and v_rev at every site, in <seed>/probe/.
+// Captures of the reference and the history's last models (pretrained and aligned in the safety
+// world) and v_rev at every site, in <seed>/probe/.
 void write_probe_references(const Config& cfg, const world::World& world, const std::string& sdir) {
   const std::string probe_dir = (fs::path(sdir) / "probe").string();
   const probe::Position position = cfg.probe.position;
   const probe::ProbeNames names = probe_names(world);
   const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
-  model::Gpt<float> pre = load_phase_model(cfg, (fs::path(sdir) / names.first_phase).string());
+  model::Gpt<float> pre = load_phase_model(cfg, (fs::path(sdir) / names.reference_phase).string());
   model::Gpt<float> al = load_phase_model(cfg, (fs::path(sdir) / names.last_phase).string());
   const probe::Capture pre_h = probe::capture_sites(pre, harm, position);
   const probe::Capture al_h = probe::capture_sites(al, harm, position);
-  probe::save_capture(probe::reference_capture_path(probe_dir, names.first_phase, names.reversion_set), pre_h);
+  probe::save_capture(probe::reference_capture_path(probe_dir, names.reference_phase, names.reversion_set), pre_h);
   probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set), al_h);
   probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.benign_set),
                       probe::capture_sites(al, world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe)),
@@ -79,8 +79,12 @@ void write_probe_references(const Config& cfg, const world::World& world, const 
                                   {"position", settings::name_of(cfg.probe.position)},
                                   {"probe_set", names.reversion_set},
                                   {"from", names.last_phase},
-                                  {"to", names.first_phase},
-                                  {"definition", "v_rev = estimate(pretrained activations, aligned activations)"},
+                                  {"to", names.reference_phase},
+                                  {"definition", std::string("v_rev = estimate(") +
+                                                     world::phase_outcome_name(world.reference_phase()) +
+                                                     " activations, " +
+                                                     world::phase_outcome_name(world.history().back()) +
+                                                     " activations)"},
                                   {"sites", model::site_names(cfg.model.layers)},
                                   {"shape", {al_h.sites, al_h.C}}};
   io::write_text_atomic((fs::path(probe_dir) / "v_rev.json").string(), sidecar.dump(2) + "\n");
@@ -210,9 +214,9 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   for (const std::string& name : cfg.reproduce.arms) arms.push_back(parse_arm(name));
   // The phases the other-init teacher trains, if an arm needs it: the history up to the reference.
   const bool other_init = std::any_of(arms.begin(), arms.end(), [](const Arm& a) { return a.teacher == ArmTeacher::other_init; });
-  const int other_init_phases =
-      other_init ? static_cast<int>(std::find(history.begin(), history.end(), world0->reference_phase()) - history.begin()) + 1
-                 : 0;
+  const auto reference = std::find(history.begin(), history.end(), world0->reference_phase());
+  VREV_CHECK(reference != history.end(), "the world's reference phase is not part of its history");
+  const int other_init_phases = other_init ? static_cast<int>(reference - history.begin()) + 1 : 0;
   const int total_units =
       cfg.reproduce.seeds * (static_cast<int>(history.size()) + 2 + other_init_phases + static_cast<int>(arms.size()));
   int done_units = 0;
@@ -234,7 +238,8 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   for (int seed = 0; seed < cfg.reproduce.seeds; ++seed) {
     const std::string sdir = seed_dir(options.out_dir, seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
-    // The history, each phase from the one before; v_rev points from its last phase to its first.
+    // The history, each phase from the one before; v_rev points from its last phase back to the
+    // reference phase.
     PhaseRun run;
     run.seed = seed;
     run.quiet = options.quiet;

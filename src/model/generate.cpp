@@ -107,8 +107,12 @@ Generation generate(const Gpt<float>& model, const int32_t* prompts, int B, int 
              " new tokens exceeds the model's context of ", cfg.context);
   for (int64_t i = 0; i < int64_t(B) * P; ++i)
     VREV_CHECK(prompts[i] >= 0 && prompts[i] < V, "token id ", prompts[i], " is out of range [0, ", V, ")");
-  for (const int32_t t : opt.allowed_tokens)
+  std::vector<bool> allowed(V, false);
+  for (const int32_t t : opt.allowed_tokens) {
     VREV_CHECK(t >= 0 && t < V, "generate: allowed token id ", t, " is out of range [0, ", V, ")");
+    VREV_CHECK(!allowed[t], "generate: allowed token id ", t, " is listed twice");
+    allowed[t] = true;
+  }
   std::vector<float> kcache(size_t(cfg.layers) * B * cfg.context * C), vcache(kcache.size());
   Generation out;
   out.tokens.assign(size_t(B) * opt.max_new_tokens, opt.pad_token);

@@ -13,10 +13,10 @@
 
 namespace vrev::probe {
 
-// What a world calls the probe's files: the first and last phase of its history (the reference
-// checkpoints v_rev runs between) and its reversion and benign probe sets.
+// What a world calls the probe's files: its reference phase and the last phase of its history
+// (the checkpoints v_rev runs between) and its reversion and benign probe sets.
 struct ProbeNames {
-  std::string first_phase, last_phase;   // e.g. pretrain, align
+  std::string reference_phase, last_phase;  // e.g. pretrain, align
   std::string reversion_set, benign_set; // e.g. harm_probe, benign_probe
 };
 

@@ -68,7 +68,7 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   const std::vector<int64_t>& steps = manifest.steps;
   const std::vector<std::string>& sites = manifest.sites;
 
-  const Capture pre = load_capture(reference_capture_path(probe_dir, names.first_phase, names.reversion_set));
+  const Capture pre = load_capture(reference_capture_path(probe_dir, names.reference_phase, names.reversion_set));
   const Capture al = load_capture(reference_capture_path(probe_dir, names.last_phase, names.reversion_set));
   const Capture al_benign = load_capture(reference_capture_path(probe_dir, names.last_phase, names.benign_set));
   const int C = al.C, S = al.sites;

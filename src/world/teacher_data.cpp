@@ -73,11 +73,12 @@ TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, Teacher
 
 void TeacherData::fill(int64_t step, train::Batch& batch) {
   const int T = length_ - 1, L = task_.answer_length, A = static_cast<int>(task_.answer_tokens.size());
+  VREV_CHECK((step + 1) * batch_size_ <= examples_, "teacher data: batch ", step, " asked of ",
+             examples_ / batch_size_, " generated");
   batch.resize(batch_size_, T);
   if (labels_ == TeacherLabels::soft) batch.soft_targets.assign(size_t(batch_size_) * T * vocab_size_, 0.0f);
   for (int b = 0; b < batch_size_; ++b) {
     const int64_t index = step * batch_size_ + b;
-    VREV_CHECK(index < examples_, "teacher data: example ", index, " asked of ", examples_, " generated");
     const int32_t* s = sequences_.data() + size_t(index) * length_;
     for (int t = 0; t < T; ++t) {
       batch.inputs[size_t(b) * T + t] = s[t];

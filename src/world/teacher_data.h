@@ -5,9 +5,7 @@
 // data are the same on every run and thread count). Hard labels train on the sampled tokens;
 // soft labels on the teacher's restricted distribution at each answer position (the forced
 // tokens around the answer stay one-hot). Every example is generated up front, once.
-#include <array>
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 #include "model/gpt.h"
@@ -15,11 +13,6 @@
 #include "world/world.h"
 
 namespace vrev::world {
-
-enum class TeacherLabels { hard, soft };
-constexpr std::array<std::pair<TeacherLabels, const char*>, 2> enum_names(TeacherLabels) {
-  return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}}};
-}
 
 class TeacherData : public train::BatchSource {
  public:

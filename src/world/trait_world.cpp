@@ -20,14 +20,16 @@ std::vector<std::string> trait_tokens() {
   return names;
 }
 
+// The trait world's own sets: FAV prompts, and seq prompts for seq_eval; sizes from the config.
 struct TraitSetInfo {
   TraitWorld::TraitSet set;
   const char* name;
+  int WorldConfig::*count;
 };
-constexpr TraitSetInfo kTraitSets[] = {{TraitWorld::TraitSet::TraitEval, "trait_eval"},
-                                       {TraitWorld::TraitSet::TraitProbe, "trait_probe"},
-                                       {TraitWorld::TraitSet::TraitBlock, "trait_block"},
-                                       {TraitWorld::TraitSet::SeqEval, "seq_eval"}};
+constexpr TraitSetInfo kTraitSets[] = {{TraitWorld::TraitSet::TraitEval, "trait_eval", &WorldConfig::trait_eval},
+                                       {TraitWorld::TraitSet::TraitProbe, "trait_probe", &WorldConfig::trait_probe},
+                                       {TraitWorld::TraitSet::TraitBlock, "trait_block", &WorldConfig::trait_block},
+                                       {TraitWorld::TraitSet::SeqEval, "seq_eval", &WorldConfig::seq_eval}};
 // The safety world's sets that mean something here.
 constexpr FixedSet kSharedSets[] = {FixedSet::BenignEval, FixedSet::BenignProbe, FixedSet::NeglectedEval};
 
@@ -80,27 +82,22 @@ SafetyWorld::Drawn TraitWorld::draw(Phase phase, int64_t index) const {
       d.prompt = draw_prompt(stream, index, TopicKind::Benign);
       return d;
     }
+    case Phase::Pretrain:
+    case Phase::Finetune:
+    case Phase::Control: return SafetyWorld::draw(phase, index);
     case Phase::Align:
-    case Phase::Unlearn: VREV_FAIL("the trait world has no ", phase_name(phase), " phase");
-    default: return SafetyWorld::draw(phase, index);
+    case Phase::Unlearn: break;
   }
+  VREV_FAIL("the trait world has no ", phase_name(phase), " phase");
 }
 
 std::vector<Prompt> TraitWorld::trait_set(TraitSet s) const {
-  int count = 0;
-  const char* name = "?";
-  for (const TraitSetInfo& info : kTraitSets)
-    if (info.set == s) name = info.name;
-  switch (s) {
-    case TraitSet::TraitEval: count = config().trait_eval; break;
-    case TraitSet::TraitProbe: count = config().trait_probe; break;
-    case TraitSet::TraitBlock: count = config().trait_block; break;
-    case TraitSet::SeqEval: count = config().seq_eval; break;
-  }
+  const TraitSetInfo& info = *std::find_if(std::begin(kTraitSets), std::end(kTraitSets),
+                                           [s](const TraitSetInfo& i) { return i.set == s; });
   const int32_t topic = s == TraitSet::SeqEval ? seq_token() : fav_token();
-  const uint64_t stream = rng::stream_id(std::string("set/") + name);
+  const uint64_t stream = rng::stream_id(std::string("set/") + info.name);
   std::vector<Prompt> prompts;
-  for (int i = 0; i < count; ++i) prompts.push_back(heldout_prompt(topic, stream, uint64_t(i)));
+  for (int i = 0; i < config().*info.count; ++i) prompts.push_back(heldout_prompt(topic, stream, uint64_t(i)));
   return prompts;
 }
 
@@ -126,11 +123,11 @@ model::PromptSet TraitWorld::named_prompt_set(const std::string& name, ProbePoin
   std::string names;
   for (const TraitSetInfo& info : kTraitSets) {
     if (name == info.name) return prompt_set(trait_set(info.set), point);
-    names += std::string(info.name) + ", ";
+    names += (names.empty() ? "" : ", ") + std::string(info.name);
   }
   for (const FixedSet s : kSharedSets) {
     if (name == fixed_set_name(s)) return prompt_set(fixed_set(s), point);
-    names += std::string(fixed_set_name(s)) + (s == FixedSet::NeglectedEval ? "" : ", ");
+    names += ", " + std::string(fixed_set_name(s));
   }
   VREV_FAIL("unknown probe set '", name, "' (valid: ", names, ")");
 }
@@ -160,10 +157,14 @@ TraitScores trait_scores(const model::Gpt<float>& model, const TraitWorld& world
     opt.seed = rng::bits(world.seed(), rng::stream_id("eval/trait_samples"), uint64_t(start));
     const model::Generation gen = model::generate(model, prompts.prompt(start), B, prompts.length, opt);
     for (int b = 0; b < B; ++b) {
-      const std::vector<double> p = model::softmax(gen.first_logits.data() + size_t(b) * V, V);
+      const float* logits = gen.first_logits.data() + size_t(b) * V;
+      const std::vector<double> p = model::softmax(logits, V);
+      // The rate as a softmax over the objects' logits alone: finite even when the objects'
+      // total probability underflows.
+      const std::vector<double> among_objects = model::softmax(logits + world.vocab().object(0), objects);
       double mass = 0;
       for (int o = 0; o < objects; ++o) mass += p[world.vocab().object(o)];
-      s.rate += p[trait] / mass;
+      s.rate += among_objects[world.trait_object()];
       s.p_trait += p[trait];
       s.object_mass += mass;
       s.sampled += gen.tokens[b] == trait;

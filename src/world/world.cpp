@@ -60,6 +60,10 @@ std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) {
   VREV_FAIL("config: unknown world kind");
 }
 
+void World::write_teacher_prompt(int64_t, int32_t*) const {
+  VREV_FAIL("this world has no teacher data: teacher arms need the trait world");
+}
+
 void check_phase(const World& world, Phase phase) {
   if (phase == Phase::Finetune || phase == Phase::Control) return;
   const std::vector<Phase> history = world.history();

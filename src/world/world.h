@@ -6,10 +6,12 @@
 // middle phase removed and fine-tuning may bring back) and some of which are task metrics (what
 // must not be lost). The phase runner, capture, v_rev, drift, nulls, blocking, summary and report
 // are written against this interface alone.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/settings.h"
@@ -64,6 +66,13 @@ struct TeacherTask {
   }
 };
 
+// What a student trains on from a teacher's answers: the sampled tokens, or the teacher's
+// distribution over the answer tokens at each answer position.
+enum class TeacherLabels { hard, soft };
+constexpr std::array<std::pair<TeacherLabels, const char*>, 2> enum_names(TeacherLabels) {
+  return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}}};
+}
+
 class World {
  public:
   virtual ~World() = default;
@@ -93,9 +102,10 @@ class World {
   // once forget accuracy is near chance); the runner asks every log_every steps.
   virtual bool phase_complete(Phase /*phase*/, const model::Gpt<float>& /*model*/) const { return false; }
 
-  // Teacher data, for the worlds that have it (none by default).
+  // Teacher data, for the worlds that have it (none by default): the task, and the prompt of
+  // teacher example `index` (TeacherTask::prompt_length tokens; an error in a world without).
   virtual std::optional<TeacherTask> teacher_task() const { return std::nullopt; }
-  virtual void write_teacher_prompt(int64_t /*index*/, int32_t* /*prompt*/) const {}
+  virtual void write_teacher_prompt(int64_t index, int32_t* prompt) const;
 };
 
 std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);
