@@ -16,7 +16,7 @@ const Command kCommands[] = {
     {"capture", "activations of a checkpoint at one site over a probe set (.npy)", vrev::cli::run_capture},
     {"direction", "a direction between two checkpoints' activations, e.g. v_rev (.npy)", vrev::cli::run_direction},
     {"drift", "recompute the geometry and nulls of a fine-tuning run", vrev::cli::run_drift},
-    {"train", "run one phase of a world's history, or its fine-tuning (pretrain, align, unlearn, finetune, control)",
+    {"train", "run one phase of a world's history (pretrain, align, unlearn, trait, detrait) or finetune/control",
      vrev::cli::run_train},
     {"eval", "behaviour metrics of a checkpoint as JSON", vrev::cli::run_eval},
     {"sample", "complete a prompt written in token names", vrev::cli::run_sample},
