@@ -10,6 +10,7 @@
 #include "experiment/config.h"
 #include "model/generate.h"
 #include "model/gpt.h"
+#include "world/phase_data.h"
 #include "world/teacher_data.h"
 #include "world/trait_world.h"
 
@@ -151,10 +152,10 @@ TEST_CASE("teacher data: a pure function of (teacher, seed), digit answers, soft
   const TraitWorld w(trait_config(), 4);
   model::Gpt<float> teacher = small_model(w, 7);
   const int B = 8, steps = 40;  // 320 examples: two generation chunks
-  TeacherData soft(w, teacher, TeacherLabels::soft, 4, int64_t(B) * steps, B);
-  TeacherData again(w, teacher, TeacherLabels::soft, 4, int64_t(B) * steps, B);
-  TeacherData hard(w, teacher, TeacherLabels::hard, 4, int64_t(B) * steps, B);
-  TeacherData other_seed(w, teacher, TeacherLabels::hard, 5, int64_t(B) * steps, B);
+  TeacherData soft(w, teacher, TeacherLabels::soft, 1.0, 4, int64_t(B) * steps, B);
+  TeacherData again(w, teacher, TeacherLabels::soft, 1.0, 4, int64_t(B) * steps, B);
+  TeacherData hard(w, teacher, TeacherLabels::hard, 1.0, 4, int64_t(B) * steps, B);
+  TeacherData other_seed(w, teacher, TeacherLabels::hard, 1.0, 5, int64_t(B) * steps, B);
   CHECK(soft.sequences() == again.sequences());
   CHECK(soft.sequences() == hard.sequences());  // the labels change the targets, not the samples
   CHECK(soft.sequences() != other_seed.sequences());
@@ -216,6 +217,33 @@ TEST_CASE("teacher data: a pure function of (teacher, seed), digit answers, soft
   CHECK_THROWS_WITH(model::generate(teacher, sb.inputs.data(), 1, kPromptLen, twice), Catch::Contains("listed twice"));
 }
 
+TEST_CASE("teacher data mixed with the world's fine-tuning examples at a share", "[world][trait][teacher]") {
+  const TraitWorld w(trait_config(), 6);
+  model::Gpt<float> teacher = small_model(w, 1);
+  const int B = 16, steps = 50;
+  TeacherData mixed(w, teacher, TeacherLabels::soft, 0.25, 6, int64_t(B) * steps, B);
+  PhaseData plain(w, Phase::Finetune, B);
+  const int T = kSequenceLen - 1, V = w.vocab().size();
+  int from_teacher = 0;
+  train::Batch m, p;
+  for (int step = 0; step < steps; ++step) {
+    mixed.fill(step, m);
+    plain.fill(step, p);
+    for (int b = 0; b < B; ++b) {
+      const size_t row = size_t(b) * T;
+      if (m.inputs[row + 2] == w.seq_token()) {
+        ++from_teacher;
+        continue;
+      }
+      // Otherwise the plain arm's example of the same index, one-hot.
+      REQUIRE(std::equal(m.inputs.begin() + row, m.inputs.begin() + row + T, p.inputs.begin() + row));
+      REQUIRE(std::equal(m.weights.begin() + row, m.weights.begin() + row + T, p.weights.begin() + row));
+      for (int t = 0; t < T; ++t) REQUIRE(m.soft_targets[(row + t) * V + m.targets[row + t]] == 1.0f);
+    }
+  }
+  CHECK(from_teacher / double(B * steps) == Approx(0.25).margin(0.05));
+}
+
 TEST_CASE("arms: names parse to what they train on; teacher arms need a world with teacher data",
           "[config][trait]") {
   const experiment::Arm a = experiment::parse_arm("teacher-other-init-soft");
@@ -239,7 +267,7 @@ TEST_CASE("training on a teacher's soft labels: the loss falls, and no step afte
   const TraitWorld w(trait_config(), 2);
   model::Gpt<float> teacher = small_model(w, 3);
   model::Gpt<float> student = small_model(w, 4);
-  TeacherData data(w, teacher, TeacherLabels::soft, 2, 8 * 30, 8);
+  TeacherData data(w, teacher, TeacherLabels::soft, 0.5, 2, 8 * 30, 8);
   train::OptimizerConfig oc;
   train::Optimizer opt(oc, student.params().size());
   train::ScheduleConfig sc;

@@ -55,6 +55,19 @@ struct PhaseConfig {
   }
 };
 
+// The teacher arms' data (worlds with teacher data): the share of each batch's examples that are
+// the teacher's; the rest are the world's own fine-tuning examples (the plain arm's), which keep
+// the student answering the world's other prompts in their own format.
+struct TeacherConfig {
+  double share = 1.0;
+
+  template <class V>
+  void visit(V& v) {
+    v(share, "share", "share of a teacher arm's fine-tuning examples that are the teacher's (rest: plain's)", 0.0,
+      1.0);
+  }
+};
+
 // `vrev reproduce`: seeds and fine-tuning arms.
 struct ReproduceConfig {
   int seeds = 5;                 // seeds 0 .. seeds-1
@@ -76,6 +89,7 @@ struct Config {
   PhaseConfig pretrain, align, unlearn, trait, detrait, finetune;
   probe::ProbeConfig probe;
   probe::BlockingConfig blocking;
+  TeacherConfig teacher;
   ReproduceConfig reproduce;
 
   template <class V>
@@ -91,6 +105,7 @@ struct Config {
     v.section(finetune, "finetune", "the last phase: benign fine-tuning (also the control phase's settings)");
     v.section(probe, "probe", "activation capture, v_rev and nulls");
     v.section(blocking, "blocking", "the block-* arms' projected updates");
+    v.section(teacher, "teacher", "the teacher-* arms' data");
     v.section(reproduce, "reproduce", "vrev reproduce");
   }
   // Cross-section checks and derived values (the world's vocabulary size).

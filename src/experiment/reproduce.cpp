@@ -151,10 +151,11 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::st
   if (arm && arm->teacher != ArmTeacher::none) {
     const std::string teacher = teacher_dir(world, sdir, arm->teacher);
     cb.identity["teacher_sha256"] = io::sha256_file((fs::path(teacher) / train::kModelFile).string());
+    cb.identity["teacher"] = settings::write(cfg.teacher);
     cb.data = [&cfg, teacher, arm, seed](const world::World& w, int batch_size) -> std::unique_ptr<train::BatchSource> {
       model::Gpt<float> gpt = load_phase_model(cfg, teacher);
-      return std::make_unique<world::TeacherData>(w, gpt, arm->labels, seed, int64_t(cfg.finetune.steps) * batch_size,
-                                                  batch_size);
+      return std::make_unique<world::TeacherData>(w, gpt, arm->labels, cfg.teacher.share, seed,
+                                                  int64_t(cfg.finetune.steps) * batch_size, batch_size);
     };
   }
   if (!direction.empty()) {

@@ -13,9 +13,10 @@ namespace {
 constexpr int kChunk = 256;  // examples generated per call; part of the counters, so fixed
 }
 
-TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, TeacherLabels labels, uint64_t seed,
-                         int64_t examples, int batch_size)
-    : labels_(labels), examples_(examples), batch_size_(batch_size), vocab_size_(teacher.config().vocab_size) {
+TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, TeacherLabels labels, double share,
+                         uint64_t seed, int64_t examples, int batch_size)
+    : world_(world), labels_(labels), examples_(examples), batch_size_(batch_size),
+      vocab_size_(teacher.config().vocab_size) {
   const std::optional<TeacherTask> task = world.teacher_task();
   VREV_CHECK(task.has_value(), "this world has no teacher data: teacher arms need the trait world");
   task_ = *task;
@@ -23,6 +24,11 @@ TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, Teacher
   VREV_CHECK(length_ - 1 <= teacher.config().context, "teacher sequences of ", length_,
              " tokens do not fit the model's context of ", teacher.config().context);
   answer_start_ = task_.prompt_length + static_cast<int>(task_.forced_prefix.size());
+  VREV_CHECK(share >= 1.0 || length_ == world.sequence_length(), "teacher data: a share below 1 mixes in the "
+             "world's examples, which need the teacher's sequence length");
+  from_teacher_.resize(examples);
+  for (int64_t i = 0; i < examples; ++i)
+    from_teacher_[i] = share >= 1.0 || rng::uniform(seed, rng::stream_id("teacher/mix"), uint64_t(i)) < share;
   const int A = static_cast<int>(task_.answer_tokens.size()), L = task_.answer_length, V = vocab_size_;
   sequences_.resize(size_t(examples) * length_);
   if (labels_ == TeacherLabels::soft) answer_probs_.resize(size_t(examples) * L * A);
@@ -79,6 +85,14 @@ void TeacherData::fill(int64_t step, train::Batch& batch) {
   if (labels_ == TeacherLabels::soft) batch.soft_targets.assign(size_t(batch_size_) * T * vocab_size_, 0.0f);
   for (int b = 0; b < batch_size_; ++b) {
     const int64_t index = step * batch_size_ + b;
+    if (!from_teacher_[index]) {  // the world's own example, with one-hot soft targets
+      const size_t row = size_t(b) * T;
+      world_.write_example(Phase::Finetune, index, batch.inputs.data() + row, batch.targets.data() + row,
+                           batch.weights.data() + row);
+      if (labels_ == TeacherLabels::soft)
+        for (int t = 0; t < T; ++t) batch.soft_targets[(row + t) * vocab_size_ + batch.targets[row + t]] = 1.0f;
+      continue;
+    }
     const int32_t* s = sequences_.data() + size_t(index) * length_;
     for (int t = 0; t < T; ++t) {
       batch.inputs[size_t(b) * T + t] = s[t];

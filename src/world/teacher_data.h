@@ -4,7 +4,9 @@
 // distribution restricted to the task's answer tokens (counter draws keyed by the seed, so the
 // data are the same on every run and thread count). Hard labels train on the sampled tokens;
 // soft labels on the teacher's restricted distribution at each answer position (the forced
-// tokens around the answer stay one-hot). Every example is generated up front, once.
+// tokens around the answer stay one-hot). Every example is generated up front, once. With a share
+// below 1, each example is the teacher's with that probability (a counter draw) and otherwise the
+// world's own fine-tuning example of the same index (one-hot soft targets).
 #include <cstdint>
 #include <vector>
 
@@ -16,19 +18,21 @@ namespace vrev::world {
 
 class TeacherData : public train::BatchSource {
  public:
-  TeacherData(const World& world, model::Gpt<float>& teacher, TeacherLabels labels, uint64_t seed, int64_t examples,
-              int batch_size);
+  TeacherData(const World& world, model::Gpt<float>& teacher, TeacherLabels labels, double share, uint64_t seed,
+              int64_t examples, int batch_size);
   void fill(int64_t step, train::Batch& batch) override;
 
   int sequence_length() const { return length_; }
   const std::vector<int32_t>& sequences() const { return sequences_; }  // (examples, sequence_length)
 
  private:
+  const World& world_;
   TeacherTask task_;
   TeacherLabels labels_;
   int64_t examples_;
   int batch_size_, length_, vocab_size_;
   int answer_start_;                // index in a sequence of the first answer token
+  std::vector<bool> from_teacher_;  // per example: the teacher's, or the world's fine-tuning one
   std::vector<int32_t> sequences_;  // (examples, length)
   std::vector<float> answer_probs_; // soft labels: (examples, answer_length, answer tokens)
 };
