@@ -10,20 +10,34 @@ namespace vrev::kernels::cpu {
 using math::exp_f;
 using detail::kParallelMin;
 
+namespace {
+
+struct RowMaxSum {
+  float max, sum;  // max of the logits; sum of exp(z - max)
+};
+
+// p (V) = softmax(z (V)), in lanes of a fixed order (the same bits on every thread count).
+inline RowMaxSum softmax_row(float* p, const float* z, int V) {
+  float maxv = z[0];
+#pragma omp simd reduction(max : maxv)
+  for (int i = 0; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
+#pragma omp simd
+  for (int i = 0; i < V; i++) p[i] = exp_f(z[i] - maxv);
+  const float sum = detail::lane_sum<float>(V, [=](long i) { return p[i]; });
+  const float inv = 1.0f / sum;
+#pragma omp simd
+  for (int i = 0; i < V; i++) p[i] *= inv;
+  return {maxv, sum};
+}
+
+}  // namespace
+
 void cross_entropy_forward(float* losses, float* probs, const float* logits, const int32_t* targets, int N, int V) {
 #pragma omp parallel for schedule(static) if ((long)N * V >= kParallelMin)
   for (int n = 0; n < N; n++) {
     const float* z = logits + (long)n * V;  // (V)
     float* p = probs + (long)n * V;         // (V)
-    float maxv = z[0];
-#pragma omp simd reduction(max : maxv)
-    for (int i = 0; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
-#pragma omp simd
-    for (int i = 0; i < V; i++) p[i] = exp_f(z[i] - maxv);
-    const float sum = detail::lane_sum<float>(V, [=](long i) { return p[i]; });
-    const float inv = 1.0f / sum;
-#pragma omp simd
-    for (int i = 0; i < V; i++) p[i] *= inv;
+    const auto [maxv, sum] = softmax_row(p, z, V);
     // -log p[target] = logsumexp(z) - z[target], never the log of a tiny probability.
     losses[n] = (maxv - z[targets[n]]) + (float)math::log(sum);
   }
@@ -49,15 +63,7 @@ void soft_cross_entropy_forward(float* losses, float* probs, const float* logits
     const float* z = logits + (long)n * V;        // (V)
     const float* q = target_probs + (long)n * V;  // (V)
     float* p = probs + (long)n * V;               // (V)
-    float maxv = z[0];
-#pragma omp simd reduction(max : maxv)
-    for (int i = 0; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
-#pragma omp simd
-    for (int i = 0; i < V; i++) p[i] = exp_f(z[i] - maxv);
-    const float sum = detail::lane_sum<float>(V, [=](long i) { return p[i]; });
-    const float inv = 1.0f / sum;
-#pragma omp simd
-    for (int i = 0; i < V; i++) p[i] *= inv;
+    const auto [maxv, sum] = softmax_row(p, z, V);
     // -sum q log p = sum q (maxv - z) + sum(q) log(sum): logsumexp again, never the log of a
     // tiny probability, and each term shifted by the max so that no large lse sum(q) cancels
     // against a large sum(q z).

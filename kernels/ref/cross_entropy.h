@@ -6,20 +6,27 @@
 
 namespace vrev::kernels::ref {
 
+// p (V) = softmax(z (V)); maxv = max z, sum = sum of exp(z - maxv).
+template <class S>
+void softmax_row(S* p, const S* z, int V, S& maxv, S& sum) {
+  maxv = z[0];
+  for (int i = 1; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
+  sum = 0;
+  for (int i = 0; i < V; i++) {
+    p[i] = std::exp(z[i] - maxv);
+    sum += p[i];
+  }
+  for (int i = 0; i < V; i++) p[i] /= sum;
+}
+
 // probs (N, V) = softmax(logits); losses (N) = logsumexp(logits[i]) - logits[i, targets[i]].
 template <class S>
 void cross_entropy_forward(S* losses, S* probs, const S* logits, const int32_t* targets, int N, int V) {
   for (int n = 0; n < N; n++) {
     const S* z = logits + (long)n * V;
     S* p = probs + (long)n * V;
-    S maxv = z[0];
-    for (int i = 1; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
-    S sum = 0;
-    for (int i = 0; i < V; i++) {
-      p[i] = std::exp(z[i] - maxv);
-      sum += p[i];
-    }
-    for (int i = 0; i < V; i++) p[i] /= sum;
+    S maxv, sum;
+    softmax_row(p, z, V, maxv, sum);
     losses[n] = maxv + std::log(sum) - z[targets[n]];
   }
 }
@@ -45,14 +52,8 @@ void soft_cross_entropy_forward(S* losses, S* probs, const S* logits, const S* t
     const S* z = logits + (long)n * V;
     const S* q = target_probs + (long)n * V;
     S* p = probs + (long)n * V;
-    S maxv = z[0];
-    for (int i = 1; i < V; i++) maxv = z[i] > maxv ? z[i] : maxv;
-    S sum = 0;
-    for (int i = 0; i < V; i++) {
-      p[i] = std::exp(z[i] - maxv);
-      sum += p[i];
-    }
-    for (int i = 0; i < V; i++) p[i] /= sum;
+    S maxv, sum;
+    softmax_row(p, z, V, maxv, sum);
     S qsum = 0, qgap = 0;
     for (int i = 0; i < V; i++) {
       qsum += q[i];
