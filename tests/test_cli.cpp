@@ -121,3 +121,15 @@ TEST_CASE("bad input through the CLI: one line naming the problem, non-zero exit
     CHECK_THAT(t.err, Catch::Contains("model.heads") && Catch::Contains("integer"));
   }
 }
+
+TEST_CASE("vrev config lists every key with its value, from the same declarations that parse it", "[cli]") {
+  const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+  const auto r = run_vrev("config --config " + tiny + " --set finetune.schedule.lr=1e-5");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("finetune.schedule.lr") && Catch::Contains("1e-05") &&
+                        Catch::Contains("teacher.share") && Catch::Contains("world.trait_strength") &&
+                        Catch::Contains("reproduce.arms"));
+  const auto bad = run_vrev("config --config " + tiny + " --set finetune.schedule.rate=1");
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("finetune.schedule.rate"));
+}

@@ -11,7 +11,8 @@ int run_reproduce(int argc, char** argv) {
                            "Every seed: the world's history (safety: pretrain, align; unlearning: pretrain, unlearn;\n"
                            "trait: pretrain, trait, detrait), v_rev, then the fine-tuning arms with capture,\n"
                            "geometry and nulls; then summary.json, table.csv, report.md and plots/ in --out.\n"
-                           "Interrupted runs continue where they stopped; finished phases are skipped.");
+                           "Interrupted runs continue where they stopped; finished phases are skipped.\n"
+                           "Every config key, with its value and meaning: vrev config --config <file>.");
   options.add_options()("config", "experiment config", cxxopts::value<std::string>()->default_value("configs/safety.json"))(
       "seeds", "number of seeds (overrides reproduce.seeds)", cxxopts::value<int>())(
       "out", "run directory", cxxopts::value<std::string>()->default_value("runs/main"))(

@@ -34,6 +34,7 @@ struct Command {
 };
 
 int run_version(int argc, char** argv);
+int run_config(int argc, char** argv);
 int run_init(int argc, char** argv);
 int run_grad(int argc, char** argv);
 int run_bench(int argc, char** argv);
