@@ -201,7 +201,7 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
   fs::remove_all(out);
 }
 
-TEST_CASE("the trait world end to end on tiny: the trait learned, trained away, back after benign fine-tuning; "
+TEST_CASE("the trait world end to end on tiny: the trait learned, trained away, back after benign fine-tuning, "
           "teacher arms from three teachers",
           "[reproduce][seam][trait]") {
   const fs::path out = test::temp_dir("trait");

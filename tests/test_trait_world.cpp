@@ -244,7 +244,7 @@ TEST_CASE("teacher data mixed with the world's fine-tuning examples at a share",
   CHECK(from_teacher / double(B * steps) == Approx(0.25).margin(0.05));
 }
 
-TEST_CASE("arms: names parse to what they train on; teacher arms need a world with teacher data",
+TEST_CASE("arms: names parse to what they train on, teacher arms need a world with teacher data",
           "[config][trait]") {
   const experiment::Arm a = experiment::parse_arm("teacher-other-init-soft");
   CHECK(a.teacher == experiment::ArmTeacher::other_init);
