@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "kernels/dispatch.h"
 
@@ -168,6 +169,19 @@ Var add(Tape<T>& tape, Var a, Var b) {
 }
 
 // ---- cross-entropy ------------------------------------------------------------------------------
+// The sum of |weights| and of weights * losses (a null weights means all 1), in double and in row
+// order: the loss is the same on every thread count.
+template <class T>
+static std::pair<double, double> weighted_sum(const T* losses, const T* weights, int N) {
+  double total = 0, weighted = 0;
+  for (int i = 0; i < N; ++i) {
+    double w = weights ? double(weights[i]) : 1.0;
+    total += std::abs(w);
+    weighted += w * double(losses[i]);
+  }
+  return {total, weighted};
+}
+
 template <class T>
 static void cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [N, V, unused0, unused1] = r.dims;
@@ -189,13 +203,7 @@ Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* we
   T* losses = tape.scratch(N);
   T* inv_total = tape.scratch(1);
   k::cross_entropy_forward(losses, probs, tape.value(logits), targets, N, V);
-  // Sum in a fixed order in double: the loss is the same on every thread count.
-  double total = 0, weighted = 0;
-  for (int i = 0; i < N; ++i) {
-    double w = weights ? double(weights[i]) : 1.0;
-    total += std::abs(w);
-    weighted += w * double(losses[i]);
-  }
+  const auto [total, weighted] = weighted_sum(losses, weights, N);
   VREV_CHECK(total > 0, "cross_entropy: every target is masked out");
   inv_total[0] = static_cast<T>(1.0 / total);
   tape.value(out)[0] = static_cast<T>(weighted / total);
@@ -225,13 +233,7 @@ Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T
   T* losses = tape.scratch(N);
   T* row_scale = tape.scratch(N);
   k::soft_cross_entropy_forward(losses, probs, tape.value(logits), target_probs, N, V);
-  // Sum in a fixed order in double: the loss is the same on every thread count.
-  double total = 0, weighted = 0;
-  for (int i = 0; i < N; ++i) {
-    double w = weights ? double(weights[i]) : 1.0;
-    total += std::abs(w);
-    weighted += w * double(losses[i]);
-  }
+  const auto [total, weighted] = weighted_sum(losses, weights, N);
   VREV_CHECK(total > 0, "soft_cross_entropy: every row is masked out");
   for (int i = 0; i < N; ++i) row_scale[i] = static_cast<T>((weights ? double(weights[i]) : 1.0) / total);
   tape.value(out)[0] = static_cast<T>(weighted / total);
