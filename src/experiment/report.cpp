@@ -184,7 +184,8 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
   std::vector<Arm> teachers;
   for (const std::string& name : cfg.reproduce.arms) {
     const Arm arm = parse_arm(name);
-    if (arm.name != "plain" && arm.teacher == ArmTeacher::none) continue;
+    const bool plain = arm.blocking == ArmBlocking::none && arm.teacher == ArmTeacher::none;
+    if (!plain && arm.teacher == ArmTeacher::none) continue;
     md += "| " + arm.name + " | " + pct(arms[arm.name][rev]) + " |\n";
     if (arm.teacher != ArmTeacher::none) teachers.push_back(arm);
   }

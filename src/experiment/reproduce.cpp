@@ -217,9 +217,9 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   const bool other_init = std::any_of(arms.begin(), arms.end(), [](const Arm& a) { return a.teacher == ArmTeacher::other_init; });
   const auto reference = std::find(history.begin(), history.end(), world0->reference_phase());
   VREV_CHECK(reference != history.end(), "the world's reference phase is not part of its history");
-  const int other_init_phases = other_init ? static_cast<int>(reference - history.begin()) + 1 : 0;
+  const size_t other_init_phases = other_init ? size_t(reference - history.begin()) + 1 : 0;
   const int total_units =
-      cfg.reproduce.seeds * (static_cast<int>(history.size()) + 2 + other_init_phases + static_cast<int>(arms.size()));
+      cfg.reproduce.seeds * static_cast<int>(history.size() + 2 + other_init_phases + arms.size());
   int done_units = 0;
   double work_seconds = 0;  // seconds spent on units that ran (not skipped), for the ETA
   int worked_units = 0;
@@ -235,24 +235,34 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     if (!o.skipped) work_seconds += o.seconds, ++worked_units;
   };
 
+  // The first `count` phases of the history into dir/<phase>, each from the one before.
+  auto train_history = [&](int seed, const std::string& dir, size_t count, std::optional<uint64_t> init_seed,
+                           const std::string& label) {
+    PhaseRun run;
+    run.seed = seed;
+    run.init_seed = init_seed;
+    run.quiet = options.quiet;
+    std::vector<PhaseOutcome> outcomes;
+    for (size_t i = 0; i < count; ++i) {
+      run.phase = history[i];
+      announce(seed, label + world::phase_name(run.phase));
+      run.init_dir = run.out_dir;
+      run.out_dir = (fs::path(dir) / world::phase_name(run.phase)).string();
+      outcomes.push_back(run_phase(cfg, run));
+      account(outcomes.back());
+    }
+    return outcomes;
+  };
+
   SeedResults results;
   for (int seed = 0; seed < cfg.reproduce.seeds; ++seed) {
     const std::string sdir = seed_dir(options.out_dir, seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
     // The history, each phase from the one before; v_rev points from its last phase back to the
     // reference phase.
-    PhaseRun run;
-    run.seed = seed;
-    run.quiet = options.quiet;
     SeedResult r;
     r.seed = seed;
-    for (const world::Phase phase : world->history()) {
-      announce(seed, world::phase_name(phase));
-      run.phase = phase;
-      run.init_dir = run.out_dir;
-      run.out_dir = (fs::path(sdir) / world::phase_name(phase)).string();
-      const PhaseOutcome o = run_phase(cfg, run);
-      account(o);
+    for (const PhaseOutcome& o : train_history(seed, sdir, history.size(), std::nullopt, "")) {
       r.seconds += o.seconds;
       r.history.push_back(o.final_metrics);
     }
@@ -260,22 +270,11 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     write_probe_references(cfg, *world, sdir);
     ++done_units;
 
-    if (other_init_phases > 0) {
-      // The other-init teacher: the history up to the reference phase, from another initialisation.
-      PhaseRun other;
-      other.seed = seed;
-      other.init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
-      other.quiet = options.quiet;
-      for (int i = 0; i < other_init_phases; ++i) {
-        other.phase = world->history()[i];
-        announce(seed, std::string("teacher-other-init ") + world::phase_name(other.phase));
-        other.init_dir = other.out_dir;
-        other.out_dir = (fs::path(other_init_dir(sdir)) / world::phase_name(other.phase)).string();
-        const PhaseOutcome o = run_phase(cfg, other);
-        account(o);
-        r.seconds += o.seconds;
-      }
-    }
+    // The other-init teacher: the history up to the reference phase, from another initialisation.
+    const uint64_t other_init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
+    for (const PhaseOutcome& o :
+         train_history(seed, other_init_dir(sdir), other_init_phases, other_init_seed, "teacher-other-init "))
+      r.seconds += o.seconds;
 
     announce(seed, "finetune-control");
     const PhaseOutcome control = run_arm(cfg, *world, sdir, std::nullopt, seed, options.quiet);

@@ -61,6 +61,8 @@ void forward_cached(const Gpt<float>& model, std::vector<float>& kcache, std::ve
 
 int pick_token(const float* logits, int V, const GenerateOptions& opt, uint64_t draw_index,
                std::vector<int>& order) {
+  if (opt.temperature <= 0 && opt.allowed_tokens.empty())
+    return static_cast<int>(std::max_element(logits, logits + V) - logits);
   // The candidates: every token in id order, or the allowed ones in the order given.
   if (opt.allowed_tokens.empty()) {
     order.resize(V);
@@ -69,7 +71,7 @@ int pick_token(const float* logits, int V, const GenerateOptions& opt, uint64_t 
     order.assign(opt.allowed_tokens.begin(), opt.allowed_tokens.end());
   }
   const int n = static_cast<int>(order.size());
-  if (opt.temperature <= 0)  // the first of the largest
+  if (opt.temperature <= 0)  // the first allowed token of the largest logit
     return *std::max_element(order.begin(), order.end(), [&](int a, int b) { return logits[a] < logits[b]; });
   // Keep the top_k logits (ties broken by token id), softmax at the temperature, draw one.
   const int K = opt.top_k > 0 ? std::min(opt.top_k, n) : n;
