@@ -17,7 +17,7 @@ namespace {
 
 ScheduleConfig warmup_cosine() {
   ScheduleConfig s;
-  s.kind = "cosine";
+  s.kind = ScheduleKind::cosine;
   s.lr = 3e-3;
   s.warmup = 5;
   return s;
@@ -142,12 +142,12 @@ TEST_CASE("loading a checkpoint of another shape names what differs", "[train][c
 }
 
 TEST_CASE("learning-rate schedules", "[train]") {
-  ScheduleConfig cos{.kind = "cosine", .lr = 1e-3, .warmup = 10, .min_ratio = 0.1};
+  ScheduleConfig cos{.kind = ScheduleKind::cosine, .lr = 1e-3, .warmup = 10, .min_ratio = 0.1};
   CHECK(learning_rate(cos, 0, 100) == Approx(1e-4));
   CHECK(learning_rate(cos, 9, 100) == Approx(1e-3));
   CHECK(learning_rate(cos, 10, 100) == Approx(1e-3));
   CHECK(learning_rate(cos, 55, 100) == Approx(0.55e-3));
   CHECK(learning_rate(cos, 100, 100) == Approx(1e-4));
-  ScheduleConfig flat{.kind = "constant", .lr = 1e-4};
+  ScheduleConfig flat{.kind = ScheduleKind::constant, .lr = 1e-4};
   CHECK(learning_rate(flat, 50, 100) == 1e-4);
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/io.h"
+#include "core/settings.h"
 #include "model/model_file.h"
 #include "vrev/version.h"
 
@@ -36,7 +37,7 @@ void save_checkpoint(const std::string& dir, const model::Gpt<float>& model, con
     tensors.emplace_back("m", io::Array::from_f32(opt.first_moment().data(), {n}));
     if (!opt.second_moment().empty()) tensors.emplace_back("v", io::Array::from_f32(opt.second_moment().data(), {n}));
     io::write_safetensors((fs::path(dir) / kOptimFile).string(), tensors,
-                          {{"optimizer", opt.config().name}, {"step", std::to_string(opt.steps_taken())}});
+                          {{"optimizer", settings::name_of(opt.config().name)}, {"step", std::to_string(opt.steps_taken())}});
   }
   settings::Json json = {{"phase", state.phase},           {"step", state.step},
                          {"total_steps", state.total_steps}, {"seed", state.seed},
@@ -80,8 +81,9 @@ CheckpointState load_checkpoint(const std::string& dir, model::Gpt<float>& model
                  it->second.numel(), " elements, the model has ", n, " parameters");
       into = it->second.to_f32(path + ": " + name);
     };
-    VREV_CHECK(file.metadata["optimizer"] == optimizer->config().name, path, ": optimizer is '",
-               file.metadata["optimizer"], "', the config asks for '", optimizer->config().name, "'");
+    const std::string wanted = settings::name_of(optimizer->config().name);
+    VREV_CHECK(file.metadata["optimizer"] == wanted, path, ": optimizer is '", file.metadata["optimizer"],
+               "', the config asks for '", wanted, "'");
     load("m", optimizer->first_moment());
     if (!optimizer->second_moment().empty()) load("v", optimizer->second_moment());
     const std::string& step = file.metadata["step"];

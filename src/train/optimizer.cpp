@@ -9,14 +9,8 @@ namespace vrev::train {
 
 namespace k = vrev::kernels::cpu;
 
-void OptimizerConfig::validate() const {
-  VREV_CHECK(name == "adamw" || name == "sgd", "config: 'optimizer.name' must be adamw or sgd, got '", name, "'");
-}
-
 Optimizer::Optimizer(const OptimizerConfig& cfg, size_t num_params)
-    : cfg_(cfg), m_(num_params, 0.0f), v_(cfg.name == "adamw" ? num_params : 0, 0.0f) {
-  cfg.validate();
-}
+    : cfg_(cfg), m_(num_params, 0.0f), v_(cfg.name == OptimizerKind::adamw ? num_params : 0, 0.0f) {}
 
 void Optimizer::step(model::Parameters<float>& params, double lr) {
   ++t_;
@@ -27,7 +21,7 @@ void Optimizer::step(model::Parameters<float>& params, double lr) {
     const float* g = params.grad(static_cast<int>(i));
     float* m = m_.data() + view.offset;
     const long n = static_cast<long>(view.numel());
-    if (cfg_.name == "adamw") {
+    if (cfg_.name == OptimizerKind::adamw) {
       k::adamw_update(p, g, m, v_.data() + view.offset, n, static_cast<float>(lr), static_cast<float>(cfg_.beta1),
                       static_cast<float>(cfg_.beta2), static_cast<float>(cfg_.eps), decay, static_cast<int>(t_));
     } else {

@@ -2,8 +2,9 @@
 // Optimizers over the whole parameter arena: AdamW (decoupled weight decay on 2-D weights only,
 // bias-corrected moments) and SGD with momentum. Their state is two arena-sized vectors and a
 // step count, saved in optim.safetensors for exact resume.
+#include <array>
 #include <cstdint>
-#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/settings.h"
@@ -11,24 +12,28 @@
 
 namespace vrev::train {
 
+enum class OptimizerKind { adamw, sgd };
+constexpr std::array<std::pair<OptimizerKind, const char*>, 2> enum_names(OptimizerKind) {
+  return {{{OptimizerKind::adamw, "adamw"}, {OptimizerKind::sgd, "sgd"}}};
+}
+
 struct OptimizerConfig {
-  std::string name = "adamw";  // adamw | sgd
-  double beta1 = 0.9;          // AdamW first-moment decay; SGD momentum
+  OptimizerKind name = OptimizerKind::adamw;
+  double beta1 = 0.9;  // AdamW first-moment decay; SGD momentum
   double beta2 = 0.95;
   double eps = 1e-8;
-  double weight_decay = 0.1;   // on 2-D weights only
-  double grad_clip = 1.0;      // global-norm clipping; 0 disables
+  double weight_decay = 0.1;  // on 2-D weights only
+  double grad_clip = 1.0;     // global-norm clipping; 0 disables
 
   template <class V>
   void visit(V& v) {
-    v(name, "name", "adamw or sgd");
+    v(name, "name", "the update rule");
     v(beta1, "beta1", "AdamW beta1 / SGD momentum", 0.0, 0.999999);
     v(beta2, "beta2", "AdamW beta2", 0.0, 0.999999);
     v(eps, "eps", "AdamW epsilon", 0.0, 1.0);
     v(weight_decay, "weight_decay", "decoupled weight decay on 2-D weights", 0.0, 10.0);
     v(grad_clip, "grad_clip", "clip the global gradient norm to this (0: off)", 0.0, 1e9);
   }
-  void validate() const;
 };
 
 class Optimizer {

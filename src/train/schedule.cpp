@@ -8,14 +8,9 @@
 
 namespace vrev::train {
 
-void ScheduleConfig::validate() const {
-  VREV_CHECK(kind == "constant" || kind == "cosine", "config: schedule kind must be constant or cosine, got '",
-             kind, "'");
-}
-
 double learning_rate(const ScheduleConfig& cfg, long step, long total) {
   if (step < cfg.warmup) return cfg.lr * double(step + 1) / cfg.warmup;
-  if (cfg.kind == "constant") return cfg.lr;
+  if (cfg.kind == ScheduleKind::constant) return cfg.lr;
   const long decay_steps = std::max(1L, total - cfg.warmup);
   const double progress = std::min(1.0, double(step - cfg.warmup) / decay_steps);
   const double floor = cfg.min_ratio * cfg.lr;
