@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "autograd/arena.h"
-#include "core/tensor.h"
+#include "core/shape.h"
 
 namespace vrev::autograd {
 
@@ -63,7 +63,6 @@ class Tape {
   T* grad(Var v) const { return nodes_[v.id].grad; }
   const Shape& shape(Var v) const { return nodes_[v.id].shape; }
   bool requires_grad(Var v) const { return nodes_[v.id].grad != nullptr; }
-  TensorT<T> tensor(Var v) const { return TensorT<T>::view(value(v), shape(v)); }
 
   bool recording() const { return recording_; }
   void push(const Record<T>& r) { records_.push_back(r); }

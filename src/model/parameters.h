@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tensor.h"
+#include "core/shape.h"
 #include "model/config.h"
 
 namespace vrev::model {
