@@ -48,6 +48,11 @@ TEST_CASE("modes are enums: read and written by name, and a wrong name lists the
   CHECK(cfg.blocking.mode == probe::BlockingMode::act_grad);
   CHECK(cfg.probe.position == probe::Position::Answer);
   CHECK(cfg.probe.estimator == probe::Estimator::Pca);
+  const experiment::Config sgd =
+      experiment::load_config(kTiny, {"finetune.optimizer.name=sgd", "finetune.schedule.kind=cosine"});
+  CHECK(sgd.finetune.optimizer.name == train::OptimizerKind::sgd);
+  CHECK(sgd.finetune.schedule.kind == train::ScheduleKind::cosine);
+  CHECK(settings::write(sgd)["finetune"]["optimizer"]["name"] == "sgd");
   const settings::Json saved = settings::write(cfg);
   CHECK(saved["blocking"]["mode"] == "act-grad");
   CHECK(saved["probe"]["position"] == "answer");
@@ -56,4 +61,18 @@ TEST_CASE("modes are enums: read and written by name, and a wrong name lists the
              Catch::Contains("'blocking.mode'") && Catch::Contains("param-update, act-grad, penalty"));
   CHECK_THAT(load_error({"probe.position=first"}), Catch::Contains("asst, answer, last, mean"));
   CHECK_THAT(load_error({"probe.estimator=median"}), Catch::Contains("diff-means, per-prompt, pca"));
+  CHECK_THAT(load_error({"align.optimizer.name=adam"}),
+             Catch::Contains("'align.optimizer.name'") && Catch::Contains("adamw, sgd"));
+  CHECK_THAT(load_error({"pretrain.schedule.kind=linear"}),
+             Catch::Contains("'pretrain.schedule.kind'") && Catch::Contains("constant, cosine"));
+}
+
+TEST_CASE("the config hash is canonical: key order does not change it, a value does", "[config]") {
+  const settings::Json a = {{"lr", 1e-3}, {"nested", {{"x", 1}, {"y", "b"}}}};
+  const settings::Json b = {{"nested", {{"y", "b"}, {"x", 1}}}, {"lr", 1e-3}};
+  const settings::Json c = {{"lr", 1e-3}, {"nested", {{"x", 2}, {"y", "b"}}}};
+  CHECK(a.dump() != b.dump());
+  CHECK(experiment::json_hash(a) == experiment::json_hash(b));
+  CHECK(experiment::json_hash(a) != experiment::json_hash(c));
+  CHECK(experiment::json_hash(a).size() == 64);
 }

@@ -103,7 +103,9 @@ Config parse_config(const std::string& text, const std::string& source, const st
 }
 
 std::string json_hash(const settings::Json& json) {
-  const std::string text = json.dump();
+  // nlohmann::json keeps object keys sorted, so the text (and the hash) does not depend on the
+  // order a visit() declares its fields in.
+  const std::string text = nlohmann::json(json).dump();
   return io::sha256_hex(text.data(), text.size());
 }
 
