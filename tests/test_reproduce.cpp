@@ -6,6 +6,7 @@
 
 #include "core/io.h"
 #include "experiment/reproduce.h"
+#include "experiment/run_layout.h"
 #include "probe/files.h"
 #include "test_helpers.h"
 #include "train/checkpoint.h"
@@ -24,6 +25,20 @@ Json without_wall_time(Json summary) {
 }
 
 }  // namespace
+
+TEST_CASE("a run's layout: every directory named once, and an arm's seed found from the arm", "[reproduce]") {
+  const experiment::RunLayout run("runs/x");
+  const experiment::SeedLayout seed = run.seed(2);
+  CHECK(run.config() == "runs/x/config.json");
+  CHECK(run.report() == "runs/x/report.md");
+  CHECK(seed.phase(world::Phase::Align) == "runs/x/seed-2/align");
+  CHECK(seed.probe() == "runs/x/seed-2/probe");
+  CHECK(seed.arm("block-vrev") == "runs/x/seed-2/finetune-block-vrev");
+  CHECK(seed.control() == "runs/x/seed-2/finetune-control");
+  CHECK(seed.other_init_teacher().phase(world::Phase::Pretrain) == "runs/x/seed-2/teacher-other-init/pretrain");
+  CHECK(experiment::SeedLayout::of_arm(seed.arm("plain") + "/").probe() == seed.probe());
+  CHECK(experiment::SeedLayout::of_arm("finetune-plain").probe() == "./probe");
+}
 
 TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[reproduce]") {
   const fs::path out = test::temp_dir("reproduce");

@@ -8,6 +8,9 @@
 
 namespace vrev::experiment {
 
+// The file's name in a phase's run directory.
+inline constexpr const char* kMetricsFile = "metrics.jsonl";
+
 class MetricsLog {
  public:
   explicit MetricsLog(std::string path) : path_(std::move(path)) {}

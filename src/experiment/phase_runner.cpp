@@ -86,7 +86,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
                                                       ? callbacks.data(*world, pc.batch_size)
                                                       : std::make_unique<world::PhaseData>(*world, run.phase, pc.batch_size);
   train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, *data);
-  MetricsLog metrics((fs::path(run.out_dir) / "metrics.jsonl").string());
+  MetricsLog metrics((fs::path(run.out_dir) / kMetricsFile).string());
   double seconds_before = 0;
   if (resume) {
     train::load_checkpoint(run.out_dir, gpt, &optimizer);

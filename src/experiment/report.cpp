@@ -9,6 +9,7 @@
 #include "core/io.h"
 #include "experiment/arm.h"
 #include "experiment/plot.h"
+#include "experiment/run_layout.h"
 #include "model/sites.h"
 
 namespace vrev::experiment {
@@ -222,10 +223,11 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   const world::MetricRoles roles = world.metric_roles();
   const std::string& rev = roles.reversion;
   const std::string reversion_plot = rev + "_vs_step.png";
-  fs::create_directories(fs::path(out_dir) / "plots");
-  plot_alignment((fs::path(out_dir) / "plots" / "alignment_vs_step.png").string(), cfg, results);
-  plot_reversion((fs::path(out_dir) / "plots" / reversion_plot).string(), cfg, rev, results);
-  plot_layers((fs::path(out_dir) / "plots" / "alignment_per_layer.png").string(), cfg, results);
+  const RunLayout layout(out_dir);
+  fs::create_directories(layout.plots());
+  plot_alignment((layout.plots() / "alignment_vs_step.png").string(), cfg, results);
+  plot_reversion((layout.plots() / reversion_plot).string(), cfg, rev, results);
+  plot_layers((layout.plots() / "alignment_per_layer.png").string(), cfg, results);
 
   const Json& arms = s["arms"];
   const Json& paper = get(s, "paper");      // the paper's and the reference's figures: safety world only
@@ -378,7 +380,7 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   const auto names = model::site_names(cfg.model.layers);
   for (size_t i = 0; i < names.size(); ++i) md += std::to_string(i) + " `" + names[i] + "`" + (i + 1 < names.size() ? ", " : "\n");
   md += "\n## Config\n\n```json\n" + settings::write(cfg).dump(2) + "\n```\n";
-  io::write_text_atomic((fs::path(out_dir) / "report.md").string(), md);
+  io::write_text_atomic(layout.report(), md);
 }
 
 }  // namespace vrev::experiment

@@ -11,6 +11,7 @@
 #include "experiment/arm.h"
 #include "experiment/phase_runner.h"
 #include "experiment/report.h"
+#include "experiment/run_layout.h"
 #include "experiment/summary.h"
 #include "model/model_file.h"
 #include "probe/blocking.h"
@@ -26,13 +27,6 @@ namespace vrev::experiment {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-std::string seed_dir(const std::string& out_dir, int seed) {
-  return (fs::path(out_dir) / ("seed-" + std::to_string(seed))).string();
-}
-std::string arm_dir(const std::string& seed_dir, const std::string& arm) {
-  return (fs::path(seed_dir) / ("finetune-" + arm)).string();
-}
 
 world::ProbePoint probe_point(const probe::ProbeConfig& cfg) {
   return cfg.position == probe::Position::Answer ? world::ProbePoint::Answer : world::ProbePoint::Decision;
@@ -54,13 +48,13 @@ model::Gpt<float> load_phase_model(const Config& cfg, const std::string& dir) {
 
 // Captures of the reference and the history's last models (pretrained and aligned in the safety
 // world) and v_rev at every site, in <seed>/probe/.
-void write_probe_references(const Config& cfg, const world::World& world, const std::string& sdir) {
-  const std::string probe_dir = (fs::path(sdir) / "probe").string();
+void write_probe_references(const Config& cfg, const world::World& world, const SeedLayout& layout) {
+  const std::string probe_dir = layout.probe();
   const probe::Position position = cfg.probe.position;
   const probe::ProbeNames names = probe_names(world);
   const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
-  model::Gpt<float> pre = load_phase_model(cfg, (fs::path(sdir) / names.reference_phase).string());
-  model::Gpt<float> al = load_phase_model(cfg, (fs::path(sdir) / names.last_phase).string());
+  model::Gpt<float> pre = load_phase_model(cfg, layout.phase(names.reference_phase));
+  model::Gpt<float> al = load_phase_model(cfg, layout.phase(names.last_phase));
   const probe::Capture pre_h = probe::capture_sites(pre, harm, position);
   const probe::Capture al_h = probe::capture_sites(al, harm, position);
   probe::save_capture(probe::reference_capture_path(probe_dir, names.reference_phase, names.reversion_set), pre_h);
@@ -116,40 +110,36 @@ std::vector<double> arm_direction(const Config& cfg, const world::World& world, 
   return {};
 }
 
-// The other-init teacher's directory: the history up to the reference phase, trained on the
-// seed's data from another initialisation.
-std::string other_init_dir(const std::string& sdir) { return (fs::path(sdir) / "teacher-other-init").string(); }
-
-// The checkpoint a teacher arm's teacher is.
-std::string teacher_dir(const world::World& world, const std::string& sdir, ArmTeacher teacher) {
-  const std::string reference = world::phase_name(world.reference_phase());
+// The checkpoint a teacher arm's teacher is. The other-init teacher is the history up to the
+// reference phase, trained on the seed's data from another initialisation.
+std::string teacher_dir(const world::World& world, const SeedLayout& layout, ArmTeacher teacher) {
   switch (teacher) {
-    case ArmTeacher::same_init: return (fs::path(sdir) / reference).string();
-    case ArmTeacher::self: return (fs::path(sdir) / world::phase_name(world.history().back())).string();
-    case ArmTeacher::other_init: return (fs::path(other_init_dir(sdir)) / reference).string();
+    case ArmTeacher::same_init: return layout.phase(world.reference_phase());
+    case ArmTeacher::self: return layout.phase(world.history().back());
+    case ArmTeacher::other_init: return layout.other_init_teacher().phase(world.reference_phase());
     case ArmTeacher::none: break;
   }
   return "";
 }
 
 // Fine-tunes one arm (or the control, `arm` empty) with capture at the evaluation steps.
-PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::string& sdir,
+PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLayout& layout,
                      const std::optional<Arm>& arm, int seed, bool quiet) {
   const std::string name = arm ? arm->name : "control";
-  const std::string out = arm_dir(sdir, name), probe_dir = (fs::path(sdir) / "probe").string();
+  const std::string out = layout.arm(name), probe_dir = layout.probe();
   const int site = cfg.probe.site_index(cfg.model.layers);
   const probe::Position position = cfg.probe.position;
   const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
   const model::PromptSet benign = world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe));
   const probe::ProbeNames names = probe_names(world);
-  const std::string parent_dir = (fs::path(sdir) / names.last_phase).string();
+  const std::string parent_dir = layout.phase(names.last_phase);
   const std::vector<double> direction =
       arm ? arm_direction(cfg, world, arm->blocking, probe_dir, site, seed) : std::vector<double>{};
 
   PhaseCallbacks cb;
   cb.identity = {{"arm", name}, {"probe", settings::write(cfg.probe)}};
   if (arm && arm->teacher != ArmTeacher::none) {
-    const std::string teacher = teacher_dir(world, sdir, arm->teacher);
+    const std::string teacher = teacher_dir(world, layout, arm->teacher);
     cb.identity["teacher_sha256"] = io::sha256_file((fs::path(teacher) / train::kModelFile).string());
     cb.identity["teacher"] = settings::write(cfg.teacher);
     cb.data = [&cfg, teacher, arm, seed](const world::World& w, int batch_size) -> std::unique_ptr<train::BatchSource> {
@@ -206,8 +196,9 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const std::st
 settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   cfg.check_world_fits();
   const auto start = Clock::now();
-  fs::create_directories(options.out_dir);
-  io::write_text_atomic((fs::path(options.out_dir) / "config.json").string(), settings::write(cfg).dump(2) + "\n");
+  const RunLayout run_layout(options.out_dir);
+  fs::create_directories(run_layout.dir());
+  io::write_text_atomic(run_layout.config(), settings::write(cfg).dump(2) + "\n");
   // Per seed: the history's phases, the probe references, the control and the arms.
   const std::unique_ptr<world::World> world0 = world::make_world(cfg.world, 0);
   const std::vector<world::Phase> history = world0->history();
@@ -235,8 +226,9 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     if (!o.skipped) work_seconds += o.seconds, ++worked_units;
   };
 
-  // The first `count` phases of the history into dir/<phase>, each from the one before.
-  auto train_history = [&](int seed, const std::string& dir, size_t count, std::optional<uint64_t> init_seed,
+  // The first `count` phases of the history into the layout's phase directories, each from the
+  // one before.
+  auto train_history = [&](int seed, const SeedLayout& layout, size_t count, std::optional<uint64_t> init_seed,
                            const std::string& label) {
     PhaseRun run;
     run.seed = seed;
@@ -247,7 +239,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
       run.phase = history[i];
       announce(seed, label + world::phase_name(run.phase));
       run.init_dir = run.out_dir;
-      run.out_dir = (fs::path(dir) / world::phase_name(run.phase)).string();
+      run.out_dir = layout.phase(run.phase);
       outcomes.push_back(run_phase(cfg, run));
       account(outcomes.back());
     }
@@ -256,38 +248,38 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
 
   SeedResults results;
   for (int seed = 0; seed < cfg.reproduce.seeds; ++seed) {
-    const std::string sdir = seed_dir(options.out_dir, seed);
+    const SeedLayout layout = run_layout.seed(seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
     // The history, each phase from the one before; v_rev points from its last phase back to the
     // reference phase.
     SeedResult r;
     r.seed = seed;
-    for (const PhaseOutcome& o : train_history(seed, sdir, history.size(), std::nullopt, "")) {
+    for (const PhaseOutcome& o : train_history(seed, layout, history.size(), std::nullopt, "")) {
       r.seconds += o.seconds;
       r.history.push_back(o.final_metrics);
     }
     announce(seed, "probe references and v_rev");
-    write_probe_references(cfg, *world, sdir);
+    write_probe_references(cfg, *world, layout);
     ++done_units;
 
     // The other-init teacher: the history up to the reference phase, from another initialisation.
     const uint64_t other_init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
     for (const PhaseOutcome& o :
-         train_history(seed, other_init_dir(sdir), other_init_phases, other_init_seed, "teacher-other-init "))
+         train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed, "teacher-other-init "))
       r.seconds += o.seconds;
 
     announce(seed, "finetune-control");
-    const PhaseOutcome control = run_arm(cfg, *world, sdir, std::nullopt, seed, options.quiet);
+    const PhaseOutcome control = run_arm(cfg, *world, layout, std::nullopt, seed, options.quiet);
     account(control);
     r.seconds += control.seconds;
     for (const Arm& arm : arms) {
       announce(seed, "finetune-" + arm.name);
-      const PhaseOutcome o = run_arm(cfg, *world, sdir, arm, seed, options.quiet);
+      const PhaseOutcome o = run_arm(cfg, *world, layout, arm, seed, options.quiet);
       account(o);
       r.seconds += o.seconds;
-      const std::string dir = arm_dir(sdir, arm.name);
-      const settings::Json g = probe::run_geometry(dir, (fs::path(sdir) / "probe").string(), arm_dir(sdir, "control"),
-                                                   cfg.probe, probe_names(*world));
+      const std::string dir = layout.arm(arm.name);
+      const settings::Json g =
+          probe::run_geometry(dir, layout.probe(), layout.control(), cfg.probe, probe_names(*world));
       probe::write_geometry(dir, g);
       r.arms[arm.name] = {{"geometry", g}, {"metrics", read_behaviour_series(dir, world->metric_names())}};
     }
@@ -295,8 +287,8 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   }
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   settings::Json summary = summarize_runs(cfg, *world0, results, wall);
-  io::write_text_atomic((fs::path(options.out_dir) / "summary.json").string(), summary.dump(1) + "\n");
-  write_table_csv((fs::path(options.out_dir) / "table.csv").string(), summary, world0->metric_roles());
+  io::write_text_atomic(run_layout.summary(), summary.dump(1) + "\n");
+  write_table_csv(run_layout.table(), summary, world0->metric_roles());
   write_report(options.out_dir, cfg, *world0, options.config_path, summary, results);
   return summary;
 }

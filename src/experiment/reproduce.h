@@ -22,9 +22,6 @@ struct ReproduceOptions {
 // Returns the summary (also written to out_dir/summary.json).
 settings::Json reproduce(const Config& cfg, const ReproduceOptions& options);
 
-// Directory names of one seed's run.
-std::string seed_dir(const std::string& out_dir, int seed);
-std::string arm_dir(const std::string& seed_dir, const std::string& arm);
 // Which prompts the probe position reads: prompts ending at ASST, or followed by SURE (answer).
 world::ProbePoint probe_point(const probe::ProbeConfig& cfg);
 // The names of a world's reference checkpoints and probe sets, as the probe's files use them.

@@ -55,7 +55,7 @@ Json seed_stats(const std::vector<double>& values) {
 Json read_behaviour_series(const std::string& run_dir, const std::vector<std::string>& metrics) {
   Json series = {{"steps", Json::array()}};
   for (const std::string& k : metrics) series[k] = Json::array();
-  const std::string path = (std::filesystem::path(run_dir) / "metrics.jsonl").string();
+  const std::string path = (std::filesystem::path(run_dir) / kMetricsFile).string();
   for (const Json& line : read_metrics(path)) {
     if (!line.contains("behaviour")) continue;
     series["steps"].push_back(line["step"]);

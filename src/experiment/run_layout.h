@@ -1,0 +1,54 @@
+#pragma once
+// Where `vrev reproduce` keeps its files: every directory and file name of a run, spelled once.
+//
+//   OUT/config.json, summary.json, table.csv, report.md, plots/
+//   OUT/seed-N/<phase>/                     each phase of the history (pretrain, align, ...)
+//   OUT/seed-N/probe/                       reference captures and v_rev
+//   OUT/seed-N/finetune-control/            the control fine-tune (the drift nulls' baseline)
+//   OUT/seed-N/finetune-<arm>/              one fine-tuning arm
+//   OUT/seed-N/teacher-other-init/<phase>/  the other-init teacher's history (teacher arms)
+#include <filesystem>
+#include <string>
+
+#include "world/world.h"
+
+namespace vrev::experiment {
+
+// One seed's directory.
+class SeedLayout {
+ public:
+  explicit SeedLayout(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  // The seed directory of an arm's directory (its parent), for commands given an arm.
+  static SeedLayout of_arm(const std::filesystem::path& arm_dir);
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string phase(world::Phase phase) const;
+  std::string phase(const std::string& phase_name) const;
+  std::string probe() const;
+  std::string arm(const std::string& arm_name) const;
+  std::string control() const { return arm("control"); }
+  // The other-init teacher's history lives in a seed layout of its own.
+  SeedLayout other_init_teacher() const;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// A whole run's directory.
+class RunLayout {
+ public:
+  explicit RunLayout(std::filesystem::path out) : out_(std::move(out)) {}
+
+  const std::filesystem::path& dir() const { return out_; }
+  SeedLayout seed(int seed) const;
+  std::string config() const;
+  std::string summary() const;
+  std::string table() const;
+  std::string report() const;
+  std::filesystem::path plots() const;
+
+ private:
+  std::filesystem::path out_;
+};
+
+}  // namespace vrev::experiment
