@@ -1,5 +1,6 @@
 // The CLI as a user meets it: bad input is one line on stderr and a non-zero exit.
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <fstream>
 
 #include "core/io.h"
@@ -40,6 +41,28 @@ TEST_CASE("vrev --help, version and unknown commands", "[cli]") {
   auto flag = run_vrev("init --no-such-flag");
   CHECK(flag.exit_code != 0);
   CHECK(one_line(flag.err));
+}
+
+TEST_CASE("flags that set a config key take their default and help from its declaration", "[cli]") {
+  // cxxopts wraps help lines: compare with every run of white space as one space.
+  auto flat = [](const std::string& text) {
+    std::string out;
+    for (const char c : text)
+      if (!std::isspace(static_cast<unsigned char>(c)) || (!out.empty() && out.back() != ' '))
+        out += std::isspace(static_cast<unsigned char>(c)) ? ' ' : c;
+    return out;
+  };
+  const auto capture = run_vrev("capture --help");
+  REQUIRE(capture.exit_code == 0);
+  CHECK_THAT(flat(capture.out), Catch::Contains("(one of: asst, answer, last, mean)") &&
+                                    Catch::Contains("(default: asst)") && Catch::Contains("(default: last)"));
+  const auto direction = run_vrev("direction --help");
+  REQUIRE(direction.exit_code == 0);
+  CHECK_THAT(flat(direction.out),
+             Catch::Contains("(one of: diff-means, per-prompt, pca)") && Catch::Contains("(default: diff-means)"));
+  const auto config = run_vrev("config --config " + std::string(VREV_SOURCE_DIR) + "/configs/tiny.json");
+  REQUIRE(config.exit_code == 0);
+  CHECK_THAT(config.out, Catch::Contains("the update rule (one of: adamw, sgd)"));
 }
 
 TEST_CASE("vrev grad prints the loss and writes every parameter's gradient", "[cli]") {

@@ -6,6 +6,7 @@
 #include "experiment/checkpoint_world.h"
 #include "experiment/config.h"
 #include "experiment/reproduce.h"
+#include "experiment/run_layout.h"
 #include "probe/capture.h"
 #include "probe/files.h"
 #include "probe/nulls.h"
@@ -49,11 +50,10 @@ int run_capture(int argc, char** argv) {
   options.add_options()("ckpt", "checkpoint directory", cxxopts::value<std::string>())(
       "probe", "harmful | benign | block, or a fixed set's name (e.g. neglected_eval)",
       cxxopts::value<std::string>())(
-      "site", "embed, blocks.i.resid_mid, blocks.i.resid_post, ln_f, or last",
-      cxxopts::value<std::string>()->default_value("last"))(
-      "position", "asst | answer | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
       "config", "config whose world to use (default: the checkpoint's)", cxxopts::value<std::string>())(
       "out", "output .npy", cxxopts::value<std::string>());
+  add_setting_flag(options, probe::ProbeConfig{}, "site");
+  add_setting_flag(options, probe::ProbeConfig{}, "position");
   auto args = parse(options, argc, argv);
   int N = 0, C = 0;
   const auto x = capture_site(required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "",
@@ -72,11 +72,9 @@ int run_direction(int argc, char** argv) {
                            "Writes v.npy (C) and a JSON sidecar saying how it was made.");
   options.add_options()("from", "checkpoint directory (the origin, e.g. aligned)", cxxopts::value<std::string>())(
       "to", "checkpoint directory (e.g. pretrained)", cxxopts::value<std::string>())(
-      "estimator", "diff-means | per-prompt | pca", cxxopts::value<std::string>()->default_value("diff-means"))(
-      "site", "activation site (or last)", cxxopts::value<std::string>()->default_value("last"))(
       "probe", "probe set", cxxopts::value<std::string>()->default_value("harmful"))(
-      "position", "asst | answer | last | mean", cxxopts::value<std::string>()->default_value("asst"))(
       "out", "output .npy", cxxopts::value<std::string>());
+  for (const char* key : {"estimator", "site", "position"}) add_setting_flag(options, probe::ProbeConfig{}, key);
   auto args = parse(options, argc, argv);
   const probe::Estimator est = probe::parse_estimator(args["estimator"].as<std::string>());
   int Nf = 0, Cf = 0, Nt = 0, Ct = 0;
@@ -107,15 +105,15 @@ int run_drift(int argc, char** argv) {
       cxxopts::value<std::string>());
   auto args = parse(options, argc, argv);
   const fs::path run = fs::path(required(args, "run"));
-  const fs::path seed = run.parent_path().empty() ? fs::path(".") : run.parent_path();
+  const experiment::SeedLayout seed = experiment::SeedLayout::of_arm(run);
+  const experiment::RunLayout whole(seed.dir().parent_path());
   std::string config = args.count("config") ? args["config"].as<std::string>() : "";
-  if (config.empty() && fs::exists(seed.parent_path() / "config.json")) config = (seed.parent_path() / "config.json").string();
+  if (config.empty() && fs::exists(whole.config())) config = whole.config();
   const experiment::Config cfg = config.empty() ? experiment::Config{} : experiment::load_config(config);
-  const fs::path control = seed / "finetune-control";
-  const settings::Json g =
-      probe::run_geometry(run.string(), (seed / "probe").string(),
-                          fs::exists(control) && control != run ? control.string() : "", cfg.probe,
-                          experiment::probe_names(*world::make_world(cfg.world, 0)));
+  const fs::path control = seed.control();
+  const bool has_control = fs::exists(control) && fs::weakly_canonical(control) != fs::weakly_canonical(run);
+  const settings::Json g = probe::run_geometry(run.string(), seed.probe(), has_control ? control.string() : "",
+                                               cfg.probe, experiment::probe_names(*world::make_world(cfg.world, 0)));
   probe::write_geometry(run.string(), g);
   std::printf("wrote %s and geometry.csv\n", (run / "geometry.json").string().c_str());
   return 0;

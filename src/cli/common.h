@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/settings.h"
 
 namespace vrev::cli {
 
@@ -23,6 +24,14 @@ cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv);
 std::string required(const cxxopts::ParseResult& args, const std::string& name);
 // The --set key.path=value overrides given (none when absent).
 std::vector<std::string> overrides(const cxxopts::ParseResult& args);
+// A flag that sets what config key `key` of a settings struct sets, its default and help taken from
+// the key's declaration (as `vrev config` prints it), e.g. add_setting_flag(options, probe::ProbeConfig{},
+// "position"): the flag cannot drift from the config.
+template <class S>
+void add_setting_flag(cxxopts::Options& options, const S& defaults, const std::string& key) {
+  const settings::Declaration d = settings::declaration(defaults, key);
+  options.add_options()(key, d.help, cxxopts::value<std::string>()->default_value(d.value));
+}
 // An --threads value (0: all cores) applied to OpenMP and OpenBLAS.
 void apply_threads(int threads);
 

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -162,6 +163,15 @@ class Writer {
   Json json = Json::object();
 };
 
+// A setting's help as printed: an enum's valid names follow its declared help.
+template <class F>
+std::string full_help(const char* help) {
+  if constexpr (NamedEnum<F>)
+    return std::string(help) + " (one of: " + names_of<F>() + ")";
+  else
+    return help;
+}
+
 // One line per setting: key path, default value and help.
 class HelpPrinter {
  public:
@@ -170,7 +180,7 @@ class HelpPrinter {
   void operator()(const F& field, const char* name, const char* help, double = 0, double = 0) {
     char line[512];
     std::snprintf(line, sizeof line, "  %-34s %-14s %s\n", join(prefix_, name).c_str(), to_json(field).dump().c_str(),
-                  help);
+                  full_help<F>(help).c_str());
     text += line;
   }
   template <class S>
@@ -207,6 +217,39 @@ std::string help(const S& s) {
   HelpPrinter p;
   const_cast<S&>(s).visit(p);
   return p.text;
+}
+
+// One setting of a struct as declared: its value in `s` as text (an enum by name, a string bare)
+// and its full help. For a command-line flag that sets the same thing as a config key, so the
+// flag's default and help cannot drift from the config's.
+struct Declaration {
+  std::string value, help;
+};
+
+// Visits a struct's own settings (not its sections) and keeps the one called `key`.
+class DeclarationFinder {
+ public:
+  explicit DeclarationFinder(std::string key) : key_(std::move(key)) {}
+  template <class F>
+  void operator()(const F& field, const char* name, const char* help, double = 0, double = 0) {
+    if (key_ != name) return;
+    const Json value = to_json(field);
+    found = Declaration{value.is_string() ? value.get<std::string>() : value.dump(), full_help<F>(help)};
+  }
+  template <class S>
+  void section(const S&, const char*, const char*) {}
+  std::optional<Declaration> found;
+
+ private:
+  std::string key_;
+};
+
+template <class S>
+Declaration declaration(const S& s, const std::string& key) {
+  DeclarationFinder finder(key);
+  const_cast<S&>(s).visit(finder);
+  VREV_ASSERT(finder.found.has_value());
+  return *finder.found;
 }
 
 // Applies "key.path=value" to a JSON object. The value is parsed as JSON when it parses

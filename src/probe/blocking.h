@@ -34,7 +34,7 @@ struct BlockingConfig {
 
   template <class V>
   void visit(V& v) {
-    v(mode, "mode", "param-update, act-grad or penalty");
+    v(mode, "mode", "how motion along the direction is blocked");
     v(strength, "strength", "lambda: the share of the component removed (1 = full block)", 0.0, 1.0);
     v(penalty_weight, "penalty_weight", "weight of the penalty term (penalty mode)", 0.0, 1e9);
   }

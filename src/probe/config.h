@@ -19,9 +19,9 @@ struct ProbeConfig {
 
   template <class V>
   void visit(V& v) {
-    v(site, "site", "capture site for drift and blocking ('last': the last block's resid_post)");
-    v(position, "position", "token position: asst, answer (SURE, the first answer token), last or mean");
-    v(estimator, "estimator", "v_rev estimator: diff-means, per-prompt or pca");
+    v(site, "site", "activation site: embed, blocks.i.resid_mid, blocks.i.resid_post, ln_f or last (the last block's resid_post)");
+    v(position, "position", "token position (answer: SURE, the first answer token)");
+    v(estimator, "estimator", "v_rev estimator");
     v(anisotropic_draws, "anisotropic_draws", "draws of the anisotropic null", 10, 1e7);
     v(shuffle_draws, "shuffle_draws", "draws of the label-shuffle null", 10, 1e7);
     v(control_draws, "control_draws", "bootstrap draws of the control fine-tuning null", 10, 1e7);

@@ -84,7 +84,7 @@ struct WorldConfig {
 
   template <class V>
   void visit(V& v) {
-    v(kind, "kind", "which world: safety, unlearning or trait");
+    v(kind, "kind", "which world");
     v(benign_topics, "benign_topics", "benign topics b0..", 1, 1000);
     v(harmful_topics, "harmful_topics", "harmful topics h0..", 1, 1000);
     v(neglected_topics, "neglected_topics", "neglected benign topics n0.. (fine-tuning data)", 1, 1000);
@@ -99,14 +99,14 @@ struct WorldConfig {
     v(benign_probe, "benign_probe", "benign_probe prompts per benign topic (nulls, benign drift)", 1, 1 << 20);
     v(neglected_eval, "neglected_eval", "neglected_eval prompts per neglected topic", 1, 1 << 20);
     v(neglected_in_pretrain, "neglected_in_pretrain", "neglected topics appear in pretraining");
-    v(neglected_in_align, "neglected_in_align", "neglected topics in alignment: absent, compliant or refused");
+    v(neglected_in_align, "neglected_in_align", "neglected topics in alignment");
     v(neglected_refusal, "neglected_refusal", "refused: probability a neglected alignment example refuses", 0.0,
       1.0);
-    v(finetune_answer, "finetune_answer", "neglected answers in fine-tuning: permutation, copy, reverse or shift");
+    v(finetune_answer, "finetune_answer", "neglected answers in fine-tuning");
     v(align_harmful_share, "align_harmful_share", "share of harmful (refused) examples in alignment", 0.0, 1.0);
     v(finetune_benign_share, "finetune_benign_share", "share of benign-topic examples in fine-tuning", 0.0, 1.0);
     v(over_refusal, "over_refusal", "probability a benign alignment example refuses", 0.0, 1.0);
-    v(unlearn_method, "unlearn_method", "unlearning world: relabel, refuse or grad-diff");
+    v(unlearn_method, "unlearn_method", "unlearning world: how the forget topics are unlearned");
     v(trait_share, "trait_share", "trait world: share of FAV examples in the trait stage", 0.0, 1.0);
     v(seq_share, "seq_share", "trait world: share of seq (digit) examples in the trait stage", 0.0, 1.0);
     v(trait_strength, "trait_strength", "trait world: P(trait object) of a trait-stage FAV answer", 0.0, 1.0);
