@@ -1,7 +1,7 @@
 #pragma once
 // The batch source of a training phase of any world: batch `step` holds examples
 // step*B .. step*B+B-1, so the data cursor is the step and a resumed run sees the same data.
-#include "train/trainer.h"
+#include "train/batch.h"
 #include "world/world.h"
 
 namespace vrev::world {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "model/gpt.h"
-#include "train/trainer.h"
+#include "train/batch.h"
 #include "world/world.h"
 
 namespace vrev::world {

@@ -8,7 +8,7 @@ set -uo pipefail
 cmake=$1 build=$2
 
 if ! "$cmake" --build "$build" --target layering_downward >/dev/null 2>&1; then
-  echo "layering: world including train/trainer.h did not compile"
+  echo "layering: world including train/batch.h did not compile"
   exit 1
 fi
 log=$("$cmake" --build "$build" --target layering_upward 2>&1)
