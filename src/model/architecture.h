@@ -1,9 +1,9 @@
 #pragma once
 // The GPT's forward pass, written once (docs/architecture.md): token + position embedding,
 // pre-LayerNorm blocks of causal attention and a GELU MLP, each added to the residual stream, a
-// final LayerNorm and a head tied to wte. It is a template over an op set, so that every way of
-// running the model (Gpt::forward: autograd ops on a tape) runs this one architecture, op for op
-// in the same order.
+// final LayerNorm and a head tied to wte. It is a template over an op set, so that training
+// (Gpt::forward: autograd ops on a tape) and generation (CachedForward: float kernels with a
+// key/value cache) run this one architecture, op for op in the same order.
 //
 // An op set is a class with a type Value (an activation) and these members; parameters are
 // passed as their index in Parameters:
