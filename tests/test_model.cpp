@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 
+#include "alloc_counter.h"
 #include "model/generate.h"
 #include "model/gpt.h"
 #include "model/sites.h"
@@ -181,4 +182,19 @@ TEST_CASE("greedy generation with the KV cache equals argmax of full forwards", 
   too_long.max_new_tokens = 10;
   CHECK_THROWS_WITH(vrev::model::generate(gpt, prompts.data(), 2, 3, too_long),
                     Catch::Contains("exceeds the model's context"));
+}
+
+TEST_CASE("generation allocates per call and not per generated token", "[model][generate][memory]") {
+  Gpt<float> gpt(vrev::test::tiny_config());
+  gpt.init(4);
+  const std::vector<int32_t> prompts = {1, 2, 3, 5};  // (B=2, P=2)
+  auto allocations = [&](int max_new_tokens) {
+    vrev::model::GenerateOptions opt;
+    opt.max_new_tokens = max_new_tokens;
+    const long before = vrev::test::heap_allocations();
+    vrev::model::generate(gpt, prompts.data(), 2, 2, opt);
+    return vrev::test::heap_allocations() - before;
+  };
+  allocations(6);  // the kernels' scratch grows to its size once
+  if (vrev::test::heap_allocations() >= 0) CHECK(allocations(2) == allocations(6));
 }

@@ -1,4 +1,4 @@
-// Inference-only forward pass with a KV cache, on the float kernels directly (no tape).
+// Generation: the prompt through the cached forward pass once, then one token at a time.
 #include "model/generate.h"
 
 #include <algorithm>
@@ -6,58 +6,12 @@
 #include <numeric>
 
 #include "core/rng.h"
-#include "kernels/cpu/kernels.h"
 #include "kernels/math.h"
+#include "model/cached_forward.h"
 
 namespace vrev::model {
 
-namespace k = vrev::kernels::cpu;
-
 namespace {
-
-// Buffers for Tn new positions of a batch of B rows.
-struct Workspace {
-  Workspace(int B, int Tn, int C, int V)
-      : x(size_t(B) * Tn * C), h(x.size()), a(x.size()), qkv(x.size() * 3), fc(x.size() * 4),
-        fc_gelu(fc.size()), stats(size_t(B) * Tn * 2), logits(size_t(B) * Tn * V) {}
-  std::vector<float> x, h, a, qkv, fc, fc_gelu, stats, logits;
-};
-
-// Runs tokens (B, Tn) at positions t0 .. t0+Tn-1, updating the caches (L, B, Tmax, C);
-// leaves the logits of every new position in ws.logits (B, Tn, V).
-void forward_cached(const Gpt<float>& model, std::vector<float>& kcache, std::vector<float>& vcache,
-                    const int32_t* tokens, int B, int Tn, int t0, Workspace& ws) {
-  const ModelConfig& cfg = model.config();
-  const Parameters<float>& P = model.params();
-  const int C = cfg.width, V = cfg.vocab_size, Tmax = cfg.context, N = B * Tn;
-  // Token embedding plus the positions t0.., which the training encoder cannot offset.
-  k::encoder_forward(ws.x.data(), tokens, P.value(Parameters<float>::wte()),
-                     P.value(Parameters<float>::wpe()) + size_t(t0) * C, B, Tn, C);
-  float* mean = ws.stats.data();
-  float* rstd = mean + N;
-  const size_t cache_layer = size_t(B) * Tmax * C;
-  for (int l = 0; l < cfg.layers; ++l) {
-    auto w = [&](BlockParam p) { return P.value(Parameters<float>::block(l, p)); };
-    k::layernorm_forward(ws.h.data(), mean, rstd, ws.x.data(), w(kLn1Weight), w(kLn1Bias), N, C);
-    k::matmul_forward(ws.qkv.data(), ws.h.data(), w(kQkvWeight), N, C, 3 * C);
-    k::bias_forward(ws.qkv.data(), w(kQkvBias), N, 3 * C);
-    k::attention_forward_cached(ws.a.data(), kcache.data() + l * cache_layer, vcache.data() + l * cache_layer,
-                                ws.qkv.data(), B, Tn, t0, Tmax, C, cfg.heads);
-    k::matmul_forward(ws.h.data(), ws.a.data(), w(kAttnProjWeight), N, C, C);
-    k::bias_forward(ws.h.data(), w(kAttnProjBias), N, C);
-    k::residual_forward(ws.x.data(), ws.x.data(), ws.h.data(), long(N) * C);
-    k::layernorm_forward(ws.h.data(), mean, rstd, ws.x.data(), w(kLn2Weight), w(kLn2Bias), N, C);
-    k::matmul_forward(ws.fc.data(), ws.h.data(), w(kFcWeight), N, C, 4 * C);
-    k::bias_forward(ws.fc.data(), w(kFcBias), N, 4 * C);
-    k::gelu_forward(ws.fc_gelu.data(), ws.fc.data(), long(N) * 4 * C);
-    k::matmul_forward(ws.h.data(), ws.fc_gelu.data(), w(kMlpProjWeight), N, 4 * C, C);
-    k::bias_forward(ws.h.data(), w(kMlpProjBias), N, C);
-    k::residual_forward(ws.x.data(), ws.x.data(), ws.h.data(), long(N) * C);
-  }
-  k::layernorm_forward(ws.h.data(), mean, rstd, ws.x.data(), P.value(P.ln_f_weight()), P.value(P.ln_f_bias()), N,
-                       C);
-  k::matmul_forward(ws.logits.data(), ws.h.data(), P.value(Parameters<float>::wte()), N, C, V);
-}
 
 int pick_token(const float* logits, int V, const GenerateOptions& opt, uint64_t draw_index,
                std::vector<int>& order) {
@@ -102,7 +56,7 @@ std::vector<double> softmax(const float* logits, int V) {
 
 Generation generate(const Gpt<float>& model, const int32_t* prompts, int B, int P, const GenerateOptions& opt) {
   const ModelConfig& cfg = model.config();
-  const int C = cfg.width, V = cfg.vocab_size;
+  const int V = cfg.vocab_size;
   VREV_CHECK(P >= 1, "generate: empty prompt");
   VREV_CHECK(opt.max_new_tokens >= 1, "generate: max_new_tokens must be at least 1");
   VREV_CHECK(P + opt.max_new_tokens - 1 <= cfg.context, "prompt of ", P, " tokens plus ", opt.max_new_tokens,
@@ -115,7 +69,6 @@ Generation generate(const Gpt<float>& model, const int32_t* prompts, int B, int 
     VREV_CHECK(!allowed[t], "generate: allowed token id ", t, " is listed twice");
     allowed[t] = true;
   }
-  std::vector<float> kcache(size_t(cfg.layers) * B * cfg.context * C), vcache(kcache.size());
   Generation out;
   out.tokens.assign(size_t(B) * opt.max_new_tokens, opt.pad_token);
   out.first_logits.resize(size_t(B) * V);
@@ -123,19 +76,19 @@ Generation generate(const Gpt<float>& model, const int32_t* prompts, int B, int 
   std::vector<int32_t> next(B);
   std::vector<bool> done(B, false);
 
-  Workspace prefill(B, P, C, V);
-  forward_cached(model, kcache, vcache, prompts, B, P, 0, prefill);
-  Workspace step(B, 1, C, V);
+  CachedForward cached(model, B);
+  const float* logits = cached.forward(prompts, P);
   for (int j = 0; j < opt.max_new_tokens; ++j) {
     for (int b = 0; b < B; ++b) {
-      const float* logits = j == 0 ? prefill.logits.data() + (size_t(b) * P + P - 1) * V : step.logits.data() + size_t(b) * V;
-      if (j == 0) std::copy(logits, logits + V, out.first_logits.begin() + size_t(b) * V);
-      int token = done[b] ? opt.pad_token : pick_token(logits, V, opt, uint64_t(b) * opt.max_new_tokens + j, order);
+      // After the prompt, the logits of row b's last prompt position; after that, of its one new position.
+      const float* row = j == 0 ? logits + (size_t(b) * P + P - 1) * V : logits + size_t(b) * V;
+      if (j == 0) std::copy(row, row + V, out.first_logits.begin() + size_t(b) * V);
+      int token = done[b] ? opt.pad_token : pick_token(row, V, opt, uint64_t(b) * opt.max_new_tokens + j, order);
       if (token == opt.stop_token) done[b] = true;
       out.tokens[size_t(b) * opt.max_new_tokens + j] = token;
       next[b] = token;
     }
-    if (j + 1 < opt.max_new_tokens) forward_cached(model, kcache, vcache, next.data(), B, 1, P + j, step);
+    if (j + 1 < opt.max_new_tokens) logits = cached.forward(next.data(), 1);
   }
   return out;
 }

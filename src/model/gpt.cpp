@@ -1,9 +1,10 @@
-// The GPT's initialisation and forward pass, written as a sequence of autograd ops.
+// The GPT's initialisation, and its forward pass (model/architecture.h) on the autograd tape.
 #include "model/gpt.h"
 
 #include <cmath>
 
 #include "core/rng.h"
+#include "model/architecture.h"
 
 namespace vrev::model {
 
@@ -37,48 +38,41 @@ void Gpt<T>::init(uint64_t seed) {
   }
 }
 
+// gpt_forward's op set on the autograd tape: each op records its backward, parameters are leaves
+// whose gradients land in the model's gradient arena, and sites run the model's hooks.
 template <class T>
-Var Gpt<T>::param(autograd::Tape<T>& tape, int index) {
-  return tape.leaf(params_.value(index), tape.recording() ? params_.grad(index) : nullptr,
-                   params_.views()[index].shape);
-}
+struct Gpt<T>::TapeOps {
+  using Value = Var;
+  Gpt& model;
+  autograd::Tape<T>& tape;
+  const int32_t* tokens;
+  int B, Tn;
 
-template <class T>
-Var Gpt<T>::site(autograd::Tape<T>& tape, int index, Var x) {
-  if (forward_hooks_[index]) forward_hooks_[index](tape.value(x), tape.shape(x));
-  if (backward_hooks_[index]) x = autograd::gradient_site(tape, x, &backward_hooks_[index]);
-  return x;
-}
+  Var param(int index) {
+    Parameters<T>& p = model.params_;
+    return tape.leaf(p.value(index), tape.recording() ? p.grad(index) : nullptr, p.views()[index].shape);
+  }
+  Var embed() {
+    return autograd::encoder(tape, tokens, B, Tn, param(Parameters<T>::wte()), param(Parameters<T>::wpe()));
+  }
+  Var layernorm(Var x, int w, int b) { return autograd::layernorm(tape, x, param(w), param(b)); }
+  Var linear(Var x, int w, int b) { return autograd::linear(tape, x, param(w), b == kNoBias ? Var{} : param(b)); }
+  Var attention(Var qkv, int /*layer*/) { return autograd::attention(tape, qkv, model.cfg_.heads); }
+  Var gelu(Var x) { return autograd::gelu(tape, x); }
+  Var add(Var a, Var b) { return autograd::add(tape, a, b); }
+  Var site(int index, Var x) {
+    if (model.forward_hooks_[index]) model.forward_hooks_[index](tape.value(x), tape.shape(x));
+    if (model.backward_hooks_[index]) x = autograd::gradient_site(tape, x, &model.backward_hooks_[index]);
+    return x;
+  }
+};
 
 template <class T>
 Var Gpt<T>::run(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn, int stop_site) {
-  namespace ag = autograd;
   VREV_CHECK(Tn >= 1 && Tn <= cfg_.context, "sequence length ", Tn, " exceeds the model's context ",
              cfg_.context);
-  using P = Parameters<T>;
-  Var wte = param(tape, P::wte());
-  Var x = ag::encoder(tape, tokens, B, Tn, wte, param(tape, P::wpe()));
-  x = site(tape, site_embed(), x);
-  if (stop_site == site_embed()) return x;
-  for (int l = 0; l < cfg_.layers; ++l) {
-    auto p = [&](BlockParam which) { return param(tape, P::block(l, which)); };
-    Var h = ag::layernorm(tape, x, p(kLn1Weight), p(kLn1Bias));
-    h = ag::linear(tape, h, p(kQkvWeight), p(kQkvBias));
-    h = ag::attention(tape, h, cfg_.heads);
-    h = ag::linear(tape, h, p(kAttnProjWeight), p(kAttnProjBias));
-    x = site(tape, site_resid_mid(l), ag::add(tape, x, h));
-    if (stop_site == site_resid_mid(l)) return x;
-    h = ag::layernorm(tape, x, p(kLn2Weight), p(kLn2Bias));
-    h = ag::linear(tape, h, p(kFcWeight), p(kFcBias));
-    h = ag::gelu(tape, h);
-    h = ag::linear(tape, h, p(kMlpProjWeight), p(kMlpProjBias));
-    x = site(tape, site_resid_post(l), ag::add(tape, x, h));
-    if (stop_site == site_resid_post(l)) return x;
-  }
-  x = ag::layernorm(tape, x, param(tape, params_.ln_f_weight()), param(tape, params_.ln_f_bias()));
-  x = site(tape, site_ln_f(cfg_.layers), x);
-  if (stop_site == site_ln_f(cfg_.layers)) return x;
-  return ag::linear(tape, x, wte, Var{});  // head tied to the token embedding, no bias
+  TapeOps ops{*this, tape, tokens, B, Tn};
+  return gpt_forward(ops, *this, stop_site);
 }
 
 template <class T>

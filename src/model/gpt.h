@@ -47,9 +47,8 @@ class Gpt {
   void clear_hooks();
 
  private:
+  struct TapeOps;  // the forward pass's ops on the tape (gpt.cpp)
   autograd::Var run(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn, int stop_site);
-  autograd::Var param(autograd::Tape<T>& tape, int index);
-  autograd::Var site(autograd::Tape<T>& tape, int index, autograd::Var x);
 
   ModelConfig cfg_;
   Parameters<T> params_;
