@@ -1,4 +1,4 @@
-// Tests for experiment/plot: plots and grids written as PNG and read back with stb_image (size,
+// Tests for plot/: plots and grids written as PNG and read back with stb_image (size,
 // background, series and band colours, no temp file left), NaN gaps, empty input, and the
 // validation errors that name the series and the path.
 #include <unistd.h>
@@ -20,17 +20,17 @@
 #pragma GCC diagnostic pop
 
 #include "core/error.h"
-#include "experiment/plot.h"
+#include "plot/plot.h"
 
 namespace fs = std::filesystem;
 using Catch::Contains;
-using vrev::experiment::Band;
-using vrev::experiment::palette;
-using vrev::experiment::Plot;
-using vrev::experiment::Rgb;
-using vrev::experiment::Series;
-using vrev::experiment::write_png;
-using vrev::experiment::write_png_grid;
+using vrev::plot::Band;
+using vrev::plot::palette;
+using vrev::plot::Plot;
+using vrev::plot::Rgb;
+using vrev::plot::Series;
+using vrev::plot::write_png;
+using vrev::plot::write_png_grid;
 
 namespace {
 

@@ -8,14 +8,16 @@
 
 #include "core/io.h"
 #include "experiment/arm.h"
-#include "experiment/plot.h"
 #include "experiment/run_layout.h"
 #include "model/sites.h"
+#include "plot/plot.h"
 
 namespace vrev::experiment {
 
 namespace fs = std::filesystem;
 using Json = settings::Json;
+using plot::palette;
+using plot::Plot;
 
 namespace {
 
@@ -91,7 +93,7 @@ void plot_alignment(const std::string& path, const Config& cfg, const SeedResult
     p.series.push_back({"mean of " + std::to_string(results.size()) + " seeds", steps, mean, palette(a), 3.0f});
     panels.push_back(std::move(p));
   }
-  write_png_grid(path, panels, 2);
+  plot::write_png_grid(path, panels, 2);
 }
 
 void plot_reversion(const std::string& path, const Config& cfg, const std::string& metric,
@@ -114,7 +116,7 @@ void plot_reversion(const std::string& path, const Config& cfg, const std::strin
     }
     p.series.push_back({arm, steps, mean, palette(a), 3.0f, false, true});
   }
-  write_png(path, p);
+  plot::write_png(path, p);
 }
 
 void plot_layers(const std::string& path, const Config& cfg, const SeedResults& results) {
@@ -138,7 +140,7 @@ void plot_layers(const std::string& path, const Config& cfg, const SeedResults& 
     }
     p.series.push_back({arm, x, mean, palette(a), 3.0f, false, true});
   }
-  write_png(path, p);
+  plot::write_png(path, p);
 }
 
 // The reversion metric at the end of an arm, per seed; "detrained" (the history's end) too.

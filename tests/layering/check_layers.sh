@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every #include points down the layer order (docs/architecture.md):
-#   kernels <- core <- autograd <- model <- train <- world, probe <- experiment <- cli
-# world and probe are siblings: neither includes the other. vrev/version.h is the generated version
-# header (any layer may include it); vrev/vrev.h, the public header, is for users and no layer's.
+#   kernels <- core <- autograd <- model <- train <- world, probe <- plot <- experiment <- cli
+# world and probe are siblings: neither includes the other; plot knows only core (and kernels).
+# vrev/version.h is the generated version header (any layer may include it); vrev/vrev.h, the
+# public header, is for users and no layer's.
 # Prints each include that points the wrong way and exits 1 if there is one.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,13 +17,14 @@ allowed() {  # the layers a layer may include, itself among them
     train) echo "kernels core autograd model train version" ;;
     world) echo "kernels core autograd model train world" ;;
     probe) echo "kernels core autograd model train probe" ;;
-    experiment) echo "kernels core autograd model train world probe experiment version" ;;
-    cli) echo "kernels core autograd model train world probe experiment cli version" ;;
+    plot) echo "kernels core plot" ;;
+    experiment) echo "kernels core autograd model train world probe plot experiment version" ;;
+    cli) echo "kernels core autograd model train world probe plot experiment cli version" ;;
   esac
 }
 
 bad=0
-for layer in kernels core autograd model train world probe experiment cli; do
+for layer in kernels core autograd model train world probe plot experiment cli; do
   dir="$root/src/$layer"
   [ "$layer" = kernels ] && dir="$root/kernels"
   ok=" $(allowed "$layer") "

@@ -1,9 +1,9 @@
 #pragma once
-// PNG line plots for the experiment report: polylines and shaded bands over "nice" 1-2-5 axis
-// ticks, with a title, axis labels and a legend. Pixels are drawn here (anti-aliased, width-aware
-// strokes; alpha-blended bands), text with stb_easy_font, and the PNG is encoded in memory by
-// stb_image_write and written atomically. Not a plotting library: one axis pair per panel, linear
-// axes (x may be log10), no rotated text (the y label sits above the axis).
+// PNG line plots: polylines and shaded bands over "nice" 1-2-5 axis ticks, with a title, axis
+// labels and a legend, one plot to an image or several in a grid. Pixels are drawn here
+// (anti-aliased, width-aware strokes; alpha-blended bands), text with stb_easy_font, and the PNG is
+// encoded in memory by stb_image_write and written atomically. Not a plotting library: one axis
+// pair per panel, linear axes (x may be log10), no rotated text (the y label sits above the axis).
 //
 //   Plot p;
 //   p.title = "drift from v_rev";  p.x_label = "step";  p.y_label = "cosine";
@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-namespace vrev::experiment {
+namespace vrev::plot {
 
 struct Rgb {
   uint8_t r, g, b;
@@ -62,4 +62,4 @@ void write_png(const std::string& path, const Plot& plot);
 // ceil(n / columns) * max height.
 void write_png_grid(const std::string& path, const std::vector<Plot>& panels, int columns);
 
-}  // namespace vrev::experiment
+}  // namespace vrev::plot

@@ -1,8 +1,8 @@
-// The rasteriser behind experiment/plot.h: an RGB canvas, coverage masks for anti-aliased shapes,
+// The rasteriser behind plot/plot.h: an RGB canvas, coverage masks for anti-aliased shapes,
 // stb_easy_font text scaled by filling its quads, axis layout with 1-2-5 ticks, and the legend.
 // Every shape of one series or band is accumulated in one coverage mask and blended once, so the
 // joints of a thick polyline and the overlaps of its dashes never show as darker spots.
-#include "experiment/plot.h"
+#include "plot/plot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,7 +24,7 @@
 #include <stb/stb_image_write.h>
 #pragma GCC diagnostic pop
 
-namespace vrev::experiment {
+namespace vrev::plot {
 
 Rgb palette(size_t i) {
   static constexpr Rgb kColors[] = {{0, 114, 178}, {213, 94, 0},   {0, 158, 115},   {204, 121, 167},
@@ -731,4 +731,4 @@ void write_png_grid(const std::string& path, const std::vector<Plot>& panels, in
   write_canvas(path, grid);
 }
 
-}  // namespace vrev::experiment
+}  // namespace vrev::plot
