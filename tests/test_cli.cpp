@@ -54,7 +54,7 @@ TEST_CASE("flags that set a config key take their default and help from its decl
   };
   const auto capture = run_vrev("capture --help");
   REQUIRE(capture.exit_code == 0);
-  CHECK_THAT(flat(capture.out), Catch::Contains("(one of: asst, answer, last, mean)") &&
+  CHECK_THAT(flat(capture.out), Catch::Contains("(one of: asst, answer, refusal, last, mean)") &&
                                     Catch::Contains("(default: asst)") && Catch::Contains("(default: last)"));
   const auto direction = run_vrev("direction --help");
   REQUIRE(direction.exit_code == 0);

@@ -59,7 +59,7 @@ TEST_CASE("modes are enums: read and written by name, and a wrong name lists the
   CHECK(saved["probe"]["estimator"] == "pca");
   CHECK_THAT(load_error({"blocking.mode=freeze"}),
              Catch::Contains("'blocking.mode'") && Catch::Contains("param-update, act-grad, penalty"));
-  CHECK_THAT(load_error({"probe.position=first"}), Catch::Contains("asst, answer, last, mean"));
+  CHECK_THAT(load_error({"probe.position=first"}), Catch::Contains("asst, answer, refusal, last, mean"));
   CHECK_THAT(load_error({"probe.estimator=median"}), Catch::Contains("diff-means, per-prompt, pca"));
   CHECK_THAT(load_error({"align.optimizer.name=adam"}),
              Catch::Contains("'align.optimizer.name'") && Catch::Contains("adamw, sgd"));

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/settings.h"
 #include "probe/geometry.h"
 #include "probe/nulls.h"
 #include "probe/statistics.h"
@@ -224,9 +225,10 @@ TEST_CASE("label-shuffle null: centred without a shift, exceeded by a real one",
 
 TEST_CASE("estimator names parse and print", "[probe]") {
   for (Estimator est : {Estimator::DiffMeans, Estimator::PerPrompt, Estimator::Pca})
-    CHECK(parse_estimator(estimator_name(est)) == est);
-  CHECK(estimator_name(Estimator::PerPrompt) == "per-prompt");
-  CHECK_THROWS_WITH(parse_estimator("mean"), Catch::Contains("diff-means, per-prompt, pca"));
+    CHECK(vrev::settings::parse_name<Estimator>(vrev::settings::name_of(est), "--estimator") == est);
+  CHECK(std::string(vrev::settings::name_of(Estimator::PerPrompt)) == "per-prompt");
+  CHECK_THROWS_WITH(vrev::settings::parse_name<Estimator>("mean", "--estimator"),
+                    Catch::Contains("--estimator: unknown value 'mean' (valid: diff-means, per-prompt, pca)"));
 }
 
 TEST_CASE("quantile matches NumPy's linear method", "[probe]") {

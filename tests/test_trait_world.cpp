@@ -61,7 +61,7 @@ TEST_CASE("the trait world: tokens, history, reference phase, sets and metrics",
   CHECK(probe.count == 128);
   for (int i = 0; i < probe.count; ++i) {
     REQUIRE(probe.prompt(i)[2] == w.fav_token());
-    REQUIRE(probe.prompt(i)[probe.position] == kSure);
+    REQUIRE(probe.prompt(i)[probe.position(i)] == kSure);
     std::array<int, kTupleLen> objects{};
     for (int j = 0; j < kTupleLen; ++j) objects[j] = w.vocab().object_index(probe.prompt(i)[3 + j]);
     REQUIRE(w.is_heldout(objects));  // held-out context objects: no phase trains on these prompts

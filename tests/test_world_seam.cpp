@@ -50,7 +50,7 @@ TEST_CASE("the seam: the config's world, its history, prompt sets and metric rol
   CHECK(harm.count == 8 * 32);
   CHECK(harm.length == kPromptLen);
   CHECK(harm.tokens.size() == size_t(harm.count) * harm.length);
-  for (int i = 0; i < harm.count; ++i) REQUIRE(harm.prompt(i)[harm.position] == kAsst);
+  for (int i = 0; i < harm.count; ++i) REQUIRE(harm.prompt(i)[harm.position(i)] == kAsst);
   CHECK(w->probe_set(ProbeRole::Block, ProbePoint::Decision).tokens != harm.tokens);
   CHECK(w->named_prompt_set("neglected_eval", ProbePoint::Decision).count == 8 * 32);
   CHECK_THROWS_WITH(w->named_prompt_set("forget_eval", ProbePoint::Decision), Catch::Contains("unknown probe set 'forget_eval'"));
@@ -256,8 +256,10 @@ TEST_CASE("the unlearning world: forget topics, the unlearn phase's data, its se
   // The answer point: the prompt followed by SURE, read at SURE.
   const model::PromptSet answer = w->probe_set(ProbeRole::Reversion, ProbePoint::Answer);
   CHECK(answer.length == kPromptLen + 1);
-  CHECK(answer.position == kPromptLen);
-  for (int i = 0; i < answer.count; ++i) REQUIRE(answer.prompt(i)[answer.position] == kSure);
+  for (int i = 0; i < answer.count; ++i) {
+    REQUIRE(answer.position(i) == kPromptLen);
+    REQUIRE(answer.prompt(i)[answer.position(i)] == kSure);
+  }
   CHECK_THROWS_WITH(SafetyWorld(WorldConfig{}, 0).example_sequence(Phase::Unlearn, 0),
                     Catch::Contains("no unlearn phase"));
 }

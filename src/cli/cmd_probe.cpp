@@ -34,7 +34,7 @@ std::vector<float> capture_site(const std::string& ckpt, const std::string& conf
   const std::unique_ptr<world::World> world = world::make_world(ck.world, ck.seed);
   probe::ProbeConfig pc;
   pc.site = site_name;
-  pc.position = probe::parse_position(position);
+  pc.position = settings::parse_name<probe::Position>(position, "--position");
   const int site = pc.site_index(ck.model.config().layers);
   const model::PromptSet prompts = probe_set(*world, set, experiment::probe_point(pc));
   const probe::Capture cap = probe::capture_sites(ck.model, prompts, pc.position);
@@ -76,7 +76,7 @@ int run_direction(int argc, char** argv) {
       "out", "output .npy", cxxopts::value<std::string>());
   for (const char* key : {"estimator", "site", "position"}) add_setting_flag(options, probe::ProbeConfig{}, key);
   auto args = parse(options, argc, argv);
-  const probe::Estimator est = probe::parse_estimator(args["estimator"].as<std::string>());
+  const auto est = settings::parse_name<probe::Estimator>(args["estimator"].as<std::string>(), "--estimator");
   int Nf = 0, Cf = 0, Nt = 0, Ct = 0;
   const std::string from = required(args, "from"), to = required(args, "to"), out = required(args, "out");
   const std::string site = args["site"].as<std::string>(), set = args["probe"].as<std::string>();
@@ -88,7 +88,7 @@ int run_direction(int argc, char** argv) {
   const std::vector<double> v = probe::estimate_direction(est, p.data(), a.data(), Nf, Cf);
   const std::vector<float> vf(v.begin(), v.end());
   io::write_npy(out, io::Array::from_f32(vf.data(), {Cf}));
-  const settings::Json sidecar = {{"estimator", probe::estimator_name(est)}, {"from", from}, {"to", to},
+  const settings::Json sidecar = {{"estimator", settings::name_of(est)}, {"from", from}, {"to", to},
                                   {"site", site}, {"probe", set}, {"position", position}, {"N", Nf}, {"C", Cf}};
   io::write_text_atomic(fs::path(out).replace_extension(".json").string(), sidecar.dump(2) + "\n");
   std::printf("wrote %s (C = %d)\n", out.c_str(), Cf);

@@ -29,7 +29,11 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 world::ProbePoint probe_point(const probe::ProbeConfig& cfg) {
-  return cfg.position == probe::Position::Answer ? world::ProbePoint::Answer : world::ProbePoint::Decision;
+  switch (cfg.position) {
+    case probe::Position::Answer: return world::ProbePoint::Answer;
+    case probe::Position::Refusal: return world::ProbePoint::Refusal;
+    default: return world::ProbePoint::Decision;  // asst, and the sets the last and mean positions read
+  }
 }
 
 probe::ProbeNames probe_names(const world::World& world) {

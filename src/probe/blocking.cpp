@@ -82,7 +82,7 @@ void Blocker::functional_gradient(int i, std::vector<float>& out) {
   float* seed = tape_.grad(h);
   for (int b = 0; b < N; ++b)
     for (int c = 0; c < C; ++c)
-      seed[(size_t(b) * T + probe_.position) * C + c] = static_cast<float>(directions_[i][c] / N);
+      seed[(size_t(b) * T + probe_.position(b)) * C + c] = static_cast<float>(directions_[i][c] / N);
   tape_.run_backward();
   out.assign(params.grads(), params.grads() + params.size());
 }
@@ -120,7 +120,7 @@ double Blocker::add_penalty_gradient() {
     float* seed = tape_.grad(h);
     const std::vector<double>& u = directions_[i];
     for (int b = 0; b < N; ++b) {
-      const size_t row = (size_t(b) * T + probe_.position) * C;
+      const size_t row = (size_t(b) * T + probe_.position(b)) * C;
       double proj = 0;
       for (int c = 0; c < C; ++c) proj += u[c] * (double(act[row + c]) - aligned_[i][size_t(b) * C + c]);
       value += cfg_.penalty_weight * proj * proj / N;

@@ -13,12 +13,6 @@ namespace {
 constexpr int kCaptureBatch = 256;
 }
 
-Position parse_position(const std::string& name) {
-  for (const auto& [p, n] : enum_names(Position{}))
-    if (name == n) return p;
-  VREV_FAIL("unknown position '", name, "' (valid: ", settings::names_of<Position>(), ")");
-}
-
 std::vector<double> Capture::site_mean(int s) const {
   std::vector<double> m(C, 0.0);
   const float* x = site(s);
@@ -41,7 +35,6 @@ Capture capture_sites(model::Gpt<float>& model, const model::PromptSet& prompts,
   VREV_CHECK(prompts.count > 0, "capture: the probe set is empty");
   const int L = model.config().layers, C = model.config().width, S = model::num_sites(L);
   const int T = prompts.length;
-  const int row = position == Position::Asst || position == Position::Answer ? prompts.position : T - 1;
   Capture cap;
   cap.sites = S;
   cap.N = prompts.count;
@@ -65,6 +58,7 @@ Capture capture_sites(model::Gpt<float>& model, const model::PromptSet& prompts,
               out[c] = static_cast<float>(sum / T);
             }
           } else {
+            const int row = position == Position::Last ? T - 1 : prompts.position(start + b);
             std::copy(seq + size_t(row) * C, seq + size_t(row + 1) * C, out);
           }
         }

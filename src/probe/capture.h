@@ -13,13 +13,17 @@
 namespace vrev::probe {
 
 // Where in each prompt: the set's probe position (asst: the decision, ASST in the safety world;
-// answer: the first answer token, SURE, for sets built to end there), the last token, or the mean
-// over every position.
-enum class Position { Asst, Answer, Last, Mean };
-constexpr std::array<std::pair<Position, const char*>, 4> enum_names(Position) {
-  return {{{Position::Asst, "asst"}, {Position::Answer, "answer"}, {Position::Last, "last"}, {Position::Mean, "mean"}}};
+// answer: the first answer token, SURE, for sets built to end there; refusal: each of the first
+// pixels of the image world's blank refusal, one row per (prompt, position)), the last token, or
+// the mean over every position.
+enum class Position { Asst, Answer, Refusal, Last, Mean };
+constexpr std::array<std::pair<Position, const char*>, 5> enum_names(Position) {
+  return {{{Position::Asst, "asst"},
+           {Position::Answer, "answer"},
+           {Position::Refusal, "refusal"},
+           {Position::Last, "last"},
+           {Position::Mean, "mean"}}};
 }
-Position parse_position(const std::string& name);  // asst | answer | last | mean
 
 // Activations of S sites over N prompts, (S, N, C) site-major.
 struct Capture {

@@ -168,21 +168,6 @@ NullSummary anisotropic_null(const double* drift, const float* X, int N, int C, 
   return empirical_null(anisotropic_null_cosines(drift, X, N, C, draws, seed));
 }
 
-Estimator parse_estimator(const std::string& name) {
-  std::string valid;
-  for (const auto& [est, n] : enum_names(Estimator{})) {
-    if (name == n) return est;
-    valid += valid.empty() ? n : std::string(", ") + n;
-  }
-  VREV_FAIL("unknown estimator '", name, "' (valid: ", valid, ")");
-}
-
-std::string estimator_name(Estimator est) {
-  for (const auto& [e, n] : enum_names(Estimator{}))
-    if (e == est) return n;
-  VREV_ASSERT(false);
-}
-
 std::vector<double> estimate_direction(Estimator est, const float* P, const float* A, int N, int C) {
   switch (est) {
     case Estimator::DiffMeans:

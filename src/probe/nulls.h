@@ -59,9 +59,6 @@ constexpr std::array<std::pair<Estimator, const char*>, 3> enum_names(Estimator)
   return {{{Estimator::DiffMeans, "diff-means"}, {Estimator::PerPrompt, "per-prompt"}, {Estimator::Pca, "pca"}}};
 }
 
-// "diff-means", "per-prompt" or "pca"; anything else is an error that lists these.
-Estimator parse_estimator(const std::string& name);
-std::string estimator_name(Estimator est);
 // The reversion direction (C) from P, A (N, C) by est (the functions of geometry.h).
 std::vector<double> estimate_direction(Estimator est, const float* P, const float* A, int N, int C);
 

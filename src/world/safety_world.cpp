@@ -285,11 +285,13 @@ Prompt SafetyWorld::heldout_prompt(int32_t topic, uint64_t stream, uint64_t inde
 }
 
 model::PromptSet SafetyWorld::prompt_set(const std::vector<Prompt>& prompts, ProbePoint point) const {
+  VREV_CHECK(point != ProbePoint::Refusal,
+             "probe.position 'refusal' reads along the image world's blank refusal; this world reads at asst or answer");
   const bool answer = point == ProbePoint::Answer;
   model::PromptSet set;
   set.count = static_cast<int>(prompts.size());
   set.length = kPromptLen + (answer ? 1 : 0);
-  set.position = answer ? kPromptLen : kAsstPosition;
+  set.positions.assign(set.count, answer ? kPromptLen : kAsstPosition);
   set.tokens.resize(size_t(set.count) * set.length);
   for (int i = 0; i < set.count; ++i) {
     int32_t* out = set.tokens.data() + size_t(i) * set.length;

@@ -33,9 +33,11 @@ const char* phase_outcome_name(Phase p);     // the model after it: pretrained, 
 // The probe's prompt sets: the reversion set (v_rev and drift), the benign set (nulls and benign
 // drift) and the blocking set (the blocked arms' functional), disjoint draws.
 enum class ProbeRole { Reversion, Benign, Block };
-// Where in a prompt the probe reads: at the decision (ASST, where the response is chosen) or at
-// the first answer token (the prompt followed by SURE, where the answer's content starts).
-enum class ProbePoint { Decision, Answer };
+// Where in a prompt the probe reads: at the decision (ASST, where the response is chosen), at
+// the first answer token (the prompt followed by SURE, where the answer's content starts), or
+// along the first tokens of the refusal (the image world's blank image: one row per prompt and
+// position; the token worlds have no such point and say so).
+enum class ProbePoint { Decision, Answer, Refusal };
 
 struct Metric {
   std::string name;
