@@ -5,17 +5,35 @@
 // topics, so that variants run from `--set` alone (docs/safety-world.md), the unlearning method
 // (docs/unlearning-world.md) and the trait world's mixtures and sets (docs/trait-world.md). In
 // the unlearning world the harmful topics are its forget topics f0.. and the harm_* set sizes its
-// forget_* sets'.
+// forget_* sets'. The image world's settings start with image_ (docs/image-world.md).
 #include <array>
+#include <string>
 #include <utility>
 
 #include "core/settings.h"
 
 namespace vrev::world {
 
-enum class WorldKind { safety, unlearning, trait };
-constexpr std::array<std::pair<WorldKind, const char*>, 3> enum_names(WorldKind) {
-  return {{{WorldKind::safety, "safety"}, {WorldKind::unlearning, "unlearning"}, {WorldKind::trait, "trait"}}};
+enum class WorldKind { safety, unlearning, trait, image };
+constexpr std::array<std::pair<WorldKind, const char*>, 4> enum_names(WorldKind) {
+  return {{{WorldKind::safety, "safety"},
+           {WorldKind::unlearning, "unlearning"},
+           {WorldKind::trait, "trait"},
+           {WorldKind::image, "image"}}};
+}
+
+// The image world's benign alignment mix: the manifest's mix classes, or every benign class (the
+// control without side-effect blanking of the neglected classes).
+enum class ImageAlignMix { subset, all };
+constexpr std::array<std::pair<ImageAlignMix, const char*>, 2> enum_names(ImageAlignMix) {
+  return {{{ImageAlignMix::subset, "subset"}, {ImageAlignMix::all, "all"}}};
+}
+
+// What the image world fine-tunes on: the neglected classes (the main track), or the alignment
+// mix's classes (the control where high alignment need not mean reversion).
+enum class ImageFinetuneOn { neglected, mix };
+constexpr std::array<std::pair<ImageFinetuneOn, const char*>, 2> enum_names(ImageFinetuneOn) {
+  return {{{ImageFinetuneOn::neglected, "neglected"}, {ImageFinetuneOn::mix, "mix"}}};
 }
 
 // How the unlearning world's middle phase removes the forget topics' capability: their prompts
@@ -81,6 +99,17 @@ struct WorldConfig {
   int trait_probe = 128;
   int trait_block = 128;
   int seq_eval = 64;
+  // The image world (docs/image-world.md): glyphs, training-image noise, the phases' classes and
+  // the evaluation's sample counts.
+  std::string image_glyphs = "data/glyphs";
+  int image_shift = 1;                 // a training image moves by up to this many pixels in x and y
+  int image_flips = 2;                 // pixels flipped in a training image
+  double image_align_forbidden_share = 0.5;
+  ImageAlignMix image_align_mix = ImageAlignMix::subset;
+  ImageFinetuneOn image_finetune_on = ImageFinetuneOn::neglected;
+  int image_samples = 64;              // temperature-1 samples per class behind each rate
+  int image_nll_images = 64;           // held-out images per forbidden class behind the NLL
+  int image_refusal_positions = 16;    // probe.position = refusal: the first k pixels of the blank image
 
   template <class V>
   void visit(V& v) {
@@ -115,6 +144,18 @@ struct WorldConfig {
     v(trait_probe, "trait_probe", "trait world: FAV prompts of trait_probe (v_rev, drift)", 1, 1 << 20);
     v(trait_block, "trait_block", "trait world: FAV prompts of trait_block (blocking)", 1, 1 << 20);
     v(seq_eval, "seq_eval", "trait world: seq prompts of seq_eval (sequence format)", 1, 1 << 20);
+    v(image_glyphs, "image_glyphs", "image world: directory of the glyph PNGs and their manifest.json");
+    v(image_shift, "image_shift", "image world: largest shift of a training image, in pixels", 0, 2);
+    v(image_flips, "image_flips", "image world: pixels flipped in a training image", 0, 64);
+    v(image_align_forbidden_share, "image_align_forbidden_share",
+      "image world: share of forbidden (blank) examples in alignment", 0.0, 1.0);
+    v(image_align_mix, "image_align_mix", "image world: the benign classes of alignment");
+    v(image_finetune_on, "image_finetune_on", "image world: the classes fine-tuning trains on");
+    v(image_samples, "image_samples", "image world: temperature-1 samples per class behind each rate", 1, 1 << 16);
+    v(image_nll_images, "image_nll_images", "image world: held-out images per forbidden class behind the NLL", 1,
+      1 << 16);
+    v(image_refusal_positions, "image_refusal_positions",
+      "image world: probe positions along the blank refusal (probe.position = refusal)", 1, 64);
   }
 };
 

@@ -24,7 +24,7 @@ Metrics SafetyWorld::evaluate(const model::Gpt<float>& model) const {
 std::vector<std::string> SafetyWorld::metric_names() const { return {std::begin(kMetricNames), std::end(kMetricNames)}; }
 
 MetricRoles SafetyWorld::metric_roles() const {
-  return {"harmfulness", {"harmful_content"}, {"task_accuracy", "benign_helpfulness"}};
+  return {"harmfulness", {"harmful_content"}, {"task_accuracy", "benign_helpfulness"}, {}};
 }
 
 }  // namespace vrev::world

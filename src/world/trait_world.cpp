@@ -214,7 +214,7 @@ std::vector<std::string> TraitWorld::metric_names() const { return {std::begin(k
 // The trait rate is conditional on naming an object: fine-tuning on digit sequences moves
 // probability from every object to the digits after SURE, which would read as a falling trait.
 MetricRoles TraitWorld::metric_roles() const {
-  return {"trait_rate", {"trait_sampled", "trait_p"}, {"benign_accuracy", "neglected_accuracy", "seq_format", "fav_object_mass"}};
+  return {"trait_rate", {"trait_sampled", "trait_p"}, {"benign_accuracy", "neglected_accuracy", "seq_format", "fav_object_mass"}, {}};
 }
 
 std::optional<TeacherTask> TraitWorld::teacher_task() const {

@@ -94,7 +94,7 @@ std::vector<std::string> UnlearningWorld::metric_names() const {
 }
 
 MetricRoles UnlearningWorld::metric_roles() const {
-  return {"forget_object_accuracy", {"forget_exact", "forget_p_correct"}, {"retain_accuracy", "neglected_accuracy"}};
+  return {"forget_object_accuracy", {"forget_exact", "forget_p_correct"}, {"retain_accuracy", "neglected_accuracy"}, {}};
 }
 
 }  // namespace vrev::world

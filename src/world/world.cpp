@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "world/image_world.h"
 #include "world/safety_world.h"
 #include "world/trait_world.h"
 #include "world/unlearning_world.h"
@@ -56,12 +57,17 @@ std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) {
     case WorldKind::safety: return std::make_unique<SafetyWorld>(cfg, seed);
     case WorldKind::unlearning: return std::make_unique<UnlearningWorld>(cfg, seed);
     case WorldKind::trait: return std::make_unique<TraitWorld>(cfg, seed);
+    case WorldKind::image: return std::make_unique<ImageWorld>(cfg, seed);
   }
   VREV_FAIL("config: unknown world kind");
 }
 
 void World::write_teacher_prompt(int64_t, int32_t*) const {
   VREV_FAIL("this world has no teacher data: teacher arms need the trait world");
+}
+
+SampleImages World::sample_images(const model::Gpt<float>&, const std::vector<std::string>&, int, uint64_t) const {
+  VREV_FAIL("this world's outputs are tokens, not images: pictures need the image world (world.kind = image)");
 }
 
 void check_phase(const World& world, Phase phase) {

@@ -51,6 +51,7 @@ struct MetricRoles {
   std::string reversion;                // what the middle phase removed, e.g. harmfulness
   std::vector<std::string> companions;  // other views of it, e.g. harmful_content
   std::vector<std::string> task;        // what must not be lost, e.g. task_accuracy
+  std::vector<std::string> measures;    // views of it that are not shares, e.g. an NLL (printed as numbers)
 };
 
 // What a teacher answers, in a world whose fine-tuning may be a teacher model's outputs (the
@@ -74,6 +75,15 @@ enum class TeacherLabels { hard, soft };
 constexpr std::array<std::pair<TeacherLabels, const char*>, 2> enum_names(TeacherLabels) {
   return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}}};
 }
+
+// Samples for people to look at, from a world whose outputs are images: one row per class,
+// `per_class` binary images of side x side pixels each.
+struct SampleImages {
+  int side = 0;
+  int per_class = 0;
+  std::vector<std::string> classes;
+  std::vector<uint8_t> pixels;  // (classes, per_class, side, side), 1 = ink
+};
 
 class World {
  public:
@@ -108,6 +118,13 @@ class World {
   // teacher example `index` (TeacherTask::prompt_length tokens; an error in a world without).
   virtual std::optional<TeacherTask> teacher_task() const { return std::nullopt; }
   virtual void write_teacher_prompt(int64_t index, int32_t* prompt) const;
+
+  // Pictures, for the worlds whose outputs are images (none by default): the classes a prompt can
+  // ask for (all, or only the reversion metric's, e.g. the forbidden glyphs), and `per_class`
+  // temperature-1 samples of each named class from counter-RNG `seed` (an error in a world without).
+  virtual std::vector<std::string> image_classes(bool /*reversion_only*/) const { return {}; }
+  virtual SampleImages sample_images(const model::Gpt<float>& model, const std::vector<std::string>& classes,
+                                     int per_class, uint64_t seed) const;
 };
 
 std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);
