@@ -72,15 +72,14 @@ void append_bytes(void* context, void* data, int size) {
   out->insert(out->end(), bytes, bytes + size);
 }
 
-// The canvas as an 8-bit RGB PNG, encoded in memory, then written atomically.
+}  // namespace
+
 void write_canvas(const std::string& path, const Canvas& cv) {
   std::vector<uint8_t> png;
   const int ok = stbi_write_png_to_func(append_bytes, &png, cv.w, cv.h, 3, cv.rgb.data(), cv.w * 3);
   VREV_CHECK(ok != 0 && !png.empty(), "cannot write ", path, ": PNG encoding failed");
   io::write_file_atomic(path, png.data(), png.size());
 }
-
-}  // namespace
 
 void write_png(const std::string& path, const Plot& plot) {
   validate(path, plot);

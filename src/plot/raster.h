@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -63,6 +64,9 @@ void stroke_polyline(Mask& m, const std::vector<Pt>& pts, double width, bool das
 void draw_markers(Mask& m, const std::vector<Pt>& pts, double width);
 // The area between lo[i] and hi[i] (same x) over each interval where both ends are ok.
 void fill_between(Mask& m, const std::vector<Pt>& lo, const std::vector<Pt>& hi);
+
+// The canvas as an 8-bit RGB PNG, encoded in memory (stb_image_write), then written atomically.
+void write_canvas(const std::string& path, const Canvas& cv);
 
 // Text: stb_easy_font's glyphs at twice their size, one size for every label; printable ASCII only
 // (any other byte draws as '?').
