@@ -8,6 +8,7 @@
 
 #include "core/io.h"
 #include "experiment/arm.h"
+#include "experiment/pictures.h"
 #include "experiment/run_layout.h"
 #include "model/sites.h"
 #include "plot/plot.h"
@@ -209,6 +210,34 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
 
 }  // namespace
 
+// The image world's pictures of seed 0: a strip per reversion class (pretrained, aligned and each
+// arm fine-tuned, the same sampling counters everywhere), and each arm's grid at the last step.
+std::string pictures_section(const Config& cfg, const world::World& world, const RunLayout& layout) {
+  const SeedLayout seed0 = layout.seed(0);
+  StripSource src;
+  src.reference_dir = seed0.phase(world.reference_phase());
+  src.last_dir = seed0.phase(world.history().back());
+  src.reference_name = world::phase_outcome_name(world.reference_phase());
+  src.last_name = world::phase_outcome_name(world.history().back());
+  src.step = *std::max_element(cfg.finetune.eval_steps.begin(), cfg.finetune.eval_steps.end());
+  for (const std::string& arm : cfg.reproduce.arms) src.arms.emplace_back(arm, seed0.arm(arm));
+  std::string md = "\n## Pictures (seed 0)\n\nSamples at temperature 1 from the same counters in every picture, so "
+                   "two pictures differ only by the model that drew them. For each class the " +
+                   label(world.metric_roles().reversion) + " counts: the " + src.reference_name + " model, the " + src.last_name + " model, and each arm after " +
+                   std::to_string(src.step) + " fine-tuning steps.\n\n";
+  for (const std::string& cls : world.image_classes(true)) {
+    const std::string file = "strip-" + cls + ".png";
+    write_strip(world, cls, src, (layout.plots() / file).string());
+    md += "![" + cls + ": " + src.reference_name + ", " + src.last_name + ", fine-tuned](plots/" + file + ")\n\n";
+  }
+  md += "Every class, each arm at step " + std::to_string(src.step) + " (every evaluation step: `seed-0/finetune-<arm>/samples/`):\n\n";
+  for (const auto& [arm, dir] : src.arms) {
+    const std::string rel = fs::relative(step_samples_stem(dir, src.step) + ".png", layout.dir()).string();
+    md += "![" + arm + "](" + rel + ")\n";
+  }
+  return md;
+}
+
 std::string significance_verdict(const Json& nulls) {
   auto all = [&](const char* n) {
     return nulls.contains(n) && nulls[n]["pairs"].get<int>() > 0 &&
@@ -298,6 +327,8 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
     for (const std::string& arm : cfg.reproduce.arms)
       row(label(k) + " (" + arm + ")", paper.is_null() || k != roles.task.front() ? "" : "little cost",
           ref.is_null() ? "" : "100%", pct(arms[arm][k]));
+  for (const std::string& k : roles.measures)
+    for (const std::string& arm : cfg.reproduce.arms) row(label(k) + " at T (" + arm + ")", "", "", pm(arms[arm][k]));
   std::string history_label, history_values;
   for (const world::Phase phase : world.history()) {
     const std::string outcome = world::phase_outcome_name(phase);
@@ -381,6 +412,7 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
         ")\n\n![alignment per site](plots/alignment_per_layer.png)\n\nSites: ";
   const auto names = model::site_names(cfg.model.layers);
   for (size_t i = 0; i < names.size(); ++i) md += std::to_string(i) + " `" + names[i] + "`" + (i + 1 < names.size() ? ", " : "\n");
+  if (!world.image_classes(true).empty()) md += pictures_section(cfg, world, layout);
   md += "\n## Config\n\n```json\n" + settings::write(cfg).dump(2) + "\n```\n";
   io::write_text_atomic(layout.report(), md);
 }

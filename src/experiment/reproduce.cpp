@@ -10,6 +10,7 @@
 #include "core/rng.h"
 #include "experiment/arm.h"
 #include "experiment/phase_runner.h"
+#include "experiment/pictures.h"
 #include "experiment/report.h"
 #include "experiment/run_layout.h"
 #include "experiment/summary.h"
@@ -178,7 +179,9 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
     fs::create_directories(fs::path(out) / "captures");
     io::write_text_atomic(probe::captures_manifest_path(out), manifest.dump(2) + "\n");
   };
+  const bool pictures = !world.image_classes(false).empty();
   cb.at_eval = [&](int64_t step, model::Gpt<float>& gpt) {
+    if (pictures) write_samples(world, gpt, step_samples_stem(out, step), name + ", step " + std::to_string(step));
     for (const auto& [name, prompts] : {std::pair{&names.reversion_set, &harm}, std::pair{&names.benign_set, &benign}}) {
       const probe::Capture c = probe::capture_sites(gpt, *prompts, position);
       probe::save_matrix(probe::step_capture_path(out, *name, step), c.site(site), c.N, c.C);
@@ -262,6 +265,10 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
       r.seconds += o.seconds;
       r.history.push_back(o.final_metrics);
     }
+    if (!world->image_classes(false).empty())  // cheap: rewritten each time, never stale
+      for (const world::Phase p : history)
+        write_samples(*world, load_phase_model(cfg, layout.phase(p)), phase_samples_stem(layout.phase(p)),
+                      world::phase_outcome_name(p));
     announce(seed, "probe references and v_rev");
     write_probe_references(cfg, *world, layout);
     ++done_units;

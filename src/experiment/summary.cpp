@@ -166,6 +166,7 @@ void write_table_csv(const std::string& path, const Json& s, const world::Metric
         at(roles.reversion), a[roles.reversion]);
     for (const std::string& k : roles.companions) row(k + "_final", arm, none, at(k), a[k]);
     for (const std::string& k : roles.task) row(k + "_final", arm, none, at(k), a[k]);
+    for (const std::string& k : roles.measures) row(k + "_final", arm, none, at(k), a[k]);
   }
   if (s.contains("nulls"))
     for (auto it = s["nulls"].begin(); it != s["nulls"].end(); ++it)
