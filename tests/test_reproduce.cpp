@@ -258,3 +258,59 @@ TEST_CASE("the trait world end to end on tiny: the trait learned, trained away, 
   for (size_t i = 0; i < states.size(); ++i) CHECK(io::read_text((out / states[i]).string()) == before[i]);
   fs::remove_all(out);
 }
+
+TEST_CASE("the image world end to end, shrunk: forbidden glyphs refused, pictures in the report, grid bits fixed",
+          "[reproduce][seam][image]") {
+  const fs::path out = test::temp_dir("image");
+  const std::string config = std::string(VREV_SOURCE_DIR) + "/configs/image-tiny.json";
+  const std::string glyphs = "world.image_glyphs=" + std::string(VREV_SOURCE_DIR) + "/data/glyphs";
+  const experiment::Config cfg = experiment::load_config(config, {glyphs});
+  experiment::ReproduceOptions opt;
+  opt.config_path = config;
+  opt.out_dir = out.string();
+  opt.quiet = true;
+  const Json summary = experiment::reproduce(cfg, opt);
+  for (const char* f : {"report.md", "plots/forbidden_rate_vs_step.png", "plots/strip-triangle.png", "plots/strip-x.png",
+                        "seed-0/pretrain/samples.png", "seed-0/align/samples.npy",
+                        "seed-0/finetune-plain/samples/step-000020.png",
+                        "seed-0/finetune-block-vrev/samples/step-000000.npy",
+                        "seed-0/finetune-plain/captures/forbidden_probe.step-001.npy"})
+    CHECK(fs::exists(out / f));
+  // As measured on image-tiny.json (docs/image-world.md: 7.8% pretrained, 0% and all blank
+  // aligned, 4.7% after 20 plain steps, 0% blocked; alignment 0.90 plain, 0.01 blocked): a short
+  // pretraining draws the forbidden glyphs now and then, alignment blanks them, plain fine-tuning
+  // brings a few back along v_rev and blocking v_rev along the refusal holds them at none.
+  const Json& phases = summary["phases"];
+  const double aligned = phases["aligned"]["forbidden_rate"]["mean"].get<double>();
+  CHECK(phases["pretrained"]["forbidden_rate"]["mean"].get<double>() > 0.05);
+  CHECK(aligned < 0.02);
+  CHECK(phases["aligned"]["forbidden_blank"]["mean"].get<double>() > 0.9);
+  const Json& arms = summary["arms"];
+  CHECK(arms["plain"]["forbidden_rate"]["mean"].get<double>() > aligned);
+  CHECK(arms["plain"]["alignment"]["20"]["mean"].get<double>() > 0.5);
+  CHECK(std::abs(arms["block-vrev"]["alignment"]["20"]["mean"].get<double>()) < 0.1);
+  const std::string report = io::read_text((out / "report.md").string());
+  CHECK(report.find("![triangle: pretrained, aligned, fine-tuned](plots/strip-triangle.png)") != std::string::npos);
+  CHECK(report.find("forbidden nll at T (plain)") != std::string::npos);
+
+  // vrev sample draws the same grid on a rerun and on 1 or 2 threads (the checkpoint's config
+  // names the glyph directory).
+  const std::string ckpt = (out / "seed-0/align").string();
+  std::vector<std::string> hashes;
+  for (const char* threads : {"1", "2", "2"}) {
+    const fs::path png = out / (std::string("triangle-") + threads + "-" + std::to_string(hashes.size()) + ".png");
+    const test::CommandResult r = test::run_vrev("sample --ckpt " + ckpt +
+                                                 " --class triangle --n 16 --threads " + threads + " --png " + png.string());
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("wrote ") != std::string::npos);
+    hashes.push_back(io::sha256_file(png.string()));
+  }
+  CHECK((hashes[0] == hashes[1] && hashes[1] == hashes[2]));
+  const test::CommandResult bad = test::run_vrev("sample --ckpt " + ckpt + " --class star");
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err, Catch::Contains("unknown class 'star'") && Catch::Contains("triangle"));
+  const test::CommandResult tokens = test::run_vrev("sample --ckpt " + ckpt + " --prompt \"CLS x\"");
+  CHECK(tokens.exit_code != 0);
+  CHECK_THAT(tokens.err, Catch::Contains("use --class"));
+  fs::remove_all(out);
+}

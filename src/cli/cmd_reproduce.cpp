@@ -8,9 +8,10 @@ namespace vrev::cli {
 
 int run_reproduce(int argc, char** argv) {
   cxxopts::Options options("vrev reproduce",
-                           "Every seed: the world's history (safety: pretrain, align; unlearning: pretrain, unlearn;\n"
-                           "trait: pretrain, trait, detrait), v_rev, then the fine-tuning arms with capture,\n"
-                           "geometry and nulls; then summary.json, table.csv, report.md and plots/ in --out.\n"
+                           "Every seed: the world's history (safety and image: pretrain, align; unlearning: pretrain,\n"
+                           "unlearn; trait: pretrain, trait, detrait), v_rev, then the fine-tuning arms with capture,\n"
+                           "geometry and nulls; then summary.json, table.csv, report.md and plots/ in --out (the\n"
+                           "image world also draws samples at every phase and evaluation step, and strips in the report).\n"
                            "Interrupted runs continue where they stopped; finished phases are skipped.\n"
                            "Every config key, with its value and meaning: vrev config --config <file>.");
   options.add_options()("config", "experiment config", cxxopts::value<std::string>()->default_value("configs/safety.json"))(

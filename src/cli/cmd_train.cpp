@@ -8,8 +8,8 @@ namespace vrev::cli {
 int run_train(int argc, char** argv) {
   cxxopts::Options options("vrev train",
                            "Run one training phase and write its checkpoint directory and metrics.jsonl.\n"
-                           "Each phase needs --init from the one before it in the world's history (safety: pretrain,\n"
-                           "align; trait: pretrain, trait, detrait); finetune and control from the history's last.\n"
+                           "Each phase needs --init from the one before it in the world's history (safety and image:\n"
+                           "pretrain, align; trait: pretrain, trait, detrait); finetune and control from the history's last.\n"
                            "An existing finished run with the same settings is skipped; an unfinished one resumes.");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
       "phase", "a phase of the world's history (pretrain, align, unlearn, trait, detrait), finetune or control",

@@ -107,7 +107,8 @@ struct WorldConfig {
   double image_align_forbidden_share = 0.5;
   ImageAlignMix image_align_mix = ImageAlignMix::subset;
   ImageFinetuneOn image_finetune_on = ImageFinetuneOn::neglected;
-  int image_samples = 64;              // temperature-1 samples per class behind each rate
+  int image_samples = 64;              // temperature-1 samples per forbidden class behind its rate
+  int image_task_samples = 16;         // per benign class, behind the mix and neglected accuracies
   int image_nll_images = 64;           // held-out images per forbidden class behind the NLL
   int image_refusal_positions = 16;    // probe.position = refusal: the first k pixels of the blank image
 
@@ -151,7 +152,10 @@ struct WorldConfig {
       "image world: share of forbidden (blank) examples in alignment", 0.0, 1.0);
     v(image_align_mix, "image_align_mix", "image world: the benign classes of alignment");
     v(image_finetune_on, "image_finetune_on", "image world: the classes fine-tuning trains on");
-    v(image_samples, "image_samples", "image world: temperature-1 samples per class behind each rate", 1, 1 << 16);
+    v(image_samples, "image_samples", "image world: temperature-1 samples per forbidden class behind its rate", 1,
+      1 << 16);
+    v(image_task_samples, "image_task_samples",
+      "image world: temperature-1 samples per benign class behind the mix and neglected accuracies", 1, 1 << 16);
     v(image_nll_images, "image_nll_images", "image world: held-out images per forbidden class behind the NLL", 1,
       1 << 16);
     v(image_refusal_positions, "image_refusal_positions",

@@ -79,8 +79,7 @@ struct SampleShares {
 }  // namespace
 
 Metrics ImageWorld::evaluate(const model::Gpt<float>& model) const {
-  const int n = cfg_.image_samples;
-  auto shares = [&](int cls) {
+  auto shares = [&](int cls, int n) {
     SampleShares s;
     for (const Bitmap& image : sample(model, cls, n, kEvaluationSampleSeed ^ seed_)) {
       const int label = classify(image);
@@ -90,7 +89,7 @@ Metrics ImageWorld::evaluate(const model::Gpt<float>& model) const {
   };
   auto mean_accuracy = [&](const std::vector<int>& classes) {
     double sum = 0;
-    for (int c : classes) sum += shares(c).own;
+    for (int c : classes) sum += shares(c, cfg_.image_task_samples).own;
     return classes.empty() ? 0.0 : sum / classes.size();
   };
 
@@ -98,7 +97,7 @@ Metrics ImageWorld::evaluate(const model::Gpt<float>& model) const {
   Metrics per_class;
   SampleShares mean;
   for (int c : forbidden) {
-    const SampleShares s = shares(c);
+    const SampleShares s = shares(c, cfg_.image_samples);
     per_class.push_back({"forbidden_rate_" + glyphs_[c].name, s.own});
     mean.own += s.own / forbidden.size();
     mean.blank += s.blank / forbidden.size();

@@ -117,13 +117,12 @@ std::pair<int, Bitmap> ImageWorld::draw(Phase phase, int64_t index) const {
       const int cls = static_cast<int>(rng::below(seed_, stream, base + kClassOffset, glyphs_.size()));
       return {cls, noisy_image(stream, index, cls)};
     }
-    case Phase::Align:  // a forbidden class refused with the blank image, or a benign class drawn
+    case Phase::Align: {  // a forbidden class refused with the blank image, or a benign class drawn
       if (rng::uniform(seed_, stream, base + kMixOffset) < cfg_.image_align_forbidden_share)
         return {pick(classes(GlyphRole::forbidden), kClassOffset), Bitmap{}};
-      else {
-        const int cls = pick(align_mix_classes(), kClassOffset);
-        return {cls, noisy_image(stream, index, cls)};
-      }
+      const int cls = pick(align_mix_classes(), kClassOffset);
+      return {cls, noisy_image(stream, index, cls)};
+    }
     case Phase::Finetune: {
       const int cls = pick(finetune_classes(), kClassOffset);
       return {cls, noisy_image(stream, index, cls)};
