@@ -133,7 +133,7 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     CHECK(fs::exists(out / "v.json"));
     fails(test::run_vrev("direction --from " + (out / "seed-0/align").string() + " --to " +
                          (out / "seed-0/pretrain").string() + " --estimator median --out " + (out / "v.npy").string()),
-          "unknown estimator");
+          "--estimator: unknown value 'median' (valid: diff-means, per-prompt, pca)");
     fails(test::run_vrev("capture --ckpt " + (out / "seed-0/align").string() + " --probe harmful --site blocks.7.attn --out " +
                          (out / "h.npy").string()),
           "unknown activation site");
