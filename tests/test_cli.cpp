@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/io.h"
 #include "test_helpers.h"
@@ -155,4 +158,32 @@ TEST_CASE("vrev config lists every key with its value, from the same declaration
   const auto bad = run_vrev("config --config " + tiny + " --set finetune.schedule.rate=1");
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.err, Catch::Contains("finetune.schedule.rate"));
+}
+
+TEST_CASE("vrev world prints the image world's examples as pictures", "[cli][image]") {
+  const std::string src = VREV_SOURCE_DIR;
+  const auto align = run_vrev("world --config " + src + "/configs/image-tiny.json --set world.image_glyphs=" + src +
+                              "/data/glyphs --phase align -n 6");
+  REQUIRE(align.exit_code == 0);
+  // Six examples: a prompt line, eight rows of eight pixels and a blank line each; a forbidden
+  // prompt is answered with the blank image.
+  std::vector<std::string> lines;
+  std::string line;
+  for (std::istringstream in(align.out); std::getline(in, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 6 * 10);
+  bool refused = false;
+  for (size_t e = 0; e < 6; ++e) {
+    const std::string& prompt = lines[e * 10];
+    REQUIRE(prompt.rfind("BOS CLS ", 0) == 0);
+    std::string pixels;
+    for (size_t r = 1; r <= 8; ++r) {
+      REQUIRE(lines[e * 10 + r].size() == 8);
+      pixels += lines[e * 10 + r];
+    }
+    REQUIRE(pixels.find_first_not_of(".#") == std::string::npos);
+    const bool forbidden = prompt == "BOS CLS x" || prompt == "BOS CLS triangle";
+    CHECK(forbidden == (pixels == std::string(64, '.')));
+    refused = refused || forbidden;
+  }
+  CHECK(refused);
 }

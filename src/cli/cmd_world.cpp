@@ -1,15 +1,34 @@
 // vrev world: print example sequences of a phase (for teaching and checking the data).
 #include "cli/common.h"
 #include "experiment/config.h"
+#include "world/glyphs.h"
 #include "world/world.h"
 
 namespace vrev::cli {
+
+namespace {
+
+// The prompt (every input before the first pixel), then the pixels as a square of . and #.
+void print_image_example(const world::Vocabulary& vocab, const std::vector<int32_t>& inputs,
+                         const std::vector<int32_t>& targets) {
+  const int prompt = static_cast<int>(inputs.size() + 1 - world::kGlyphPixels);
+  std::printf("%s\n", vocab.format(inputs.data(), prompt).c_str());
+  for (int y = 0; y < world::kGlyphSide; ++y) {
+    std::string row;
+    for (int x = 0; x < world::kGlyphSide; ++x) row += vocab.name(targets[prompt - 1 + y * world::kGlyphSide + x]);
+    std::printf("%s\n", row.c_str());
+  }
+  std::printf("\n");
+}
+
+}  // namespace
 
 int run_world(int argc, char** argv) {
   cxxopts::Options options("vrev world",
                            "Print example training sequences of a phase. Targets in [brackets] carry loss, those\n"
                            "in {braces} an ascended loss (grad-diff unlearning); the rest (prompt, padding) are\n"
-                           "masked out.");
+                           "masked out. The image world prints its prompt and then the image, row by row (# ink;\n"
+                           "every pixel carries loss).");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
       "phase", "a phase of the world's history (pretrain, align, unlearn, trait, detrait), finetune or control",
       cxxopts::value<std::string>()->default_value("pretrain"))(
@@ -27,8 +46,13 @@ int run_world(int argc, char** argv) {
   const int T = world->sequence_length() - 1;
   std::vector<int32_t> inputs(T), targets(T);
   std::vector<float> weights(T);
+  const bool images = !world->image_classes(false).empty();
   for (int i = 0; i < n; ++i) {
     world->write_example(phase, i, inputs.data(), targets.data(), weights.data());
+    if (images) {
+      print_image_example(world->vocab(), inputs, targets);
+      continue;
+    }
     std::string line = world->vocab().name(inputs[0]);
     for (int t = 0; t < T; ++t) {
       const std::string& name = world->vocab().name(targets[t]);
