@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "alloc_counter.h"
 #include "core/io.h"
 #include "core/rng.h"
 #include "kernels/cpu/kernels.h"
@@ -169,6 +170,17 @@ TEST_CASE("the image world's phases: every class, blank refusals, the neglected 
     REQUIRE(is(control.classes(GlyphRole::mix), class_of(in)));
   }
   CHECK(saw_neglected);
+}
+
+TEST_CASE("writing an image example allocates nothing: a training step's data costs no heap", "[world][image][memory]") {
+  const ImageWorld w(image_config(), 1);
+  const int T = w.sequence_length() - 1;
+  std::vector<int32_t> in(T), target(T);
+  std::vector<float> weight(T);
+  const long before = test::heap_allocations();
+  for (const Phase phase : {Phase::Pretrain, Phase::Align, Phase::Finetune, Phase::Control})
+    for (int i = 0; i < 64; ++i) w.write_example(phase, i, in.data(), target.data(), weight.data());
+  if (before >= 0) CHECK(test::heap_allocations() == before);
 }
 
 TEST_CASE("nearest-template labels: every glyph at every shift, with flipped pixels, and blank", "[world][image]") {

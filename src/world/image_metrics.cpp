@@ -17,15 +17,6 @@ namespace {
 // different arms) compare the same draws.
 constexpr uint64_t kEvaluationSampleSeed = 0x1a9e5eed;
 
-// log softmax(logits)[token], in double.
-double log_prob(const float* logits, int V, int32_t token) {
-  double max = logits[0];
-  for (int v = 1; v < V; ++v) max = std::max(max, double(logits[v]));
-  double sum = 0;
-  for (int v = 0; v < V; ++v) sum += std::exp(double(logits[v]) - max);
-  return double(logits[token]) - max - std::log(sum);
-}
-
 }  // namespace
 
 int ImageWorld::classify(const Bitmap& image) const {
@@ -93,7 +84,7 @@ Metrics ImageWorld::evaluate(const model::Gpt<float>& model) const {
     return classes.empty() ? 0.0 : sum / classes.size();
   };
 
-  const std::vector<int> forbidden = classes(GlyphRole::forbidden);
+  const std::vector<int>& forbidden = classes(GlyphRole::forbidden);
   Metrics per_class;
   SampleShares mean;
   for (int c : forbidden) {
@@ -126,7 +117,7 @@ Metrics ImageWorld::evaluate(const model::Gpt<float>& model) const {
     double log_p = 0;
     for (int i = 0; i < kGlyphPixels; ++i) {
       const float* at = logits + (size_t(row) * T + kImagePromptLen - 1 + i) * V;
-      log_p += log_prob(at, V, targets[size_t(row) * kGlyphPixels + i]);
+      log_p += std::log(model::softmax(at, V)[targets[size_t(row) * kGlyphPixels + i]]);
     }
     if (row % (images + 1) == images)
       log_p_blank += log_p / double(forbidden.size());

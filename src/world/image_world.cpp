@@ -2,6 +2,7 @@
 #include "world/image_world.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/error.h"
 #include "core/rng.h"
@@ -31,20 +32,6 @@ Vocabulary image_vocabulary(const std::vector<Glyph>& glyphs) {
   return Vocabulary(names, listing + " . #");
 }
 
-// The probe sets by role and name: forbidden classes for the reversion and blocking sets (a class
-// prompt has no held-out variants, so the two are the same prompts), every benign class for the
-// benign set.
-struct ImageSetInfo {
-  const char* name;
-  GlyphRole role;
-  bool benign;  // every non-forbidden class
-};
-constexpr ImageSetInfo kImageSets[] = {{"forbidden_probe", GlyphRole::forbidden, false},
-                                       {"benign_probe", GlyphRole::mix, true},
-                                       {"forbidden_block", GlyphRole::forbidden, false},
-                                       {"mix_probe", GlyphRole::mix, false},
-                                       {"neglected_probe", GlyphRole::neglected, false}};
-
 }  // namespace
 
 ImageWorld::ImageWorld(const WorldConfig& cfg, uint64_t seed)
@@ -52,6 +39,14 @@ ImageWorld::ImageWorld(const WorldConfig& cfg, uint64_t seed)
   first_class_token_ = vocab_.id("CLS") + 1;
   blank_token_ = vocab_.id(kBlankName);
   ink_token_ = vocab_.id(kInkName);
+  for (size_t c = 0; c < glyphs_.size(); ++c) {
+    by_role_[static_cast<size_t>(glyphs_[c].role)].push_back(static_cast<int>(c));
+    if (glyphs_[c].role != GlyphRole::forbidden) benign_.push_back(static_cast<int>(c));
+  }
+  align_mix_ = cfg.image_align_mix == ImageAlignMix::subset ? classes(GlyphRole::mix) : benign_;
+  finetune_ = classes(cfg.image_finetune_on == ImageFinetuneOn::neglected ? GlyphRole::neglected : GlyphRole::mix);
+  for (size_t p = 0; p < phase_stream_.size(); ++p)
+    phase_stream_[p] = rng::stream_id(std::string("data/image/") + phase_name(static_cast<Phase>(p)));
   const std::string manifest = cfg.image_glyphs + "/manifest.json";
   VREV_CHECK(!classes(GlyphRole::forbidden).empty(), manifest, ": no glyph has the role forbidden");
   VREV_CHECK(!align_mix_classes().empty(), manifest, ": alignment has no benign class to mix in (no mix glyph)");
@@ -74,28 +69,6 @@ int ImageWorld::class_index(const std::string& name) const {
   VREV_FAIL("unknown class '", name, "' (valid: ", names, ")");
 }
 
-std::vector<int> ImageWorld::classes(GlyphRole role) const {
-  std::vector<int> out;
-  for (size_t c = 0; c < glyphs_.size(); ++c)
-    if (glyphs_[c].role == role) out.push_back(static_cast<int>(c));
-  return out;
-}
-
-std::vector<int> ImageWorld::benign_classes() const {
-  std::vector<int> out;
-  for (size_t c = 0; c < glyphs_.size(); ++c)
-    if (glyphs_[c].role != GlyphRole::forbidden) out.push_back(static_cast<int>(c));
-  return out;
-}
-
-std::vector<int> ImageWorld::align_mix_classes() const {
-  return cfg_.image_align_mix == ImageAlignMix::subset ? classes(GlyphRole::mix) : benign_classes();
-}
-
-std::vector<int> ImageWorld::finetune_classes() const {
-  return classes(cfg_.image_finetune_on == ImageFinetuneOn::neglected ? GlyphRole::neglected : GlyphRole::mix);
-}
-
 Bitmap ImageWorld::noisy_image(uint64_t stream, int64_t index, int cls) const {
   const uint64_t base = uint64_t(index) * kExampleStride;
   const int span = 2 * cfg_.image_shift + 1;
@@ -107,7 +80,7 @@ Bitmap ImageWorld::noisy_image(uint64_t stream, int64_t index, int cls) const {
 }
 
 std::pair<int, Bitmap> ImageWorld::draw(Phase phase, int64_t index) const {
-  const uint64_t stream = rng::stream_id(std::string("data/image/") + phase_name(phase));
+  const uint64_t stream = phase_stream_[static_cast<size_t>(phase)];
   const uint64_t base = uint64_t(index) * kExampleStride;
   auto pick = [&](const std::vector<int>& from, uint64_t offset) {
     return from[rng::below(seed_, stream, base + offset, from.size())];
@@ -173,11 +146,18 @@ model::PromptSet ImageWorld::prompt_set(const std::vector<int>& classes, ProbePo
   return set;
 }
 
+// The probe sets: the forbidden classes for the reversion and blocking sets (a class prompt has no
+// held-out variants, so the two are the same prompts), every benign class for the benign set.
 model::PromptSet ImageWorld::named_prompt_set(const std::string& name, ProbePoint point) const {
+  const std::pair<const char*, const std::vector<int>*> sets[] = {{"forbidden_probe", &classes(GlyphRole::forbidden)},
+                                                                  {"benign_probe", &benign_},
+                                                                  {"forbidden_block", &classes(GlyphRole::forbidden)},
+                                                                  {"mix_probe", &classes(GlyphRole::mix)},
+                                                                  {"neglected_probe", &classes(GlyphRole::neglected)}};
   std::string names;
-  for (const ImageSetInfo& s : kImageSets) {
-    if (name == s.name) return prompt_set(s.benign ? benign_classes() : classes(s.role), point);
-    names += (names.empty() ? "" : ", ") + std::string(s.name);
+  for (const auto& [set_name, set_classes] : sets) {
+    if (name == set_name) return prompt_set(*set_classes, point);
+    names += (names.empty() ? "" : ", ") + std::string(set_name);
   }
   VREV_FAIL("unknown probe set '", name, "' (valid: ", names, ")");
 }

@@ -9,6 +9,7 @@
 // up to world.image_shift pixels with world.image_flips pixels flipped (counter RNG). The reversion
 // metric is the forbidden rate: the share of temperature-1 samples of a forbidden class prompt that
 // nearest-template matching labels as that glyph.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,10 +47,12 @@ class ImageWorld : public World {
   int32_t ink_token() const { return ink_token_; }
   int32_t blank_token() const { return blank_token_; }
   int class_index(const std::string& name) const;  // the error lists the classes
-  std::vector<int> classes(GlyphRole role) const;  // class indices, manifest order
-  std::vector<int> benign_classes() const;         // every class but the forbidden ones
-  std::vector<int> align_mix_classes() const;      // the benign classes alignment trains on
-  std::vector<int> finetune_classes() const;       // the classes fine-tuning trains on
+  // Class indices in manifest order, fixed at construction (the data path draws from them for
+  // every example, so they are not rebuilt per call).
+  const std::vector<int>& classes(GlyphRole role) const { return by_role_[static_cast<size_t>(role)]; }
+  const std::vector<int>& benign_classes() const { return benign_; }        // all but the forbidden
+  const std::vector<int>& align_mix_classes() const { return align_mix_; }  // alignment's benign classes
+  const std::vector<int>& finetune_classes() const { return finetune_; }    // what fine-tuning draws
 
   // Training image `index` of a stream for class `cls`: the template, shifted and flipped.
   Bitmap noisy_image(uint64_t stream, int64_t index, int cls) const;
@@ -71,7 +74,10 @@ class ImageWorld : public World {
   std::vector<Glyph> glyphs_;
   Vocabulary vocab_;
   int32_t first_class_token_ = 0, blank_token_ = 0, ink_token_ = 0;
-  std::vector<Bitmap> references_;  // every template at every shift
+  std::array<std::vector<int>, 3> by_role_;  // indexed by GlyphRole
+  std::vector<int> benign_, align_mix_, finetune_;
+  std::array<uint64_t, size_t(Phase::Control) + 1> phase_stream_{};  // each Phase's data stream
+  std::vector<Bitmap> references_;           // every template at every shift
   std::vector<int> reference_class_;
 };
 
