@@ -5,20 +5,29 @@ ASAN      ?= build-asan
 JOBS      ?= $(shell nproc)
 PACKAGES  := cmake g++ make pkg-config libopenblas-openmp-dev libcxxopts-dev catch2 libstb-dev nlohmann-json3-dev \
              python3-numpy
+MPI_PACKAGES := libopenmpi-dev openmpi-bin
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test test-march asan reproduce bench clean
+.PHONY: all deps deps-mpi build mpi test test-mpi test-march asan reproduce bench clean
 
 all: build
 
-# Without dpkg and apt (Fedora, macOS) there is nothing to install from here: say so and let
-# CMake find what the README's Dependencies section installs.
 deps:
+	@$(MAKE) --no-print-directory install-packages WANT="$(PACKAGES)"
+
+# Open MPI, for the optional MPI build only (docs/mpi.md).
+deps-mpi: deps
+	@$(MAKE) --no-print-directory install-packages WANT="$(MPI_PACKAGES)"
+
+# The packages of WANT that dpkg lacks, from apt. Without dpkg and apt (Fedora, macOS) there is
+# nothing to install from here: say so and let CMake find what README.md (Dependencies) installs.
+.PHONY: install-packages
+install-packages:
 	@if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then \
 	  echo "make deps: no apt here; install the dependencies as README.md (Dependencies) says for your system"; \
 	  exit 0; \
 	fi; \
-	missing="$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done)"; \
+	missing="$$(for p in $(WANT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done)"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make deps: installing" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -27,6 +36,16 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The MPI build (-DVREV_MPI=ON) in the same build directory: only the communicator is compiled
+# again, everything relinks, and build/vrev then runs under mpirun (`make build` keeps it; switch
+# back with cmake -DVREV_MPI=OFF build). test-mpi runs the tests that start mpirun.
+mpi: deps-mpi
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DVREV_MPI=ON >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test-mpi: mpi
+	cd $(BUILD) && ctest --output-on-failure -L mpi
 
 # Tests run one at a time: each already uses every core, and OpenMP threads of two concurrent
 # tests spin against each other.

@@ -1,5 +1,6 @@
 // vrev version: the version, and which kernels this CPU runs.
 #include "cli/common.h"
+#include "core/communicator.h"
 #include "core/settings.h"
 #include "kernels/cpu/kernels.h"
 #include "vrev/version.h"
@@ -8,7 +9,8 @@ namespace vrev::cli {
 
 int run_version(int argc, char** argv) {
   cxxopts::Options options("vrev version",
-                           "Print vrev's version, the kernels.isa values this CPU runs, and the one auto picks.");
+                           "Print vrev's version, the kernels.isa values this CPU runs, the one auto picks, and whether\n"
+                           "this build runs under mpirun.");
   parse(options, argc, argv);
   namespace cpu = kernels::cpu;
   std::printf("vrev %s\nisa:", kVersion);
@@ -16,6 +18,7 @@ int run_version(int argc, char** argv) {
     if (cpu::isa_supported(isa)) std::printf(" %s", name);
   cpu::select_kernels(cpu::Isa::automatic, cpu::GemmBackend::vrev);
   std::printf("\nauto: %s\n", settings::name_of(cpu::selected_isa()));
+  std::printf("processes: %s\n", comm::backend().c_str());
   return 0;
 }
 

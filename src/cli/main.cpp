@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/common.h"
+#include "core/communicator.h"
 
 namespace {
 
@@ -13,6 +14,7 @@ using vrev::cli::Command;
 
 const Command kCommands[] = {
     {"reproduce", "the paper's main track: every phase, arm, geometry and null, then a report", vrev::cli::run_reproduce},
+    {"sweep", "the main track over a grid of one or two settings, with a summary, table and plots", vrev::cli::run_sweep},
     {"capture", "activations of a checkpoint at one site over a probe set (.npy)", vrev::cli::run_capture},
     {"direction", "a direction between two checkpoints' activations, e.g. v_rev (.npy)", vrev::cli::run_direction},
     {"drift", "recompute the geometry and nulls of a fine-tuning run", vrev::cli::run_drift},
@@ -38,7 +40,11 @@ void print_usage() {
 
 }  // namespace
 
+// An error ends the process with one line on stderr. Under mpirun it ends the whole job: the other
+// ranks may be waiting for this one at a barrier or a gather, and would otherwise wait forever.
 int main(int argc, char** argv) {
+  const vrev::comm::Session session(argc, argv);
+  const vrev::comm::Communicator& world = vrev::comm::Communicator::world();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     print_usage();
     return argc < 2 ? 1 : 0;
@@ -55,6 +61,12 @@ int main(int argc, char** argv) {
       std::string message = e.what();  // one line, whatever the library wrote
       for (char& ch : message)
         if (ch == '\n') ch = ' ';
+      if (world.size() > 1) {
+        std::fprintf(stderr, "vrev %s: error on rank %d of %d: %s\n", c.name, world.rank(), world.size(),
+                     message.c_str());
+        std::fflush(stderr);
+        vrev::comm::abort_job(1);
+      }
       std::fprintf(stderr, "vrev %s: error: %s\n", c.name, message.c_str());
       return 1;
     }
