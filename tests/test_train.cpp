@@ -1,6 +1,8 @@
 // The training loop: learning, determinism (across runs and thread counts), no allocation after
 // the first step, checkpoints (same bits back; N + M steps with a resume equal N + M straight).
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "alloc_counter.h"
@@ -28,7 +30,7 @@ struct Run {
   Optimizer opt{OptimizerConfig{}, gpt.params().size()};
   vrev::test::FixedBatches data{4, 8, 11};
   Trainer trainer;
-  explicit Run(int64_t total) : trainer(gpt, opt, warmup_cosine(), total, data) {
+  explicit Run(int64_t total, int shards = 1) : trainer(gpt, opt, warmup_cosine(), total, data, {shards}) {
     gpt.init(7);
   }
   std::vector<float> params() const {
@@ -75,6 +77,44 @@ TEST_CASE("after the first step a training step allocates nothing", "[train][mem
   if (before >= 0) CHECK(vrev::test::heap_allocations() == before);
   else WARN("heap allocations are not counted in this (sanitizer) build; only the tape's arenas are checked");
   CHECK(run.trainer.tape().allocations() == arena_before);
+}
+
+TEST_CASE("micro-shards: the shards' gradients add up to the whole batch's, the same bits on any thread count, "
+          "no allocation after the first step", "[train][shards]") {
+  Run whole(3), sharded(3, 4);
+  const StepStats a = whole.trainer.step(), b = sharded.trainer.step();
+  CHECK(b.loss == Approx(a.loss).epsilon(1e-6));
+  CHECK(b.grad_norm == Approx(a.grad_norm).epsilon(1e-5));
+  const float* ga = whole.gpt.params().grads();
+  const float* gb = sharded.gpt.params().grads();
+  double worst = 0, scale = 0;
+  for (size_t i = 0; i < whole.gpt.params().size(); ++i) {
+    worst = std::max(worst, double(std::abs(ga[i] - gb[i])));
+    scale = std::max(scale, double(std::abs(ga[i])));
+  }
+  INFO("largest gradient difference " << worst << " of a largest gradient " << scale);
+  CHECK(worst <= 1e-5 * scale);
+  CHECK(worst > 0);  // another order of additions, so not the same bits: shards are part of a run's bits
+
+  auto train = [](int threads) {
+    vrev::kernels::cpu::set_num_threads(threads);
+    Run run(8, 2);
+    while (!run.trainer.done()) run.trainer.step();
+    vrev::kernels::cpu::set_num_threads(0);
+    return run.params();
+  };
+  CHECK(same_bits(train(1), train(2)));
+
+  const long before = vrev::test::heap_allocations();
+  for (int i = 0; i < 2; ++i) sharded.trainer.step();
+  if (before >= 0) CHECK(vrev::test::heap_allocations() == before);
+
+  vrev::test::FixedBatches odd(3, 8, 11);
+  Gpt<float> gpt{{11, 8, 2, 32, 4}};
+  Optimizer opt{OptimizerConfig{}, gpt.params().size()};
+  Trainer t(gpt, opt, warmup_cosine(), 1, odd, {2});
+  CHECK_THROWS_WITH(t.step(), Catch::Contains("a batch of 3 sequences does not split into 2 micro-shards"));
+  CHECK_THROWS_WITH(Trainer(gpt, opt, warmup_cosine(), 1, odd, {0}), Catch::Contains("micro-shards must be at least 1"));
 }
 
 TEST_CASE("checkpoints: save and load give the same bits, and resume equals an uninterrupted run",

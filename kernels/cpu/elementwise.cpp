@@ -1,4 +1,4 @@
-// Elementwise kernels on the CPU (GELU, residual add): vectorised loops over fixed blocks, OpenMP
+// Elementwise kernels on the CPU (GELU, residual add, sums of parts): vectorised loops over fixed blocks, OpenMP
 // across blocks; the plain-loop yardstick is kernels/ref/elementwise.h.
 // Accumulation policy: out is overwritten; dinp, da and db are accumulated (+=).
 #include "kernels/cpu/detail.h"
@@ -47,6 +47,17 @@ void residual_forward(float* out, const float* a, const float* b, long n) {
   detail::for_blocks(n, [=](long i0, long i1) {
 #pragma omp simd
     for (long i = i0; i < i1; i++) out[i] = a[i] + b[i];
+  });
+}
+
+void sum_parts(float* out, const float* parts, int count, long n, long stride) {
+  detail::for_blocks(n, [=](long i0, long i1) {
+    for (long i = i0; i < i1; i++) out[i] = parts[i];
+    for (int k = 1; k < count; k++) {
+      const float* part = parts + k * stride;
+#pragma omp simd
+      for (long i = i0; i < i1; i++) out[i] += part[i];
+    }
   });
 }
 

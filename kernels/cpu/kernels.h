@@ -74,6 +74,9 @@ void gelu_backward(float* dinp, const float* inp, const float* dout, long n);
 // out = a + b
 void residual_forward(float* out, const float* a, const float* b, long n);
 void residual_backward(float* da, float* db, const float* dout, long n);
+// out = parts[0] + parts[1] + ... + parts[count - 1], added in that order; part k starts at
+// parts + k * stride (how micro-shards' gradients add up the same way on any number of ranks)
+void sum_parts(float* out, const float* parts, int count, long n, long stride);
 
 // ---- Token + position embedding ---------------------------------------------------------------
 // out (B, T, C) = wte[tokens[b, t]] + wpe[t]; tokens (B, T), wte (V, C), wpe (>= T, C)

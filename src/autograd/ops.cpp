@@ -194,7 +194,7 @@ static void cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
 }
 
 template <class T>
-Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights) {
+Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights, double normalizer) {
   const Shape& s = tape.shape(logits);
   const int N = static_cast<int>(rows(s)), V = static_cast<int>(last(s));
   bool grad = any_grad(tape, {logits});
@@ -203,7 +203,8 @@ Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* we
   T* losses = tape.scratch(N);
   T* inv_total = tape.scratch(1);
   k::cross_entropy_forward(losses, probs, tape.value(logits), targets, N, V);
-  const auto [total, weighted] = weighted_sum(losses, weights, N);
+  const auto [own_total, weighted] = weighted_sum(losses, weights, N);
+  const double total = normalizer > 0 ? normalizer : own_total;
   VREV_CHECK(total > 0, "cross_entropy: every target is masked out");
   inv_total[0] = static_cast<T>(1.0 / total);
   tape.value(out)[0] = static_cast<T>(weighted / total);
@@ -224,7 +225,7 @@ static void soft_cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
 }
 
 template <class T>
-Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T* weights) {
+Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T* weights, double normalizer) {
   const Shape& s = tape.shape(logits);
   const int N = static_cast<int>(rows(s)), V = static_cast<int>(last(s));
   bool grad = any_grad(tape, {logits});
@@ -233,7 +234,8 @@ Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T
   T* losses = tape.scratch(N);
   T* row_scale = tape.scratch(N);
   k::soft_cross_entropy_forward(losses, probs, tape.value(logits), target_probs, N, V);
-  const auto [total, weighted] = weighted_sum(losses, weights, N);
+  const auto [own_total, weighted] = weighted_sum(losses, weights, N);
+  const double total = normalizer > 0 ? normalizer : own_total;
   VREV_CHECK(total > 0, "soft_cross_entropy: every row is masked out");
   for (int i = 0; i < N; ++i) row_scale[i] = static_cast<T>((weights ? double(weights[i]) : 1.0) / total);
   tape.value(out)[0] = static_cast<T>(weighted / total);
@@ -269,8 +271,8 @@ Var gradient_site(Tape<T>& tape, Var x, const GradHook<T>* hook) {
   template Var attention<T>(Tape<T>&, Var, int);                                      \
   template Var gelu<T>(Tape<T>&, Var);                                                \
   template Var add<T>(Tape<T>&, Var, Var);                                            \
-  template Var cross_entropy<T>(Tape<T>&, Var, const int32_t*, const T*);             \
-  template Var soft_cross_entropy<T>(Tape<T>&, Var, const T*, const T*);              \
+  template Var cross_entropy<T>(Tape<T>&, Var, const int32_t*, const T*, double);     \
+  template Var soft_cross_entropy<T>(Tape<T>&, Var, const T*, const T*, double);      \
   template Var gradient_site<T>(Tape<T>&, Var, const GradHook<T>*);
 
 VREV_INSTANTIATE_OPS(float)

@@ -40,17 +40,18 @@ Var add(Tape<T>& tape, Var a, Var b);
 // Mean softmax cross-entropy of logits (N, V) against targets (N), weighted per target by
 // weights (N; null means all ones): sum_i w_i loss_i / sum_i |w_i|. Returns a scalar. A negative
 // weight ascends that target's loss (gradient-difference unlearning); with weights >= 0 this is
-// the weighted mean.
+// the weighted mean. A positive `normalizer` replaces sum_i |w_i|: how a micro-shard of a batch
+// takes its share of the whole batch's mean (the shards' losses and gradients then add up to it).
 // targets and weights must outlive backward.
 template <class T>
-Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights);
+Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights, double normalizer = 0);
 
 // cross_entropy against soft targets: target_probs (N, V) holds a distribution per row of logits
 // (rows need not sum to 1), loss_i = -sum_j q_ij log softmax(logits_i)_j; weighted and
 // normalised as in cross_entropy. Returns a scalar.
 // target_probs and weights must outlive backward.
 template <class T>
-Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T* weights);
+Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T* weights, double normalizer = 0);
 
 // Identity whose backward hands the incoming gradient to `hook` before passing it on: how a
 // backward hook sees (and may change) the gradient at a named activation site. hook must

@@ -30,20 +30,27 @@ int run_bench(int argc, char** argv) {
                            "deterministic GEMM and once with OpenBLAS's sgemm, in the same run. MFU is against the\n"
                            "best square sgemm (side 1536) either backend reaches here.\n"
                            "Sizes: tiny V=128 T=64 L=4 C=128 NH=4 B=32; small V=512 T=128 L=6 C=256 NH=8 B=16;\n"
-                           "medium V=4096 T=256 L=8 C=512 NH=8 B=8.");
+                           "medium V=4096 T=256 L=8 C=512 NH=8 B=8.\n"
+                           "Under mpirun (a -DVREV_MPI=ON build) the ranks train data-parallel with --shards micro-shards\n"
+                           "per batch, and tokens/s is the job's (docs/mpi.md).");
   options.add_options()("model", "tiny | small | medium", cxxopts::value<std::string>()->default_value("tiny"))(
       "steps", "timed steps", cxxopts::value<int>()->default_value("20"))(
       "warmup", "untimed steps first", cxxopts::value<int>()->default_value("3"))(
       "isa", "vrev GEMM instruction set: auto, avx512, avx2, portable, or all (every one this CPU runs)",
       cxxopts::value<std::string>()->default_value("auto"))(
       "shapes", "also time each Linear layer's three products (GFLOP/s per shape and backend)")(
-      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"))(
+      "shards", "micro-shards per batch (a multiple of the rank count under mpirun)",
+      cxxopts::value<int>()->default_value("1"))(
+      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
+      cxxopts::value<int>()->default_value("0"))(
       "json", "print one JSON object instead of text");
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const int warmup = args["warmup"].as<int>();
   VREV_CHECK(warmup >= 0, "--warmup must be >= 0");
   const auto size = experiment::bench_size(args["model"].as<std::string>());
+  const comm::Communicator& ranks = comm::Communicator::world();
+  const train::DataParallel parallel{args["shards"].as<int>(), &ranks};
 
   std::vector<Backend> backends;
   const std::string isa_arg = args["isa"].as<std::string>();
@@ -66,7 +73,7 @@ int run_bench(int argc, char** argv) {
   settings::Json runs = settings::Json::array(), shapes = settings::Json::array();
   for (const Backend& b : backends) {
     cpu::select_kernels(b.isa, b.gemm);
-    const experiment::BenchResult r = experiment::run_bench(size, args["steps"].as<int>(), warmup, peak);
+    const experiment::BenchResult r = experiment::run_bench(size, args["steps"].as<int>(), warmup, peak, parallel);
     runs.push_back({{"gemm", b.label()},
                     {"ms_per_step", r.ms_per_step},
                     {"tokens_per_s", r.tokens_per_s},
@@ -85,11 +92,14 @@ int run_bench(int argc, char** argv) {
                           {"backward_weight_gflops", g.backward_weight_gflops}});
   }
   cpu::select_kernels(cpu::Isa::automatic, cpu::GemmBackend::vrev);
+  if (!ranks.is_root()) return 0;
 
   const model::ModelConfig& m = size.model;
   if (args.count("json")) {
     settings::Json j = {{"model", size.name},
                         {"threads", cpu::num_threads()},
+                        {"ranks", ranks.size()},
+                        {"shards", parallel.shards},
                         {"steps", args["steps"].as<int>()},
                         {"model_gflop_per_step", experiment::model_gflop_per_step(m, size.batch)},
                         {"sgemm_peak_gflops", peak},
@@ -101,6 +111,9 @@ int run_bench(int argc, char** argv) {
   std::printf("model %s (B=%d T=%d L=%d C=%d NH=%d V=%d), %d threads, %d steps; sgemm peak %.1f GFLOP/s\n",
               size.name.c_str(), size.batch, m.context, m.layers, m.width, m.heads, m.vocab_size,
               cpu::num_threads(), args["steps"].as<int>(), peak);
+  if (ranks.size() > 1 || parallel.shards > 1)
+    std::printf("data-parallel: %d ranks x %d threads, %d micro-shards per batch\n", ranks.size(), cpu::num_threads(),
+                parallel.shards);
   std::printf("  %-16s %10s %10s %9s %6s %9s\n", "gemm", "ms/step", "tokens/s", "GFLOP/s", "MFU", "peak RSS");
   for (const auto& r : runs)
     std::printf("  %-16s %10.2f %10.0f %9.1f %5.1f%% %6.0f MB\n", r["gemm"].get<std::string>().c_str(),

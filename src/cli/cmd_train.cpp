@@ -10,7 +10,10 @@ int run_train(int argc, char** argv) {
                            "Run one training phase and write its checkpoint directory and metrics.jsonl.\n"
                            "Each phase needs --init from the one before it in the world's history (safety and image:\n"
                            "pretrain, align; trait: pretrain, trait, detrait); finetune and control from the history's last.\n"
-                           "An existing finished run with the same settings is skipped; an unfinished one resumes.");
+                           "An existing finished run with the same settings is skipped; an unfinished one resumes.\n"
+                           "Under mpirun (a -DVREV_MPI=ON build) the ranks train data-parallel: each computes its block\n"
+                           "of the batch's <phase>.shards micro-shards, and the parameters are the same bits as one\n"
+                           "process's for any rank count that divides the shard count (docs/mpi.md).");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
       "phase", "a phase of the world's history (pretrain, align, unlearn, trait, detrait), finetune or control",
       cxxopts::value<std::string>())(
@@ -18,7 +21,8 @@ int run_train(int argc, char** argv) {
       "out", "checkpoint directory to write", cxxopts::value<std::string>())(
       "init", "parent checkpoint directory", cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
-      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
+      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
+      cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const auto sets = overrides(args);
@@ -29,7 +33,9 @@ int run_train(int argc, char** argv) {
   run.seed = args["seed"].as<uint64_t>();
   run.out_dir = required(args, "out");
   if (args.count("init")) run.init_dir = args["init"].as<std::string>();
+  run.data_parallel = &comm::Communicator::world();
   const experiment::PhaseOutcome outcome = experiment::run_phase(cfg, run);
+  if (!run.data_parallel->is_root()) return 0;
   settings::Json j = {{"phase", world::phase_name(run.phase)},
                       {"seed", run.seed},
                       {"out", run.out_dir},

@@ -113,7 +113,8 @@ std::vector<GemmShapeResult> bench_gemm_shapes(const BenchSize& size) {
   return results;
 }
 
-BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm_peak_gflops) {
+BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm_peak_gflops,
+                      train::DataParallel parallel) {
   VREV_CHECK(steps >= 1, "--steps must be at least 1");
   BenchResult r;
   r.size = size;
@@ -123,7 +124,7 @@ BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm
   gpt.init(0);
   train::Optimizer opt(train::OptimizerConfig{}, gpt.params().size());
   RandomTokens data(size.batch, size.model.context, size.model.vocab_size);
-  train::Trainer trainer(gpt, opt, train::ScheduleConfig{}, warmup + steps, data);
+  train::Trainer trainer(gpt, opt, train::ScheduleConfig{}, warmup + steps, data, parallel);
   r.sgemm_peak_gflops = sgemm_peak_gflops;
   Progress progress("bench " + size.name, warmup + steps);
   for (int i = 0; i < warmup; ++i) {

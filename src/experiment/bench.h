@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/config.h"
+#include "train/trainer.h"
 
 namespace vrev::experiment {
 
@@ -27,7 +28,10 @@ struct BenchResult {
 };
 
 // Times steps with the kernels selected now; sgemm_peak_gflops is the reference for the MFU.
-BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm_peak_gflops);
+// `parallel`: micro-shards per batch and the ranks sharing them (data-parallel training; tokens/s
+// counts the whole batch, so it is the job's throughput).
+BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm_peak_gflops,
+                      train::DataParallel parallel = {});
 // Best GFLOP/s of a square sgemm of side n with the kernels selected now.
 double sgemm_peak_gflops(int n = 1536, int reps = 8);
 

@@ -51,8 +51,11 @@ void Config::finalize() {
                "' in 'reproduce.arms' needs teacher data, which only the trait world has");
   }
   for (auto [p, name] : {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&unlearn, "unlearn"},
-                         std::pair{&trait, "trait"}, std::pair{&detrait, "detrait"}, std::pair{&finetune, "finetune"}})
+                         std::pair{&trait, "trait"}, std::pair{&detrait, "detrait"}, std::pair{&finetune, "finetune"}}) {
     check_eval_steps(*p, name, p == &finetune);
+    VREV_CHECK(p->batch_size % p->shards == 0, "config: '", name, ".batch_size' (", p->batch_size,
+               ") is not a multiple of '", name, ".shards' (", p->shards, ")");
+  }
 }
 
 const PhaseConfig& Config::phase(const std::string& name) const {

@@ -42,11 +42,15 @@ struct PhaseConfig {
   int log_every = 10;                // loss, lr and speed to metrics.jsonl every this many steps
   std::vector<int> eval_steps;       // behaviour metrics after these many updates (the last step always)
   int checkpoint_every = 0;          // resumable checkpoints every this many steps (0: at the end only)
+  int shards = 1;                    // micro-shards per batch (train::DataParallel); part of the bits
 
   template <class V>
   void visit(V& v) {
     v(steps, "steps", "optimizer steps", 0, 1e9);
     v(batch_size, "batch_size", "sequences per step", 1, 1 << 20);
+    v(shards, "shards",
+      "micro-shards per batch, gradients added in shard order; data-parallel ranks must divide it (docs/mpi.md)", 1,
+      1 << 20);
     v.section(schedule, "schedule", "learning-rate schedule");
     v.section(optimizer, "optimizer", "optimizer");
     v(log_every, "log_every", "log loss/lr/speed every this many steps", 1, 1e9);

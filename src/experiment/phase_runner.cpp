@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <set>
+#include <system_error>
+
+#include <unistd.h>
 
 #include "core/io.h"
 #include "core/progress.h"
@@ -38,7 +41,44 @@ std::string parent_hash(const world::World& world, const PhaseRun& run) {
   return io::sha256_file((fs::path(run.init_dir) / train::kModelFile).string());
 }
 
+// The files of a checkpoint directory (no subdirectories) into `to`, as hard links where the file
+// system allows (every file is replaced by rename, never written in place) and copies where not.
+void link_files(const fs::path& from, const fs::path& to) {
+  fs::create_directories(to);
+  for (const fs::directory_entry& e : fs::directory_iterator(from)) {
+    if (!e.is_regular_file()) continue;
+    const fs::path target = to / e.path().filename();
+    fs::remove(target);
+    std::error_code linked;
+    fs::create_hard_link(e.path(), target, linked);
+    if (linked) fs::copy_file(e.path(), target);
+  }
+}
+
+// A finished phase into the store as <store>/<hash>, complete or not at all (a rename).
+void add_to_store(const std::string& store, const std::string& hash, const std::string& dir) {
+  const fs::path entry = fs::path(store) / hash;
+  if (fs::exists(entry)) return;
+  const fs::path partial = fs::path(store) / (hash + ".partial-" + std::to_string(::getpid()));
+  fs::remove_all(partial);
+  link_files(dir, partial);
+  std::error_code renamed;
+  fs::rename(partial, entry, renamed);
+  if (renamed) fs::remove_all(partial);  // another process stored it first
+}
+
 }  // namespace
+
+PhaseOutcome finished_phase(const std::string& dir) {
+  const train::CheckpointState state = train::read_checkpoint_state(dir);
+  VREV_CHECK(state.step == state.total_steps, dir, ": the ", state.phase, " phase is unfinished (step ", state.step,
+             " of ", state.total_steps, ")");
+  PhaseOutcome outcome;
+  outcome.skipped = true;
+  outcome.seconds = state.extra.value("seconds", 0.0);
+  outcome.final_metrics = state.extra.value("final", settings::Json::object());
+  return outcome;
+}
 
 PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallbacks& callbacks) {
   cfg.check_world_fits();
@@ -58,17 +98,18 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   if (run.init_seed) inputs["init_seed"] = *run.init_seed;
   const std::string hash = json_hash(inputs);
 
+  VREV_ASSERT(run.store_dir.empty() || (!callbacks.setup && !callbacks.attach && !callbacks.at_eval && !callbacks.data));
+  const bool stored = !run.store_dir.empty() && train::checkpoint_exists((fs::path(run.store_dir) / hash).string());
+  if (stored && !(train::checkpoint_exists(run.out_dir) && train::read_checkpoint_state(run.out_dir).config_hash == hash))
+    link_files(fs::path(run.store_dir) / hash, run.out_dir);
+
   PhaseOutcome outcome;
   train::CheckpointState state;
   bool resume = false;
   if (train::checkpoint_exists(run.out_dir)) {
     state = train::read_checkpoint_state(run.out_dir);
-    if (state.config_hash == hash && state.step == state.total_steps) {  // finished, perhaps early
-      outcome.skipped = true;
-      outcome.seconds = state.extra.value("seconds", 0.0);
-      outcome.final_metrics = state.extra.value("final", settings::Json::object());
-      return outcome;
-    }
+    if (state.config_hash == hash && state.step == state.total_steps)  // finished, perhaps early
+      return finished_phase(run.out_dir);
     resume = state.config_hash == hash;
     if (!resume)
       std::fprintf(stderr, "note: %s holds a %s run of other settings; starting it again\n", run.out_dir.c_str(),
@@ -85,15 +126,16 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   const std::unique_ptr<train::BatchSource> data = callbacks.data
                                                       ? callbacks.data(*world, pc.batch_size)
                                                       : std::make_unique<world::PhaseData>(*world, run.phase, pc.batch_size);
-  train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, *data);
+  train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, *data, {pc.shards, run.data_parallel});
+  const bool writer = run.data_parallel->is_root();
   MetricsLog metrics((fs::path(run.out_dir) / kMetricsFile).string());
   double seconds_before = 0;
   if (resume) {
     train::load_checkpoint(run.out_dir, gpt, &optimizer);
     trainer.set_next_step(state.step);
-    metrics.load_until(state.step);
+    if (writer) metrics.load_until(state.step);
     seconds_before = state.extra.value("seconds", 0.0);
-  } else {
+  } else if (writer) {
     fs::create_directories(run.out_dir);
   }
   if (callbacks.setup) callbacks.setup(gpt, trainer);
@@ -111,6 +153,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
     if (callbacks.at_eval) callbacks.at_eval(step, gpt);
   };
   auto save = [&](int64_t step, bool last) {
+    if (!writer) return;
     train::CheckpointState s;
     s.phase = name;
     s.step = step;
@@ -123,7 +166,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
     train::save_checkpoint(run.out_dir, gpt, &optimizer, s);
   };
 
-  if (!resume && eval_steps.count(0)) {
+  if (!resume && eval_steps.count(0) && writer) {
     settings::Json line = {{"step", 0}};
     evaluate(0, line);
     metrics.append(line);
@@ -141,7 +184,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
     const bool complete = step < pc.steps && step % pc.log_every == 0 && world->phase_complete(run.phase, gpt);
     const bool last = step == pc.steps || complete;
     const bool is_eval = eval_steps.count(step) > 0 || last;
-    if (is_eval || step % pc.log_every == 0) {
+    if (writer && (is_eval || step % pc.log_every == 0)) {
       settings::Json line = {{"step", step},
                              {"loss", st.loss},
                              {"lr", st.lr},
@@ -154,7 +197,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
       seconds_since_log = 0;
     }
     if (last || (pc.checkpoint_every > 0 && step % pc.checkpoint_every == 0)) save(step, last);
-    if (!run.quiet) {
+    if (writer && !run.quiet) {
       char note[64];
       std::snprintf(note, sizeof note, "loss %.4f", st.loss);
       progress.update(step, note);
@@ -163,6 +206,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   }
   if (pc.steps == 0) save(0, true);
   progress.finish();
+  if (writer && !run.store_dir.empty()) add_to_store(run.store_dir, hash, run.out_dir);
   outcome.seconds = elapsed();
   outcome.final_metrics = last_behaviour;
   return outcome;

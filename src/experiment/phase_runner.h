@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/communicator.h"
 #include "experiment/config.h"
 #include "model/gpt.h"
 #include "train/trainer.h"
@@ -38,6 +39,14 @@ struct PhaseRun {
   std::optional<uint64_t> init_seed;
   std::string out_dir;
   bool quiet = false;    // no progress bar
+  // The ranks that share each step's micro-shards (data-parallel training, docs/mpi.md). Every
+  // rank trains the same bits; rank 0 alone evaluates and writes the directory.
+  const comm::Communicator* data_parallel = &comm::Communicator::self();
+  // A store of finished phases by the hash of their inputs ("" for none): a phase found there is
+  // linked into out_dir instead of trained, and a phase trained here is added to it. How a sweep
+  // trains a history once for all its points when only later settings vary. Only for phases
+  // without callbacks (their outputs are the checkpoint directory alone).
+  std::string store_dir;
 };
 
 struct PhaseOutcome {
@@ -47,5 +56,7 @@ struct PhaseOutcome {
 };
 
 PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallbacks& callbacks = {});
+// The outcome of a phase that has finished in `dir` (skipped = true), as run_phase left it.
+PhaseOutcome finished_phase(const std::string& dir);
 
 }  // namespace vrev::experiment

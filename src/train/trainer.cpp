@@ -2,13 +2,71 @@
 #include "train/trainer.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
+
+#include "kernels/cpu/kernels.h"
 
 namespace vrev::train {
 
 Trainer::Trainer(model::Gpt<float>& model, Optimizer& optimizer, ScheduleConfig schedule, int64_t total_steps,
-                 BatchSource& data)
-    : model_(model), optimizer_(optimizer), schedule_(std::move(schedule)), total_steps_(total_steps), data_(data) {}
+                 BatchSource& data, DataParallel parallel)
+    : model_(model),
+      optimizer_(optimizer),
+      schedule_(std::move(schedule)),
+      total_steps_(total_steps),
+      data_(data),
+      parallel_(parallel) {
+  VREV_CHECK(parallel_.shards >= 1, "micro-shards must be at least 1, not ", parallel_.shards);
+  VREV_CHECK(parallel_.shards % parallel_.comm->size() == 0, "data-parallel training on ", parallel_.comm->size(),
+             " ranks needs a shard count they divide; shards is ", parallel_.shards,
+             " (set <phase>.shards to a multiple of the rank count)");
+}
+
+double Trainer::loss_and_gradient(int first, int count, double normalizer) {
+  const size_t offset = size_t(first) * batch_.T;
+  tape_.reset();
+  autograd::Var logits = model_.forward(tape_, batch_.inputs.data() + offset, count, batch_.T);
+  const float* weights = batch_.weights.data() + offset;
+  autograd::Var loss =
+      batch_.soft_targets.empty()
+          ? autograd::cross_entropy(tape_, logits, batch_.targets.data() + offset, weights, normalizer)
+          : autograd::soft_cross_entropy(tape_, logits,
+                                         batch_.soft_targets.data() + offset * model_.config().vocab_size, weights,
+                                         normalizer);
+  tape_.backward(loss);
+  return tape_.value(loss)[0];
+}
+
+double Trainer::sharded_gradient() {
+  const int shards = parallel_.shards, ranks = parallel_.comm->size();
+  VREV_CHECK(batch_.B % shards == 0, "a batch of ", batch_.B, " sequences does not split into ", shards,
+             " micro-shards of equal size");
+  const int rows = batch_.B / shards, local = shards / ranks, first = parallel_.comm->rank() * local;
+  // Every shard's share of the batch's mean: the whole batch's weight, in row order.
+  double total = 0;
+  for (const float w : batch_.weights) total += std::abs(double(w));
+  VREV_CHECK(total > 0, "cross_entropy: every target is masked out");
+
+  model::Parameters<float>& params = model_.params();
+  const size_t n = params.size(), stride = n + 1;  // a shard's gradient, then its loss
+  all_shards_.resize(size_t(shards) * stride);
+  if (ranks > 1) mine_.resize(size_t(local) * stride);
+  float* mine = ranks == 1 ? all_shards_.data() : mine_.data();  // one rank: written in place
+  for (int k = 0; k < local; ++k) {
+    params.zero_grads();
+    const double loss = loss_and_gradient((first + k) * rows, rows, total);
+    std::memcpy(mine + k * stride, params.grads(), n * sizeof(float));
+    mine[k * stride + n] = static_cast<float>(loss);
+  }
+  parallel_.comm->allgather(mine, size_t(local) * stride, all_shards_.data());
+
+  // The sum in shard order, whatever the ranks.
+  kernels::cpu::sum_parts(params.grads(), all_shards_.data(), shards, long(n), long(stride));
+  double loss = 0;
+  for (int k = 0; k < shards; ++k) loss += all_shards_[k * stride + n];
+  return loss;
+}
 
 StepStats Trainer::step() {
   const auto start = std::chrono::steady_clock::now();
@@ -20,15 +78,12 @@ StepStats Trainer::step() {
               batch_.soft_targets.size() == batch_.inputs.size() * size_t(model_.config().vocab_size));
 
   model::Parameters<float>& params = model_.params();
-  params.zero_grads();
-  tape_.reset();
-  autograd::Var logits = model_.forward(tape_, batch_.inputs.data(), batch_.B, batch_.T);
-  autograd::Var loss =
-      batch_.soft_targets.empty()
-          ? autograd::cross_entropy(tape_, logits, batch_.targets.data(), batch_.weights.data())
-          : autograd::soft_cross_entropy(tape_, logits, batch_.soft_targets.data(), batch_.weights.data());
-  tape_.backward(loss);
-  stats.loss = tape_.value(loss)[0];
+  if (parallel_.shards == 1) {
+    params.zero_grads();
+    stats.loss = loss_and_gradient(0, batch_.B, 0);
+  } else {
+    stats.loss = sharded_gradient();
+  }
   if (extra_gradient) stats.loss += extra_gradient();
 
   stats.grad_norm = clip_grad_norm(params, optimizer_.config().grad_clip);
