@@ -1,6 +1,4 @@
 // vrev reproduce: the paper's main track in one command.
-#include <sstream>
-
 #include "cli/common.h"
 #include "experiment/reproduce.h"
 
@@ -13,6 +11,8 @@ int run_reproduce(int argc, char** argv) {
                            "geometry and nulls; then summary.json, table.csv, report.md and plots/ in --out (the\n"
                            "image world also draws samples at every phase and evaluation step, and strips in the report).\n"
                            "Interrupted runs continue where they stopped; finished phases are skipped.\n"
+                           "Under mpirun (a -DVREV_MPI=ON build) the ranks share the seeds' chains and the arms; rank 0\n"
+                           "writes the summary and report, the same files as one process (docs/mpi.md).\n"
                            "Every config key, with its value and meaning: vrev config --config <file>.");
   options.add_options()("config", "experiment config", cxxopts::value<std::string>()->default_value("configs/safety.json"))(
       "seeds", "number of seeds (overrides reproduce.seeds)", cxxopts::value<int>())(
@@ -21,23 +21,21 @@ int run_reproduce(int argc, char** argv) {
       "trait world also teacher-{same-init,self,other-init}-{hard,soft} (docs/trait-world.md)",
       cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
-      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
+      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
+      cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   auto sets = overrides(args);
   if (args.count("seeds")) sets.push_back("reproduce.seeds=" + std::to_string(args["seeds"].as<int>()));
-  if (args.count("arms")) {
-    std::string list;
-    std::stringstream in(args["arms"].as<std::string>());
-    for (std::string arm; std::getline(in, arm, ',');) list += (list.empty() ? "\"" : ",\"") + arm + "\"";
-    sets.push_back("reproduce.arms=[" + list + "]");
-  }
+  if (args.count("arms")) sets.push_back(arms_override(args["arms"].as<std::string>()));
   experiment::ReproduceOptions opt;
   opt.config_path = args["config"].as<std::string>();
   opt.out_dir = args["out"].as<std::string>();
+  opt.ranks = &comm::Communicator::world();
   const experiment::Config cfg = experiment::load_config(opt.config_path, sets);
   cfg.kernels.apply();
   const settings::Json summary = experiment::reproduce(cfg, opt);
+  if (!opt.ranks->is_root()) return 0;
   std::printf("wrote %s/report.md, summary.json, table.csv and plots/ (%.0f s)\n", opt.out_dir.c_str(),
               summary["wall_seconds"].get<double>());
   return 0;

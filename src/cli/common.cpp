@@ -1,6 +1,8 @@
 // Option parsing shared by the subcommands.
 #include "cli/common.h"
 
+#include <sstream>
+
 #include "kernels/cpu/kernels.h"
 
 namespace vrev::cli {
@@ -24,6 +26,13 @@ std::string required(const cxxopts::ParseResult& args, const std::string& name) 
 
 std::vector<std::string> overrides(const cxxopts::ParseResult& args) {
   return args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+std::string arms_override(const std::string& comma_separated) {
+  std::string list;
+  std::stringstream in(comma_separated);
+  for (std::string arm; std::getline(in, arm, ',');) list += (list.empty() ? "\"" : ",\"") + arm + "\"";
+  return "reproduce.arms=[" + list + "]";
 }
 
 void apply_threads(int threads) {

@@ -34,6 +34,8 @@ void add_setting_flag(cxxopts::Options& options, const S& defaults, const std::s
 }
 // An --threads value (0: all cores) applied to OpenMP and OpenBLAS.
 void apply_threads(int threads);
+// "--arms a,b" as the override reproduce.arms=["a","b"].
+std::string arms_override(const std::string& comma_separated);
 
 using CommandFn = int (*)(int argc, char** argv);
 struct Command {
@@ -52,6 +54,7 @@ int run_eval(int argc, char** argv);
 int run_sample(int argc, char** argv);
 int run_world(int argc, char** argv);
 int run_reproduce(int argc, char** argv);
+int run_sweep(int argc, char** argv);
 int run_capture(int argc, char** argv);
 int run_direction(int argc, char** argv);
 int run_drift(int argc, char** argv);

@@ -203,10 +203,12 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
 settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   cfg.check_world_fits();
   const auto start = Clock::now();
+  const comm::Communicator& ranks = *options.ranks;
   const RunLayout run_layout(options.out_dir);
-  fs::create_directories(run_layout.dir());
-  io::write_text_atomic(run_layout.config(), settings::write(cfg).dump(2) + "\n");
-  // Per seed: the history's phases, the probe references, the control and the arms.
+  if (ranks.is_root()) {
+    fs::create_directories(run_layout.dir());
+    io::write_text_atomic(run_layout.config(), settings::write(cfg).dump(2) + "\n");
+  }
   const std::unique_ptr<world::World> world0 = world::make_world(cfg.world, 0);
   const std::vector<world::Phase> history = world0->history();
   std::vector<Arm> arms;
@@ -216,83 +218,102 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   const auto reference = std::find(history.begin(), history.end(), world0->reference_phase());
   VREV_CHECK(reference != history.end(), "the world's reference phase is not part of its history");
   const size_t other_init_phases = other_init ? size_t(reference - history.begin()) + 1 : 0;
-  const int total_units =
-      cfg.reproduce.seeds * static_cast<int>(history.size() + 2 + other_init_phases + arms.size());
-  int done_units = 0;
+
+  // The units, in the order one process runs them: every seed's chain (its history, the probe
+  // references and v_rev, the other-init teacher, the control), then every arm, arm by arm. Unit
+  // k runs on rank k % ranks, so each rank's share is fixed by the config and the rank count, and
+  // a rerun on any number of ranks skips what is done. The arms need their seed's chain: a
+  // barrier between the two stages.
+  const int seeds = cfg.reproduce.seeds;
+  const int total_units = seeds * static_cast<int>(1 + arms.size());
+  auto mine = [&](int unit) { return unit % ranks.size() == ranks.rank(); };
+  const int my_units = (total_units - ranks.rank() + ranks.size() - 1) / ranks.size();
+  int done_units = 0, worked_units = 0;
   double work_seconds = 0;  // seconds spent on units that ran (not skipped), for the ETA
-  int worked_units = 0;
   auto announce = [&](int seed, const std::string& what) {
     if (options.quiet) return;
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const double per_unit = worked_units ? work_seconds / worked_units : 0.0;
-    std::fprintf(stderr, "[reproduce %d/%d] seed %d: %s  (elapsed %.0fs, ETA %.0fs)\n", done_units + 1, total_units,
-                 seed, what.c_str(), elapsed, per_unit * (total_units - done_units));
+    const std::string rank =
+        ranks.size() > 1 ? "rank " + std::to_string(ranks.rank()) + "/" + std::to_string(ranks.size()) + " " : "";
+    std::fprintf(stderr, "[reproduce %s%d/%d] seed %d: %s  (elapsed %.0fs, ETA %.0fs)\n", rank.c_str(),
+                 done_units + 1, my_units, seed, what.c_str(), elapsed, per_unit * (my_units - done_units));
   };
-  auto account = [&](const PhaseOutcome& o) {
+  auto account = [&](double seconds, bool ran) {
     ++done_units;
-    if (!o.skipped) work_seconds += o.seconds, ++worked_units;
+    if (ran) work_seconds += seconds, ++worked_units;
   };
 
   // The first `count` phases of the history into the layout's phase directories, each from the
   // one before.
-  auto train_history = [&](int seed, const SeedLayout& layout, size_t count, std::optional<uint64_t> init_seed,
-                           const std::string& label) {
+  auto train_history = [&](int seed, const SeedLayout& layout, size_t count, std::optional<uint64_t> init_seed) {
     PhaseRun run;
     run.seed = seed;
     run.init_seed = init_seed;
     run.quiet = options.quiet;
-    std::vector<PhaseOutcome> outcomes;
+    run.store_dir = options.phase_store;
+    PhaseOutcome total;
+    total.skipped = true;
     for (size_t i = 0; i < count; ++i) {
       run.phase = history[i];
-      announce(seed, label + world::phase_name(run.phase));
       run.init_dir = run.out_dir;
       run.out_dir = layout.phase(run.phase);
-      outcomes.push_back(run_phase(cfg, run));
-      account(outcomes.back());
+      const PhaseOutcome o = run_phase(cfg, run);
+      total.seconds += o.seconds;
+      total.skipped = total.skipped && o.skipped;
     }
-    return outcomes;
+    return total;
   };
 
-  SeedResults results;
-  for (int seed = 0; seed < cfg.reproduce.seeds; ++seed) {
+  // Stage 1: each seed's chain. v_rev points from the history's last phase back to its reference.
+  for (int seed = 0; seed < seeds; ++seed) {
+    if (!mine(seed)) continue;
+    announce(seed, "history, probe references and v_rev, control");
     const SeedLayout layout = run_layout.seed(seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
-    // The history, each phase from the one before; v_rev points from its last phase back to the
-    // reference phase.
-    SeedResult r;
-    r.seed = seed;
-    for (const PhaseOutcome& o : train_history(seed, layout, history.size(), std::nullopt, "")) {
-      r.seconds += o.seconds;
-      r.history.push_back(o.final_metrics);
-    }
+    PhaseOutcome chain = train_history(seed, layout, history.size(), std::nullopt);
     if (!world->image_classes(false).empty())  // cheap: rewritten each time, never stale
       for (const world::Phase p : history)
         write_samples(*world, load_phase_model(cfg, layout.phase(p)), phase_samples_stem(layout.phase(p)),
                       world::phase_outcome_name(p));
-    announce(seed, "probe references and v_rev");
     write_probe_references(cfg, *world, layout);
-    ++done_units;
-
     // The other-init teacher: the history up to the reference phase, from another initialisation.
     const uint64_t other_init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
-    for (const PhaseOutcome& o :
-         train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed, "teacher-other-init "))
-      r.seconds += o.seconds;
-
-    announce(seed, "finetune-control");
+    const PhaseOutcome teacher = train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed);
     const PhaseOutcome control = run_arm(cfg, *world, layout, std::nullopt, seed, options.quiet);
-    account(control);
-    r.seconds += control.seconds;
-    for (const Arm& arm : arms) {
+    account(chain.seconds + teacher.seconds + control.seconds,
+            !(chain.skipped && teacher.skipped && control.skipped));
+  }
+  ranks.barrier();
+
+  // Stage 2: the arms, each with its geometry.
+  for (size_t a = 0; a < arms.size(); ++a)
+    for (int seed = 0; seed < seeds; ++seed) {
+      if (!mine(seeds * int(1 + a) + seed)) continue;
+      const Arm& arm = arms[a];
       announce(seed, "finetune-" + arm.name);
+      const SeedLayout layout = run_layout.seed(seed);
+      const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
       const PhaseOutcome o = run_arm(cfg, *world, layout, arm, seed, options.quiet);
-      account(o);
-      r.seconds += o.seconds;
+      account(o.seconds, !o.skipped);
       const std::string dir = layout.arm(arm.name);
-      const settings::Json g =
-          probe::run_geometry(dir, layout.probe(), layout.control(), cfg.probe, probe_names(*world));
-      probe::write_geometry(dir, g);
-      r.arms[arm.name] = {{"geometry", g}, {"metrics", read_behaviour_series(dir, world->metric_names())}};
+      probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), layout.control(), cfg.probe,
+                                                     probe_names(*world)));
+    }
+  ranks.barrier();
+  if (!ranks.is_root()) return settings::Json();
+
+  // Every unit is done: rank 0 reads their outcomes back and writes the summary and report.
+  SeedResults results;
+  for (int seed = 0; seed < seeds; ++seed) {
+    const SeedLayout layout = run_layout.seed(seed);
+    SeedResult r;
+    r.seed = seed;
+    for (const world::Phase p : history) r.history.push_back(finished_phase(layout.phase(p)).final_metrics);
+    for (const Arm& arm : arms) {
+      const std::string dir = layout.arm(arm.name);
+      r.arms[arm.name] = {{"geometry", probe::read_geometry(dir)},
+                          {"metrics", read_behaviour_series(dir, world0->metric_names())}};
     }
     results.push_back(std::move(r));
   }

@@ -4,9 +4,11 @@
 // v_rev; fine-tune each arm (plain, block-vrev, block-random, block-pc1) and a control run
 // (random-token answers, for the control null), capturing at the evaluation steps; measure
 // geometry and nulls. Then summary.json, table.csv, report.md, plots.
-// Every phase is resumable and skipped when its outputs exist with the same inputs.
+// Every phase is resumable and skipped when its outputs exist with the same inputs. Under mpirun
+// the ranks share the units (docs/mpi.md); the outputs are the same files as one process writes.
 #include <string>
 
+#include "core/communicator.h"
 #include "experiment/config.h"
 #include "probe/files.h"
 #include "world/world.h"
@@ -17,9 +19,12 @@ struct ReproduceOptions {
   std::string config_path;   // recorded in the report
   std::string out_dir = "runs/main";
   bool quiet = false;        // no progress output
+  const comm::Communicator* ranks = &comm::Communicator::self();  // the processes sharing the units
+  // Finished history phases shared by hash (PhaseRun::store_dir; "" for none): a sweep's phases/.
+  std::string phase_store;
 };
 
-// Returns the summary (also written to out_dir/summary.json).
+// Returns the summary (also written to out_dir/summary.json) on rank 0, null on the others.
 settings::Json reproduce(const Config& cfg, const ReproduceOptions& options);
 
 // Which prompts the probe position reads: prompts ending at ASST, or followed by SURE (answer).

@@ -14,7 +14,6 @@ namespace vrev::experiment {
 struct SeedResult {
   int seed = 0;
   std::vector<settings::Json> history;       // behaviour after each phase of the world's history
-  double seconds = 0;                        // training and evaluation time of the seed
   std::map<std::string, settings::Json> arms;  // arm -> {"geometry": ..., "metrics": behaviour series}
 };
 using SeedResults = std::vector<SeedResult>;

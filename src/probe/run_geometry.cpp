@@ -147,6 +147,10 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   return g;
 }
 
+settings::Json read_geometry(const std::string& run_dir) {
+  return settings::parse_file((std::filesystem::path(run_dir) / "geometry.json").string());
+}
+
 void write_geometry(const std::string& run_dir, const settings::Json& g) {
   namespace fs = std::filesystem;
   io::write_text_atomic((fs::path(run_dir) / "geometry.json").string(), g.dump(1) + "\n");

@@ -15,5 +15,7 @@ namespace vrev::probe {
 settings::Json run_geometry(const std::string& run_dir, const std::string& probe_dir, const std::string& control_dir,
                             const ProbeConfig& cfg, const ProbeNames& names);
 void write_geometry(const std::string& run_dir, const settings::Json& geometry);
+// geometry.json of a run, as write_geometry wrote it.
+settings::Json read_geometry(const std::string& run_dir);
 
 }  // namespace vrev::probe
