@@ -1,12 +1,14 @@
 // `vrev reproduce`, shrunk: configs/tiny.json with one seed. Checks the outputs a researcher
 // loads (summary.json keys, table.csv, report.md, plots), the measured phenomenon, resume after
 // an interruption, and the geometry commands' errors on bad captures.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "core/io.h"
 #include "experiment/reproduce.h"
 #include "experiment/run_layout.h"
+#include "experiment/sweep.h"
 #include "probe/files.h"
 #include "test_helpers.h"
 #include "train/checkpoint.h"
@@ -313,4 +315,47 @@ TEST_CASE("the image world end to end, shrunk: forbidden glyphs refused, picture
   CHECK(tokens.exit_code != 0);
   CHECK_THAT(tokens.err, Catch::Contains("use --class"));
   fs::remove_all(out);
+}
+
+TEST_CASE("vrev sweep: a point per value, the history trained once and shared, summary, table, report, plots",
+          "[reproduce][sweep]") {
+  const fs::path out = test::temp_dir("sweep");
+  experiment::SweepOptions opt;
+  opt.config_path = kTiny;
+  opt.overrides = {"pretrain.steps=60", "align.steps=10", "finetune.steps=4", "finetune.eval_steps=[0,2,4]",
+                   "reproduce.seeds=1", "reproduce.arms=[\"plain\"]"};
+  opt.out_dir = out.string();
+  opt.quiet = true;
+  const std::vector<experiment::Sweep> sweeps = {experiment::parse_sweep("finetune.schedule.lr=1e-4,1e-3")};
+  const Json summary = experiment::sweep(sweeps, opt);
+
+  REQUIRE(summary["points"].size() == 2);
+  CHECK(summary["points"][0]["settings"]["finetune.schedule.lr"] == "1e-4");
+  CHECK(summary["reversion_metric"] == "harmfulness");
+  for (const char* f : {"summary.json", "table.csv", "report.md", "plots/sweep.png",
+                        "finetune.schedule.lr=1e-4/report.md", "finetune.schedule.lr=1e-3/summary.json"})
+    CHECK(fs::exists(out / f));
+  // Only the fine-tuning rate varies: both points share the history's two phases (same bits).
+  size_t stored = 0;
+  for (const auto& e : fs::directory_iterator(out / "phases")) stored += e.is_directory();
+  CHECK(stored == 2);
+  for (const char* phase : {"pretrain", "align"})
+    CHECK(io::sha256_file((out / "finetune.schedule.lr=1e-4/seed-0" / phase / "model.safetensors").string()) ==
+          io::sha256_file((out / "finetune.schedule.lr=1e-3/seed-0" / phase / "model.safetensors").string()));
+  // ... and fine-tune differently: a ten-fold rate moves the model further from v_rev's baseline.
+  const double a0 = summary["points"][0]["arms"]["plain"]["final_alignment"]["mean"];
+  const double a1 = summary["points"][1]["arms"]["plain"]["final_alignment"]["mean"];
+  CHECK(a0 != a1);
+  const std::string table = io::read_text((out / "table.csv").string());
+  CHECK(table.rfind("point,finetune.schedule.lr,arm,seeds,harmfulness_mean", 0) == 0);
+  CHECK(std::count(table.begin(), table.end(), '\n') == 3);
+
+  // A rerun skips every phase and writes the same summary.
+  CHECK(without_wall_time(experiment::sweep(sweeps, opt)) == without_wall_time(summary));
+
+  CHECK_THROWS_WITH(experiment::parse_sweep("finetune.schedule.lr"), Catch::Contains("expected key=value1,value2"));
+  CHECK_THROWS_WITH(experiment::parse_sweep("reproduce.seeds=1,2"), Catch::Contains("use --seeds and --arms"));
+  CHECK_THROWS_WITH(experiment::parse_sweep("a=1,1"), Catch::Contains("value '1' twice"));
+  CHECK_THROWS_WITH(experiment::sweep({experiment::parse_sweep("finetune.schedule.lr=1e-4,oops")}, opt),
+                    Catch::Contains("sweep point finetune.schedule.lr=oops"));
 }
