@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/io.h"
+#include "core/settings.h"
 #include "test_helpers.h"
 
 using vrev::test::run_vrev;
@@ -186,4 +187,41 @@ TEST_CASE("vrev world prints the image world's examples as pictures", "[cli][ima
     refused = refused || forbidden;
   }
   CHECK(refused);
+}
+
+TEST_CASE("train -> train -> train -> drift: a standalone fine-tune captures, and vrev drift measures it against "
+          "v_rev from --pretrain and --align", "[cli][drift]") {
+  const std::filesystem::path dir = vrev::test::temp_dir("standalone");
+  const std::string d = dir.string();
+  const std::string common = "--config " + std::string(VREV_SOURCE_DIR) +
+                             "/configs/tiny.json --set pretrain.steps=60 --set align.steps=10 --set finetune.steps=4 "
+                             "--set finetune.eval_steps=[0,2,4] --threads 2 ";
+  REQUIRE(run_vrev("train " + common + "--phase pretrain --out " + d + "/pretrain").exit_code == 0);
+  REQUIRE(run_vrev("train " + common + "--phase align --init " + d + "/pretrain --out " + d + "/align").exit_code == 0);
+  for (const char* phase : {"finetune", "control"})
+    REQUIRE(run_vrev("train " + common + "--phase " + phase + " --init " + d + "/align --out " + d + "/" + phase)
+                .exit_code == 0);
+  CHECK(std::filesystem::exists(dir / "finetune/captures/captures.json"));
+
+  const std::string refs = "--pretrain " + d + "/pretrain --align " + d + "/align ";
+  const auto alone = run_vrev("drift " + common + "--run " + d + "/finetune " + refs);
+  REQUIRE(alone.exit_code == 0);
+  CHECK_THAT(alone.out, Catch::Contains("control fine-tuning null is omitted"));
+  auto geometry = vrev::settings::parse_file(d + "/finetune/geometry.json");
+  CHECK(geometry["nulls"]["control_finetune"]["p99"].is_null());
+  CHECK(geometry["alignment"].size() == 3);  // steps 0, 2 and 4
+  CHECK(std::filesystem::exists(dir / "finetune/probe/v_rev.npy"));
+
+  REQUIRE(run_vrev("drift " + common + "--run " + d + "/finetune " + refs + "--control " + d + "/control").exit_code == 0);
+  geometry = vrev::settings::parse_file(d + "/finetune/geometry.json");
+  CHECK(geometry["nulls"]["control_finetune"]["p99"].size() == 3);
+
+  const auto half = run_vrev("drift " + common + "--run " + d + "/finetune --pretrain " + d + "/pretrain");
+  CHECK(half.exit_code != 0);
+  CHECK_THAT(half.err, Catch::Contains("needs both --pretrain and --align"));
+  const auto swapped = run_vrev("drift " + common + "--run " + d + "/finetune --pretrain " + d + "/align --align " + d +
+                                "/pretrain");
+  CHECK(swapped.exit_code != 0);
+  CHECK_THAT(swapped.err, Catch::Contains("--pretrain " + d + "/align is a checkpoint of phase align"));
+  std::filesystem::remove_all(dir);
 }

@@ -1,16 +1,19 @@
 // vrev capture, vrev direction, vrev drift: the geometry instruments one at a time.
 #include <filesystem>
+#include <tuple>
 
 #include "cli/common.h"
 #include "core/io.h"
 #include "experiment/checkpoint_world.h"
 #include "experiment/config.h"
+#include "experiment/probe_run.h"
 #include "experiment/reproduce.h"
 #include "experiment/run_layout.h"
 #include "probe/capture.h"
 #include "probe/files.h"
 #include "probe/nulls.h"
 #include "probe/run_geometry.h"
+#include "train/checkpoint.h"
 #include "world/world.h"
 
 namespace vrev::cli {
@@ -95,25 +98,79 @@ int run_direction(int argc, char** argv) {
   return 0;
 }
 
+namespace {
+
+// The geometry of a fine-tuning run standing alone (vrev train --phase finetune): the probe
+// references from --pretrain and --align into <run>/probe/, then the geometry against them.
+settings::Json standalone_geometry(const cxxopts::ParseResult& args, const fs::path& run) {
+  VREV_CHECK(args.count("pretrain") && args.count("align"),
+             "a standalone run needs both --pretrain and --align (the checkpoints v_rev is estimated between)");
+  VREV_CHECK(args.count("config"), "a standalone run needs --config, the config it was trained with");
+  const experiment::Config cfg = experiment::load_config(args["config"].as<std::string>(), overrides(args));
+  const std::unique_ptr<world::World> world = world::make_world(cfg.world, 0);
+  const probe::ProbeNames names = experiment::probe_names(*world);
+  const std::string pretrain = args["pretrain"].as<std::string>(), align = args["align"].as<std::string>();
+  for (const auto& [dir, flag, phase] : {std::tuple{pretrain, "--pretrain", names.reference_phase},
+                                         std::tuple{align, "--align", names.last_phase}}) {
+    const std::string found = train::read_checkpoint_state(dir).phase;
+    VREV_CHECK(found == phase, flag, " ", dir, " is a checkpoint of phase ", found, "; v_rev needs the ", phase,
+               " checkpoint here");
+  }
+  const train::CheckpointState ft = train::read_checkpoint_state(run.string());
+  VREV_CHECK(ft.parent_sha256 == io::sha256_file((fs::path(align) / train::kModelFile).string()), "--run ",
+             run.string(), " was not fine-tuned from --align ", align, " (its parent checkpoint differs)");
+  VREV_CHECK(fs::exists(probe::captures_manifest_path(run.string())), "--run ", run.string(),
+             " has no captures: train it with vrev train --phase finetune (or control), which captures");
+  std::string control;
+  if (args.count("control")) {
+    control = args["control"].as<std::string>();
+    VREV_CHECK(fs::exists(probe::captures_manifest_path(control)), "--control ", control, " has no captures");
+  } else {
+    std::printf("no --control: the control fine-tuning null is omitted\n");
+  }
+  const std::string probe_dir = (run / "probe").string();
+  experiment::write_probe_references(cfg, *world, pretrain, align, probe_dir);
+  return probe::run_geometry(run.string(), probe_dir, control, cfg.probe, names);
+}
+
+}  // namespace
+
 int run_drift(int argc, char** argv) {
-  cxxopts::Options options("vrev drift",
-                           "Recompute every drift metric and null of a fine-tuning run from its captures and\n"
-                           "write geometry.json and geometry.csv into it. --run is a finetune-<arm> directory of\n"
-                           "`vrev reproduce`; the seed's probe/ and finetune-control/ sit beside it.");
+  cxxopts::Options options(
+      "vrev drift",
+      "Recompute every drift metric and null of a fine-tuning run from its captures and write\n"
+      "geometry.json and geometry.csv into it. Two kinds of --run:\n"
+      "  a finetune-<arm> directory of `vrev reproduce`: the seed's probe/ and finetune-control/ sit beside it;\n"
+      "  a run of `vrev train --phase finetune` on its own: give --pretrain and --align (the history's\n"
+      "  reference and last checkpoints: in the safety world pretrain and align), --config, and optionally\n"
+      "  --control (a `vrev train --phase control` run); v_rev and the references go to <run>/probe/, and\n"
+      "  without --control the control null is omitted.");
   options.add_options()("run", "fine-tuning run directory", cxxopts::value<std::string>())(
-      "config", "config whose probe section to use (default: the reproduce run's config.json)",
-      cxxopts::value<std::string>());
+      "pretrain", "standalone: the reference checkpoint (safety: pretrain)", cxxopts::value<std::string>())(
+      "align", "standalone: the history's last checkpoint, --run's parent (safety: align)",
+      cxxopts::value<std::string>())(
+      "control", "standalone: a control fine-tuning run from the same parent", cxxopts::value<std::string>())(
+      "config", "config whose world and probe sections to use (default for a reproduce arm: the run's config.json)",
+      cxxopts::value<std::string>())(
+      "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
+      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
+  apply_threads(args["threads"].as<int>());
   const fs::path run = fs::path(required(args, "run"));
-  const experiment::SeedLayout seed = experiment::SeedLayout::of_arm(run);
-  const experiment::RunLayout whole(seed.dir().parent_path());
-  std::string config = args.count("config") ? args["config"].as<std::string>() : "";
-  if (config.empty() && fs::exists(whole.config())) config = whole.config();
-  const experiment::Config cfg = config.empty() ? experiment::Config{} : experiment::load_config(config);
-  const fs::path control = seed.control();
-  const bool has_control = fs::exists(control) && fs::weakly_canonical(control) != fs::weakly_canonical(run);
-  const settings::Json g = probe::run_geometry(run.string(), seed.probe(), has_control ? control.string() : "",
-                                               cfg.probe, experiment::probe_names(*world::make_world(cfg.world, 0)));
+  settings::Json g;
+  if (args.count("pretrain") || args.count("align") || args.count("control")) {
+    g = standalone_geometry(args, run);
+  } else {
+    const experiment::SeedLayout seed = experiment::SeedLayout::of_arm(run);
+    const experiment::RunLayout whole(seed.dir().parent_path());
+    std::string config = args.count("config") ? args["config"].as<std::string>() : "";
+    if (config.empty() && fs::exists(whole.config())) config = whole.config();
+    const experiment::Config cfg = config.empty() ? experiment::Config{} : experiment::load_config(config, overrides(args));
+    const fs::path control = seed.control();
+    const bool has_control = fs::exists(control) && fs::weakly_canonical(control) != fs::weakly_canonical(run);
+    g = probe::run_geometry(run.string(), seed.probe(), has_control ? control.string() : "", cfg.probe,
+                            experiment::probe_names(*world::make_world(cfg.world, 0)));
+  }
   probe::write_geometry(run.string(), g);
   std::printf("wrote %s and geometry.csv\n", (run / "geometry.json").string().c_str());
   return 0;

@@ -2,6 +2,7 @@
 #include "cli/common.h"
 #include "experiment/config.h"
 #include "experiment/phase_runner.h"
+#include "experiment/probe_run.h"
 
 namespace vrev::cli {
 
@@ -10,6 +11,8 @@ int run_train(int argc, char** argv) {
                            "Run one training phase and write its checkpoint directory and metrics.jsonl.\n"
                            "Each phase needs --init from the one before it in the world's history (safety and image:\n"
                            "pretrain, align; trait: pretrain, trait, detrait); finetune and control from the history's last.\n"
+                           "finetune and control capture the probe sets at their evaluation steps (captures/), which\n"
+                           "vrev drift --run OUT --pretrain P --align A [--control C] measures against v_rev.\n"
                            "An existing finished run with the same settings is skipped; an unfinished one resumes.\n"
                            "Under mpirun (a -DVREV_MPI=ON build) the ranks train data-parallel: each computes its block\n"
                            "of the batch's <phase>.shards micro-shards, and the parameters are the same bits as one\n"
@@ -34,7 +37,15 @@ int run_train(int argc, char** argv) {
   run.out_dir = required(args, "out");
   if (args.count("init")) run.init_dir = args["init"].as<std::string>();
   run.data_parallel = &comm::Communicator::world();
-  const experiment::PhaseOutcome outcome = experiment::run_phase(cfg, run);
+  // A fine-tune or control captures the probe sets at its evaluation steps, as a reproduce arm
+  // does, so that vrev drift can measure it against v_rev.
+  experiment::PhaseCallbacks callbacks;
+  const std::unique_ptr<world::World> world = world::make_world(cfg.world, run.seed);
+  if (run.phase == world::Phase::Finetune || run.phase == world::Phase::Control) {
+    callbacks.identity = {{"probe", settings::write(cfg.probe)}};
+    experiment::capture_at_evaluations(callbacks, cfg, *world, run.out_dir, world::phase_name(run.phase));
+  }
+  const experiment::PhaseOutcome outcome = experiment::run_phase(cfg, run, callbacks);
   if (!run.data_parallel->is_root()) return 0;
   settings::Json j = {{"phase", world::phase_name(run.phase)},
                       {"seed", run.seed},

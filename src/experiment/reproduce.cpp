@@ -11,6 +11,7 @@
 #include "experiment/arm.h"
 #include "experiment/phase_runner.h"
 #include "experiment/pictures.h"
+#include "experiment/probe_run.h"
 #include "experiment/report.h"
 #include "experiment/run_layout.h"
 #include "experiment/summary.h"
@@ -49,44 +50,6 @@ model::Gpt<float> load_phase_model(const Config& cfg, const std::string& dir) {
   model::Gpt<float> gpt(cfg.model);
   model::load_model_into((fs::path(dir) / train::kModelFile).string(), gpt);
   return gpt;
-}
-
-// Captures of the reference and the history's last models (pretrained and aligned in the safety
-// world) and v_rev at every site, in <seed>/probe/.
-void write_probe_references(const Config& cfg, const world::World& world, const SeedLayout& layout) {
-  const std::string probe_dir = layout.probe();
-  const probe::Position position = cfg.probe.position;
-  const probe::ProbeNames names = probe_names(world);
-  const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
-  model::Gpt<float> pre = load_phase_model(cfg, layout.phase(names.reference_phase));
-  model::Gpt<float> al = load_phase_model(cfg, layout.phase(names.last_phase));
-  const probe::Capture pre_h = probe::capture_sites(pre, harm, position);
-  const probe::Capture al_h = probe::capture_sites(al, harm, position);
-  probe::save_capture(probe::reference_capture_path(probe_dir, names.reference_phase, names.reversion_set), pre_h);
-  probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.reversion_set), al_h);
-  probe::save_capture(probe::reference_capture_path(probe_dir, names.last_phase, names.benign_set),
-                      probe::capture_sites(al, world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe)),
-                                           position));
-  const probe::Estimator est = cfg.probe.estimator;
-  std::vector<float> v(size_t(al_h.sites) * al_h.C);
-  for (int s = 0; s < al_h.sites; ++s) {
-    const std::vector<double> d = probe::estimate_direction(est, pre_h.site(s), al_h.site(s), al_h.N, al_h.C);
-    std::copy(d.begin(), d.end(), v.begin() + size_t(s) * al_h.C);
-  }
-  probe::save_matrix(probe::v_rev_path(probe_dir), v.data(), al_h.sites, al_h.C);
-  const settings::Json sidecar = {{"estimator", settings::name_of(cfg.probe.estimator)},
-                                  {"position", settings::name_of(cfg.probe.position)},
-                                  {"probe_set", names.reversion_set},
-                                  {"from", names.last_phase},
-                                  {"to", names.reference_phase},
-                                  {"definition", std::string("v_rev = estimate(") +
-                                                     world::phase_outcome_name(world.reference_phase()) +
-                                                     " activations, " +
-                                                     world::phase_outcome_name(world.history().back()) +
-                                                     " activations)"},
-                                  {"sites", model::site_names(cfg.model.layers)},
-                                  {"shape", {al_h.sites, al_h.C}}};
-  io::write_text_atomic((fs::path(probe_dir) / "v_rev.json").string(), sidecar.dump(2) + "\n");
 }
 
 // The blocking direction of an arm at the probe site (empty for unblocked arms).
@@ -133,11 +96,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
   const std::string name = arm ? arm->name : "control";
   const std::string out = layout.arm(name), probe_dir = layout.probe();
   const int site = cfg.probe.site_index(cfg.model.layers);
-  const probe::Position position = cfg.probe.position;
-  const model::PromptSet harm = world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe));
-  const model::PromptSet benign = world.probe_set(world::ProbeRole::Benign, probe_point(cfg.probe));
-  const probe::ProbeNames names = probe_names(world);
-  const std::string parent_dir = layout.phase(names.last_phase);
+  const std::string parent_dir = layout.phase(world.history().back());
   const std::vector<double> direction =
       arm ? arm_direction(cfg, world, arm->blocking, probe_dir, site, seed) : std::vector<double>{};
 
@@ -170,25 +129,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
       return blocker;
     };
   }
-  cb.setup = [&](model::Gpt<float>&, train::Trainer&) {
-    const settings::Json manifest = {{"site", model::site_name(site, cfg.model.layers)},
-                                     {"site_index", site},
-                                     {"position", settings::name_of(cfg.probe.position)},
-                                     {"sites", model::site_names(cfg.model.layers)},
-                                     {"steps", cfg.finetune.eval_steps}};
-    fs::create_directories(fs::path(out) / "captures");
-    io::write_text_atomic(probe::captures_manifest_path(out), manifest.dump(2) + "\n");
-  };
-  const bool pictures = !world.image_classes(false).empty();
-  cb.at_eval = [&](int64_t step, model::Gpt<float>& gpt) {
-    if (pictures) write_samples(world, gpt, step_samples_stem(out, step), name + ", step " + std::to_string(step));
-    for (const auto& [name, prompts] : {std::pair{&names.reversion_set, &harm}, std::pair{&names.benign_set, &benign}}) {
-      const probe::Capture c = probe::capture_sites(gpt, *prompts, position);
-      probe::save_matrix(probe::step_capture_path(out, *name, step), c.site(site), c.N, c.C);
-      const std::vector<float> means = c.means();
-      probe::save_matrix(probe::step_means_path(out, *name, step), means.data(), c.sites, c.C);
-    }
-  };
+  capture_at_evaluations(cb, cfg, world, out, name);
   PhaseRun run;
   run.phase = arm ? world::Phase::Finetune : world::Phase::Control;
   run.seed = seed;
@@ -276,7 +217,8 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
       for (const world::Phase p : history)
         write_samples(*world, load_phase_model(cfg, layout.phase(p)), phase_samples_stem(layout.phase(p)),
                       world::phase_outcome_name(p));
-    write_probe_references(cfg, *world, layout);
+    write_probe_references(cfg, *world, layout.phase(world->reference_phase()), layout.phase(history.back()),
+                           layout.probe());
     // The other-init teacher: the history up to the reference phase, from another initialisation.
     const uint64_t other_init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
     const PhaseOutcome teacher = train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed);
