@@ -281,3 +281,20 @@ TEST_CASE("count_above counts strict exceedances pairwise", "[probe]") {
   CHECK(count_above({}, {}) == 0);
   CHECK_THROWS_AS(count_above({1}, {1, 2}), vrev::Error);
 }
+
+TEST_CASE("paired comparison over seeds: differences, seeds lower, the exact one-sided sign test", "[probe]") {
+  const PairedComparison all = compare_paired({0.1, 0.2, 0.0, 0.3, 0.1}, {0.2, 0.3, 0.1, 0.4, 0.5});
+  CHECK(all.lower == 5);
+  CHECK(all.untied == 5);
+  CHECK(all.sign_test_p == Approx(1.0 / 32));
+  CHECK(all.differences[4] == Approx(-0.4));
+  // 4 of 5 lower: P(X >= 4) = (5 + 1) / 32.
+  CHECK(compare_paired({1, 1, 1, 1, 3}, {2, 2, 2, 2, 2}).sign_test_p == Approx(6.0 / 32));
+  // A tie leaves the test: 3 of 3 untied seeds lower is 1/8; none lower is p = 1.
+  const PairedComparison tied = compare_paired({0, 1, 1, 1}, {0, 2, 2, 2});
+  CHECK(tied.untied == 3);
+  CHECK(tied.sign_test_p == Approx(1.0 / 8));
+  CHECK(compare_paired({2, 2}, {1, 1}).sign_test_p == Approx(1.0));
+  CHECK(compare_paired({1, 1}, {1, 1}).sign_test_p == Approx(1.0));
+  CHECK_THROWS_AS(compare_paired({1}, {1, 2}), vrev::Error);
+}

@@ -1,6 +1,7 @@
 // summary.json and table.csv.
 #include "experiment/summary.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -108,6 +109,22 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
     }
     s["arms"][arm] = a;
   }
+  // Blocking along v_rev against each other arm, seed by seed: the reversion metric at T,
+  // block-vrev minus the other, and the sign test of "block-vrev is lower".
+  auto final_values = [&](const std::string& arm) { return s["arms"][arm][reversion]["values"].get<std::vector<double>>(); };
+  auto ran = [&](const char* arm) {
+    return std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), arm) != cfg.reproduce.arms.end();
+  };
+  if (ran("block-vrev"))
+    for (const char* other : {"plain", "block-random", "block-pc1"}) {
+      if (!ran(other)) continue;
+      const probe::PairedComparison c = probe::compare_paired(final_values("block-vrev"), final_values(other));
+      s["paired"][std::string("block-vrev vs ") + other] = {{"metric", reversion},
+                                                             {"differences", c.differences},
+                                                             {"seeds_lower", c.lower},
+                                                             {"seeds_untied", c.untied},
+                                                             {"sign_test_p", c.sign_test_p}};
+    }
   // Run-step pairs of the plain arm, steps 1-20, above each null's p99.
   if (std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), "plain") != cfg.reproduce.arms.end()) {
     for (const char* null : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {

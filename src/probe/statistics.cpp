@@ -46,4 +46,25 @@ int count_above(const std::vector<double>& values, const std::vector<double>& th
   return count;
 }
 
+PairedComparison compare_paired(const std::vector<double>& a, const std::vector<double>& b) {
+  VREV_CHECK(a.size() == b.size(), "a paired comparison needs as many values on each side, got ", a.size(), " and ",
+             b.size());
+  PairedComparison c;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double d = a[i] - b[i];
+    c.differences.push_back(d);
+    c.untied += d != 0;
+    c.lower += d < 0;
+  }
+  // P(X >= lower), X ~ Binomial(untied, 1/2): the binomial terms C(n, k) / 2^n summed from the top.
+  double term = std::ldexp(1.0, -c.untied), p = 0;  // k = untied
+  for (int k = c.untied; k >= c.lower; --k) {
+    p += term;
+    term *= double(k) / double(c.untied - k + 1);  // C(n, k-1) = C(n, k) * k / (n - k + 1)
+  }
+  c.sign_test_p = std::min(1.0, p);
+  return c;
+}
+
 }  // namespace vrev::probe
+

@@ -21,4 +21,15 @@ SeedStats summarize(const std::vector<double>& values, uint64_t seed = 0, int dr
 // Number of i with values[i] > thresholds[i]; the vectors must have the same length.
 int count_above(const std::vector<double>& values, const std::vector<double>& thresholds);
 
+// A paired comparison over seeds: the differences a[i] - b[i], how many are below zero (a lower
+// on that seed), and the exact one-sided sign test of "a is lower": P(X >= lower) for
+// X ~ Binomial(untied, 1/2), seeds with a difference of exactly 0 left out. With 5 seeds the
+// smallest p is 1/32 = 0.031 (5 of 5 lower); with 3 seeds 1/8.
+struct PairedComparison {
+  std::vector<double> differences;
+  int lower = 0, untied = 0;
+  double sign_test_p = 1;
+};
+PairedComparison compare_paired(const std::vector<double>& a, const std::vector<double>& b);
+
 }  // namespace vrev::probe
