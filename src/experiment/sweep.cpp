@@ -170,8 +170,9 @@ void write_table_and_report(const SweepOptions& options, const std::vector<Sweep
   std::string md = "# Sweep of " + sweeps[0].key + (sweeps.size() > 1 ? " and " + sweeps[1].key : "") + "\n\n";
   md += "Config `" + options.config_path + "`";
   for (const std::string& o : options.overrides) md += ", `--set " + o + "`";
-  md += "; " + std::to_string(summary["seeds"].get<int>()) + " seeds per point, every number a mean +- sd over " +
-        "seeds. Reversion metric: " + reversion + "; alignment: cos(drift, v_rev) at the last captured step.\n\n";
+  md += ". Seeds per point: " + std::to_string(summary["seeds"].get<int>()) +
+        "; every number is a mean +- sd over them. Reversion metric: " + reversion +
+        "; final alignment: cos(drift, v_rev) at the last captured step.\n\n";
   std::string header = "| point | arm | " + reversion + " | final alignment |", rule = "|---|---|---|---|";
   for (const std::string& t : task) header += " " + t + " |", rule += "---|";
   md += header + "\n" + rule + "\n";
