@@ -254,8 +254,11 @@ std::string paired_verdict(const Json& paired, const std::string& metric) {
     if (counted) significant = significant && p < 0.05, lower_on_average = lower_on_average && mean < 0;
     details += (details.empty() ? "" : "; ") + name.substr(std::string("block-vrev ").size()) + " " +
                (mean >= 0 ? "+" : "") + num(100 * mean, 1) + " ± " + num(100 * sd, 1) + " points, " +
-               std::to_string(c["seeds_lower"].get<int>()) + " of " + std::to_string(d.size()) +
-               " seeds lower, sign test p = " + num(p, 3);
+               std::to_string(c["seeds_lower"].get<int>()) + " of " + std::to_string(d.size()) + " seeds lower" +
+               (c["seeds_untied"].get<size_t>() < d.size()
+                    ? " (" + std::to_string(d.size() - c["seeds_untied"].get<size_t>()) + " tied)"
+                    : "") +
+               ", sign test p = " + num(p, 3);
   }
   const std::string verdict = significant        ? "holds"
                               : lower_on_average ? "lower on average, not significant (sign test p >= 0.05)"
