@@ -10,6 +10,14 @@ mpi() {  # mpi NP vrev-args...: every rank with one thread
   shift
   timeout 600 mpirun "${mpirun_flags[@]}" -np "$np" "$vrev" "$@"
 }
+# mpi_background NP vrev-args...: the same, in the background; $! is then timeout's pid, and a
+# SIGTERM to it reaches mpirun, which ends its ranks (a TERM to a backgrounded shell function would
+# end only the subshell and leave mpirun running).
+mpi_background() {
+  local np=$1
+  shift
+  timeout 600 mpirun "${mpirun_flags[@]}" -np "$np" "$vrev" "$@" >/dev/null 2>&1 &
+}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tiny=(--config "$here/../../configs/tiny.json" --set pretrain.steps=120 --set pretrain.checkpoint_every=40
       --set align.steps=20 --set finetune.steps=6 --set "finetune.eval_steps=[0,3,6]")

@@ -18,7 +18,7 @@ done
 echo "data-parallel pretraining: the same bits on 1, 2 and 4 ranks ($(sha256sum < "$work/np1/model.safetensors" | cut -c1-16))"
 
 # Interrupted after its first checkpoint on 2 ranks, then resumed on 4: the same bits again.
-mpi 2 train "${train[@]}" --out "$work/resume" >/dev/null 2>&1 &
+mpi_background 2 train "${train[@]}" --out "$work/resume"
 runner=$!
 while kill -0 $runner 2>/dev/null && [ ! -f "$work/resume/state.json" ]; do sleep 0.02; done
 kill -TERM $runner 2>/dev/null || true

@@ -17,6 +17,20 @@ same_run() {
 same_run "$work/np1" "$work/np2"
 echo "reproduce: 2 ranks wrote the same $(result_sums "$work/np1" | wc -l) result files and summary as 1 process"
 
+# Killed: stopped (SIGTERM to mpirun, which ends its ranks) once the first arm has begun, then
+# finished on 3 ranks: the same files.
+mpi_background 2 reproduce "${run[@]}" --out "$work/killed"
+runner=$!
+while kill -0 $runner 2>/dev/null && [ -z "$(ls -d "$work"/killed/seed-*/finetune-plain 2>/dev/null)" ]; do
+  sleep 0.05
+done
+kill -TERM $runner 2>/dev/null || true
+wait $runner || true
+unfinished=$(ls "$work/killed/summary.json" >/dev/null 2>&1 && echo "none (it had finished)" || echo "the run")
+mpi 3 reproduce "${run[@]}" --out "$work/killed" >/dev/null 2>&1
+same_run "$work/np1" "$work/killed"
+echo "reproduce: killed on 2 ranks (unfinished: $unfinished), finished on 3 to the same files"
+
 # Resume: drop a chain's phase and an arm, finish on 1 process; drop others, finish on 3 ranks.
 rm -rf "$work/np2/seed-1/align" "$work/np2/seed-0/finetune-block-vrev"
 "$vrev" reproduce "${run[@]}" --out "$work/np2" >/dev/null 2>&1
