@@ -9,6 +9,12 @@
 
 namespace vrev::experiment {
 
+model::Gpt<float> load_checkpoint_model(const Config& cfg, const std::string& dir) {
+  model::Gpt<float> gpt(cfg.model);
+  model::load_model_into((std::filesystem::path(dir) / train::kModelFile).string(), gpt);
+  return gpt;
+}
+
 OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& config_path,
                                  const std::vector<std::string>& overrides) {
   const train::CheckpointState state = train::read_checkpoint_state(dir);
@@ -16,9 +22,7 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& conf
   if (!config_path.empty()) {
     Config cfg = load_config(config_path, overrides);
     cfg.check_world_fits();
-    model::Gpt<float> gpt(cfg.model);
-    model::load_model_into(model_path, gpt);
-    return {std::move(gpt), cfg.world, state.seed, state.phase, cfg.kernels};
+    return {load_checkpoint_model(cfg, dir), cfg.world, state.seed, state.phase, cfg.kernels};
   }
   VREV_CHECK(overrides.empty(), "--set needs --config");
   VREV_CHECK(state.extra.contains("world"), dir, ": the checkpoint does not record its world; pass --config");

@@ -19,6 +19,9 @@ struct OpenedCheckpoint {
   KernelConfig kernels;  // from the config file when one is given, else the defaults
 };
 
+// The model of a checkpoint directory, of the config's architecture.
+model::Gpt<float> load_checkpoint_model(const Config& cfg, const std::string& dir);
+
 // config_path may be empty (use what the checkpoint recorded); overrides apply to the config.
 OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& config_path,
                                  const std::vector<std::string>& overrides);

@@ -5,27 +5,17 @@
 #include <memory>
 
 #include "core/io.h"
+#include "experiment/checkpoint_world.h"
 #include "experiment/pictures.h"
 #include "experiment/reproduce.h"
-#include "model/model_file.h"
+#include "model/sites.h"
 #include "probe/capture.h"
 #include "probe/files.h"
 #include "probe/geometry.h"
-#include "train/checkpoint.h"
 
 namespace vrev::experiment {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-model::Gpt<float> load_checkpoint_model(const Config& cfg, const std::string& dir) {
-  model::Gpt<float> gpt(cfg.model);
-  model::load_model_into((fs::path(dir) / train::kModelFile).string(), gpt);
-  return gpt;
-}
-
-}  // namespace
 
 void write_probe_references(const Config& cfg, const world::World& world, const std::string& reference_dir,
                             const std::string& last_dir, const std::string& probe_dir) {

@@ -9,13 +9,13 @@
 #include "core/io.h"
 #include "core/rng.h"
 #include "experiment/arm.h"
+#include "experiment/checkpoint_world.h"
 #include "experiment/phase_runner.h"
 #include "experiment/pictures.h"
 #include "experiment/probe_run.h"
 #include "experiment/report.h"
 #include "experiment/run_layout.h"
 #include "experiment/summary.h"
-#include "model/model_file.h"
 #include "probe/blocking.h"
 #include "probe/capture.h"
 #include "probe/files.h"
@@ -45,12 +45,6 @@ probe::ProbeNames probe_names(const world::World& world) {
 }
 
 namespace {
-
-model::Gpt<float> load_phase_model(const Config& cfg, const std::string& dir) {
-  model::Gpt<float> gpt(cfg.model);
-  model::load_model_into((fs::path(dir) / train::kModelFile).string(), gpt);
-  return gpt;
-}
 
 // The blocking direction of an arm at the probe site (empty for unblocked arms).
 std::vector<double> arm_direction(const Config& cfg, const world::World& world, ArmBlocking blocking,
@@ -107,7 +101,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
     cb.identity["teacher_sha256"] = io::sha256_file((fs::path(teacher) / train::kModelFile).string());
     cb.identity["teacher"] = settings::write(cfg.teacher);
     cb.data = [&cfg, teacher, arm, seed](const world::World& w, int batch_size) -> std::unique_ptr<train::BatchSource> {
-      model::Gpt<float> gpt = load_phase_model(cfg, teacher);
+      model::Gpt<float> gpt = load_checkpoint_model(cfg, teacher);
       return std::make_unique<world::TeacherData>(w, gpt, arm->labels, cfg.teacher.share, seed,
                                                   int64_t(cfg.finetune.steps) * batch_size, batch_size);
     };
@@ -118,7 +112,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
       model::PromptSet block_set = world.probe_set(world::ProbeRole::Block, probe_point(cfg.probe));
       std::vector<std::vector<float>> aligned;
       if (cfg.blocking.mode == probe::BlockingMode::penalty) {
-        model::Gpt<float> al = load_phase_model(cfg, parent_dir);
+        model::Gpt<float> al = load_checkpoint_model(cfg, parent_dir);
         const probe::Capture c = probe::capture_sites(al, block_set, probe::Position::Asst);
         aligned.emplace_back(c.site(site), c.site(site) + size_t(c.N) * c.C);
       }
@@ -215,7 +209,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     PhaseOutcome chain = train_history(seed, layout, history.size(), std::nullopt);
     if (!world->image_classes(false).empty())  // cheap: rewritten each time, never stale
       for (const world::Phase p : history)
-        write_samples(*world, load_phase_model(cfg, layout.phase(p)), phase_samples_stem(layout.phase(p)),
+        write_samples(*world, load_checkpoint_model(cfg, layout.phase(p)), phase_samples_stem(layout.phase(p)),
                       world::phase_outcome_name(p));
     write_probe_references(cfg, *world, layout.phase(world->reference_phase()), layout.phase(history.back()),
                            layout.probe());

@@ -225,7 +225,7 @@ Json sweep(const std::vector<Sweep>& sweeps, const SweepOptions& options) {
     ro.phase_store = (out / "phases").string();
     const Json point_summary = reproduce(p.config, ro);
     if (!options.ranks->is_root()) continue;
-    Json row = {{"name", p.name}, {"dir", p.name}, {"settings", Json::object()}, {"arms", Json::object()}};
+    Json row = {{"name", p.name}, {"settings", Json::object()}, {"arms", Json::object()}};
     for (size_t k = 0; k < sweeps.size(); ++k) row["settings"][sweeps[k].key] = p.settings[k].substr(sweeps[k].key.size() + 1);
     for (const auto& [arm, stats] : point_summary["arms"].items()) row["arms"][arm] = arm_row(stats, roles);
     summary["points"].push_back(std::move(row));
