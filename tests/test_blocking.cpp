@@ -129,7 +129,7 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
   for (int k = 0; k < C; ++k) n += (u[k] = mp[k] - ma[k]) * u[k];
   for (double& x : u) x /= std::sqrt(n);
 
-  auto change_after = [&](const std::string& mode, int steps) {
+  auto change_after = [&](const std::string& mode, int steps, double strength = 1.0) {
     model::Gpt<float> gpt(a.cfg.model);
     model::load_model_into((a.dir / "align" / train::kModelFile).string(), gpt);
     const double before = functional(gpt, u);
@@ -144,6 +144,7 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
     probe::BlockingConfig bc;
     bc.mode = settings::parse_name<probe::BlockingMode>(mode == "plain" ? "param-update" : mode, "mode");
     bc.penalty_weight = 1000.0;
+    bc.strength = strength;
     probe::Blocker blocker(bc, gpt, {site}, {u}, probe_set, aligned);
     if (mode != "plain") blocker.install(trainer);
     while (!trainer.done()) trainer.step();
@@ -153,6 +154,13 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
   INFO("change of u . mean h after one step: plain " << plain << ", blocked " << blocked);
   CHECK(std::abs(plain) > 1e-3);
   CHECK(std::abs(blocked) < 0.05 * std::abs(plain));
+  // lambda = 2 reflects the update's component along g: to first order the functional moves back
+  // by as much as plain moves it forward (the second-order terms, the same sign both ways, make it
+  // about 0.7 of plain here).
+  const double reflected = change_after("param-update", 1, 2.0);
+  INFO("lambda = 2: " << reflected);
+  CHECK(reflected * plain < 0);
+  CHECK(std::abs(reflected) > 0.5 * std::abs(plain));
 
   // The penalty has no gradient at the aligned point, so it acts from the second step on.
   const double plain5 = change_after("plain", 5), penalty5 = change_after("penalty", 5);

@@ -122,31 +122,44 @@ Axis value_axis(const Sweep& s) {
   return a;
 }
 
+// Panels against the first sweep's values: the reversion metric, the final alignment and the
+// first task metric (what blocking may cost), one line per arm (and second sweep value).
 void write_plots(const std::string& path, const std::vector<Sweep>& sweeps, const Json& summary) {
   const Axis axis = value_axis(sweeps[0]);
   const size_t n0 = sweeps[0].values.size(), n1 = sweeps.size() > 1 ? sweeps[1].values.size() : 1;
   const std::string reversion = summary["reversion_metric"];
-  std::vector<plot::Plot> panels(2);
-  panels[0].title = reversion + " after fine-tuning";
-  panels[0].y_label = reversion + " (mean, band: +-1 sd over seeds)";
-  panels[1].title = "final alignment with v_rev";
-  panels[1].y_label = "cosine (mean, band: +-1 sd over seeds)";
+  struct Panel {
+    std::string field, title, y_label;
+    bool share;  // a share in [0, 1]: the sd band is clipped to it
+  };
+  std::vector<Panel> fields = {{"reversion", reversion + " after fine-tuning", reversion, true},
+                               {"final_alignment", "final alignment with v_rev", "cosine", false}};
+  if (!summary["task_metrics"].empty()) {
+    const std::string task = summary["task_metrics"][0];
+    fields.push_back({task, task + " after fine-tuning", task, true});
+  }
+  std::vector<plot::Plot> panels(fields.size());
+  for (size_t k = 0; k < fields.size(); ++k) {
+    panels[k].title = fields[k].title;
+    panels[k].y_label = fields[k].y_label + " (mean, band: +-1 sd over seeds)";
+    panels[k].x_label = axis.label;
+    panels[k].x_log = axis.log;
+  }
   size_t colour = 0;
   for (const auto& [arm, unused] : summary["points"][0]["arms"].items())
     for (size_t j = 0; j < n1; ++j, ++colour) {
       const std::string label = arm + (sweeps.size() > 1 ? ", " + sweeps[1].key + "=" + sweeps[1].values[j] : "");
-      for (int panel = 0; panel < 2; ++panel) {
-        const char* field = panel == 0 ? "reversion" : "final_alignment";
+      for (size_t k = 0; k < fields.size(); ++k) {
         std::vector<double> mean, lo, hi;
         for (size_t i = 0; i < n0; ++i) {
-          const Json& stats = summary["points"][i * n1 + j]["arms"][arm][field];
+          const Json& stats = summary["points"][i * n1 + j]["arms"][arm][fields[k].field];
           const double m = stats["mean"], sd = stats["sd"];
-          mean.push_back(m), lo.push_back(m - sd), hi.push_back(m + sd);
+          mean.push_back(m);
+          lo.push_back(fields[k].share ? std::max(0.0, m - sd) : m - sd);
+          hi.push_back(fields[k].share ? std::min(1.0, m + sd) : m + sd);
         }
-        panels[panel].bands.push_back({"", axis.x, lo, hi, plot::palette(colour), 0.15f});
-        panels[panel].series.push_back({label, axis.x, mean, plot::palette(colour), 2.0f, false, true});
-        panels[panel].x_label = axis.label;
-        panels[panel].x_log = axis.log;
+        panels[k].bands.push_back({"", axis.x, lo, hi, plot::palette(colour), 0.15f});
+        panels[k].series.push_back({label, axis.x, mean, plot::palette(colour), 2.0f, false, true});
       }
     }
   plot::write_png_grid(path, panels, 2);
@@ -156,6 +169,25 @@ std::string mean_sd(const Json& stats) {
   char text[64];
   std::snprintf(text, sizeof text, "%.3f +- %.3f", stats["mean"].get<double>(), stats["sd"].get<double>());
   return text;
+}
+
+// Where the final alignment turns negative, arm by arm: the paper's blocked arm ends at -0.21.
+std::string negative_alignment_section(const Json& summary) {
+  std::string md = "\n## Where the final alignment turns negative\n\n";
+  for (const auto& [arm, unused] : summary["points"][0]["arms"].items()) {
+    std::string negative;
+    for (const Json& p : summary["points"]) {
+      const Json& stats = p["arms"][arm]["final_alignment"];
+      int seeds_below = 0;
+      for (const Json& v : stats["values"]) seeds_below += v.get<double>() < 0;
+      if (stats["mean"].get<double>() < 0)
+        negative += (negative.empty() ? "" : ", ") + p["name"].get<std::string>() + " (" + mean_sd(stats) + ", " +
+                    std::to_string(seeds_below) + " of " + std::to_string(stats["values"].size()) + " seeds below 0)";
+    }
+    md += "- " + arm + ": " + (negative.empty() ? "the mean final alignment is negative at no point." :
+                                                  "negative at " + negative + ".") + "\n";
+  }
+  return md;
 }
 
 void write_table_and_report(const SweepOptions& options, const std::vector<Sweep>& sweeps, const Json& summary) {
@@ -191,7 +223,8 @@ void write_table_and_report(const SweepOptions& options, const std::vector<Sweep
       md += "\n";
     }
   }
-  md += "\n![" + reversion + " and final alignment against " + sweeps[0].key + "](plots/sweep.png)\n";
+  md += negative_alignment_section(summary);
+  md += "\n![" + reversion + ", final alignment and task metric against " + sweeps[0].key + "](plots/sweep.png)\n";
   io::write_text_atomic((out / "table.csv").string(), csv);
   io::write_text_atomic((out / "report.md").string(), md);
 }

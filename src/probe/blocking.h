@@ -1,6 +1,7 @@
 #pragma once
 // Blocking motion along a direction during fine-tuning (one unit direction per site, strength
-// lambda in [0, 1], 1 = full block), in three modes:
+// lambda >= 0: 1 = full block, above 1 over-projects and so moves against the direction), in
+// three modes:
 //   act-grad      in backward, remove lambda * the component along the direction from the
 //                 gradient flowing into the site, at every position (a backward hook);
 //   param-update  each step, g = grad_theta of (direction . mean over the probe batch of the site's
@@ -35,7 +36,8 @@ struct BlockingConfig {
   template <class V>
   void visit(V& v) {
     v(mode, "mode", "how motion along the direction is blocked");
-    v(strength, "strength", "lambda: the share of the component removed (1 = full block)", 0.0, 1.0);
+    v(strength, "strength", "lambda: the share of the component removed (1 = full block, above 1 reverses it)", 0.0,
+      10.0);
     v(penalty_weight, "penalty_weight", "weight of the penalty term (penalty mode)", 0.0, 1e9);
   }
 };
