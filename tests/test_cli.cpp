@@ -8,6 +8,7 @@
 
 #include "core/io.h"
 #include "core/settings.h"
+#include "train/checkpoint.h"
 #include "test_helpers.h"
 
 using vrev::test::run_vrev;
@@ -202,6 +203,14 @@ TEST_CASE("train -> train -> train -> drift: a standalone fine-tune captures, an
     REQUIRE(run_vrev("train " + common + "--phase " + phase + " --init " + d + "/align --out " + d + "/" + phase)
                 .exit_code == 0);
   CHECK(std::filesystem::exists(dir / "finetune/captures/captures.json"));
+  // A second control on its own data stream; --replica belongs to the control phase alone.
+  REQUIRE(run_vrev("train " + common + "--phase control --replica 1 --init " + d + "/align --out " + d + "/control-1")
+              .exit_code == 0);
+  CHECK(vrev::io::read_text(d + "/control-1/" + vrev::train::kStateFile) !=
+        vrev::io::read_text(d + "/control/" + vrev::train::kStateFile));
+  const auto replica = run_vrev("train " + common + "--phase finetune --replica 1 --init " + d + "/align --out " + d + "/x");
+  CHECK(replica.exit_code != 0);
+  CHECK_THAT(replica.err, Catch::Contains("--replica is for --phase control only"));
 
   const std::string refs = "--pretrain " + d + "/pretrain --align " + d + "/align ";
   const auto alone = run_vrev("drift " + common + "--run " + d + "/finetune " + refs);
@@ -212,9 +221,17 @@ TEST_CASE("train -> train -> train -> drift: a standalone fine-tune captures, an
   CHECK(geometry["alignment"].size() == 3);  // steps 0, 2 and 4
   CHECK(std::filesystem::exists(dir / "finetune/probe/v_rev.npy"));
 
-  REQUIRE(run_vrev("drift " + common + "--run " + d + "/finetune " + refs + "--control " + d + "/control").exit_code == 0);
+  REQUIRE(run_vrev("drift " + common + "--run " + d + "/finetune " + refs + "--control " + d + "/control --control " +
+                   d + "/control-1")
+              .exit_code == 0);
   geometry = vrev::settings::parse_file(d + "/finetune/geometry.json");
-  CHECK(geometry["nulls"]["control_finetune"]["p99"].size() == 3);
+  const auto& control = geometry["nulls"]["control_finetune"];
+  CHECK(control["p99"].size() == 3);
+  CHECK(control["runs"] == 2);
+  REQUIRE(control["values"].size() == 3);
+  CHECK(control["values"][2].size() == 2);
+  CHECK(control["values"][2][0] != control["values"][2][1]);  // the two streams drift differently
+  CHECK(geometry["split_half_alignment"].size() == 3);
 
   const auto half = run_vrev("drift " + common + "--run " + d + "/finetune --pretrain " + d + "/pretrain");
   CHECK(half.exit_code != 0);

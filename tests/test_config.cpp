@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "experiment/config.h"
+#include "experiment/main_track.h"
 
 using namespace vrev;
 
@@ -75,4 +76,19 @@ TEST_CASE("the config hash is canonical: key order does not change it, a value d
   CHECK(experiment::json_hash(a) == experiment::json_hash(b));
   CHECK(experiment::json_hash(a) != experiment::json_hash(c));
   CHECK(experiment::json_hash(a).size() == 64);
+}
+
+TEST_CASE("the main track is configs/safety.json; a run is compared with it on what it measures", "[config]") {
+  const std::string safety = std::string(VREV_SOURCE_DIR) + "/configs/safety.json";
+  CHECK(experiment::main_track_differences(experiment::load_config(safety)).empty());
+  // More seeds, other arms, more null draws, other evaluation steps: still the main track.
+  CHECK(experiment::main_track_differences(
+            experiment::load_config(safety, {"reproduce.seeds=2", "reproduce.arms=[\"plain\"]", "probe.shuffle_draws=50",
+                                             "finetune.eval_steps=[0,1,100]", "reproduce.controls=1"}))
+            .empty());
+  const std::vector<std::string> lr =
+      experiment::main_track_differences(experiment::load_config(safety, {"finetune.schedule.lr=3e-5"}));
+  REQUIRE(lr.size() == 1);
+  CHECK(lr[0] == "finetune.schedule.lr = 3e-05 (main track: 0.0001)");
+  CHECK(experiment::main_track_differences(experiment::load_config(kTiny)).size() > 5);
 }

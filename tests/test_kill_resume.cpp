@@ -38,7 +38,7 @@ void write_config(const fs::path& path) {
   cfg["align"].update(Json{{"steps", 20}, {"checkpoint_every", 10}});
   cfg["finetune"].update(
       Json{{"steps", 6}, {"log_every", 3}, {"eval_steps", Json::array({0, 1, 6})}, {"checkpoint_every", 3}});
-  cfg["probe"] = {{"anisotropic_draws", 50}, {"shuffle_draws", 50}, {"control_draws", 50}};
+  cfg["probe"] = {{"anisotropic_draws", 50}, {"shuffle_draws", 50}};
   cfg["reproduce"] = {{"seeds", 1}, {"arms", Json::array({"plain", "block-vrev"})}};
   io::write_text_atomic(path.string(), cfg.dump(2) + "\n");
 }

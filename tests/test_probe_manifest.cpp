@@ -23,7 +23,7 @@ std::string geometry_error(const fs::path& run, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream(path) << text;
   try {
-    probe::run_geometry(run.string(), (run / "no-probe").string(), "", probe::ProbeConfig{},
+    probe::run_geometry(run.string(), (run / "no-probe").string(), {}, 0, probe::ProbeConfig{},
                         {"pretrain", "align", "harm_probe", "benign_probe"});
   } catch (const Error& e) {
     return e.what();

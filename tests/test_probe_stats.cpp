@@ -200,27 +200,41 @@ TEST_CASE("cosine is scale invariant and antisymmetric", "[probe]") {
   CHECK(norm(normalized(zero)) == 0);
 }
 
-TEST_CASE("label-shuffle null: centred without a shift, exceeded by a real one", "[probe]") {
+TEST_CASE("label-shuffle nulls, sign-flip and balanced: centred without a shift, exceeded by a real one", "[probe]") {
   const int N = 100, C = 16;
   const std::vector<double> drift = unit_vector(C, "test/planted");
   const std::vector<float> A = gaussian_rows(N, C, "test/A");
   std::vector<float> P = gaussian_rows(N, C, "test/P");
-  // No shift: v is a random direction, so cos(drift, v) has median ~0 and sd ~1/sqrt(C) = 0.25;
-  // the median of 1000 draws has s.e. about 1.25 * 0.25 / sqrt(1000) = 0.01.
-  const NullSummary flat = label_shuffle_null(drift.data(), P.data(), A.data(), N, C, 1000, 5, Estimator::DiffMeans);
-  CHECK(std::abs(flat.quantiles[3]) < 0.05);
-  CHECK(flat.quantiles.front() < 0);
-  CHECK(flat.quantiles.back() > 0);
+  for (ShuffleNull kind : {ShuffleNull::SignFlip, ShuffleNull::Balanced}) {
+    INFO(vrev::settings::name_of(kind));
+    // No shift: v is a random direction, so cos(drift, v) has median ~0 and sd ~1/sqrt(C) = 0.25;
+    // the median of 1000 draws has s.e. about 1.25 * 0.25 / sqrt(1000) = 0.01.
+    const NullSummary flat =
+        label_shuffle_null(kind, drift.data(), P.data(), A.data(), N, C, 1000, 5, Estimator::DiffMeans);
+    CHECK(std::abs(flat.quantiles[3]) < 0.05);
+    CHECK(flat.quantiles.front() < 0);
+    CHECK(flat.quantiles.back() > 0);
+  }
   for (size_t k = 0; k < P.size(); ++k) P[k] += float(drift[k % C]);
   // Not for Pca: its uncentred second moment is blind to the sign of each pair's difference, so
   // relabelled groups recover the same axis (nulls.h says so).
-  for (Estimator est : {Estimator::DiffMeans, Estimator::PerPrompt}) {
-    const NullSummary shuffled = label_shuffle_null(drift.data(), P.data(), A.data(), N, C, 200, 5, est);
-    CHECK(cosine(drift, estimate_direction(est, P.data(), A.data(), N, C)) > shuffled.p99);
+  for (ShuffleNull kind : {ShuffleNull::SignFlip, ShuffleNull::Balanced})
+    for (Estimator est : {Estimator::DiffMeans, Estimator::PerPrompt}) {
+      const NullSummary shuffled = label_shuffle_null(kind, drift.data(), P.data(), A.data(), N, C, 200, 5, est);
+      CHECK(cosine(drift, estimate_direction(est, P.data(), A.data(), N, C)) > shuffled.p99);
+    }
+  // A sign-flipped v keeps a chance share of the true shift (the flips rarely cancel exactly);
+  // the balanced split removes it, so its null is the narrower one.
+  const NullSummary flips = label_shuffle_null(ShuffleNull::SignFlip, drift.data(), P.data(), A.data(), N, C, 1000, 5,
+                                               Estimator::DiffMeans);
+  const NullSummary balanced = label_shuffle_null(ShuffleNull::Balanced, drift.data(), P.data(), A.data(), N, C, 1000,
+                                                  5, Estimator::DiffMeans);
+  INFO("p99: sign-flip " << flips.p99 << ", balanced " << balanced.p99);
+  CHECK(flips.p99 > balanced.p99 + 0.1);
+  for (auto null : {label_shuffle_null_cosines, sign_flip_null_cosines}) {
+    const std::vector<double> once = null(drift.data(), P.data(), A.data(), N, C, 20, 9, Estimator::Pca);
+    CHECK(once == null(drift.data(), P.data(), A.data(), N, C, 20, 9, Estimator::Pca));
   }
-  const std::vector<double> once =
-      label_shuffle_null_cosines(drift.data(), P.data(), A.data(), N, C, 20, 9, Estimator::Pca);
-  CHECK(once == label_shuffle_null_cosines(drift.data(), P.data(), A.data(), N, C, 20, 9, Estimator::Pca));
 }
 
 TEST_CASE("estimator names parse and print", "[probe]") {

@@ -36,7 +36,8 @@ TEST_CASE("a run's layout: every directory named once, and an arm's seed found f
   CHECK(seed.phase(world::Phase::Align) == "runs/x/seed-2/align");
   CHECK(seed.probe() == "runs/x/seed-2/probe");
   CHECK(seed.arm("block-vrev") == "runs/x/seed-2/finetune-block-vrev");
-  CHECK(seed.control() == "runs/x/seed-2/finetune-control");
+  CHECK(seed.control(0) == "runs/x/seed-2/finetune-control");
+  CHECK(seed.control(2) == "runs/x/seed-2/finetune-control-2");
   CHECK(seed.other_init_teacher().phase(world::Phase::Pretrain) == "runs/x/seed-2/teacher-other-init/pretrain");
   CHECK(experiment::SeedLayout::of_arm(seed.arm("plain") + "/").probe() == seed.probe());
   CHECK(experiment::SeedLayout::of_arm("finetune-plain").probe() == "./probe");
@@ -58,7 +59,6 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
                         "seed-0/finetune-plain/geometry.csv", "seed-0/finetune-plain/metrics.jsonl"})
     CHECK(fs::exists(out / f));
   // summary.json as the issue specifies it.
-  REQUIRE(summary.contains("paper"));
   for (const char* arm : {"plain", "block-vrev", "block-random", "block-pc1"}) {
     INFO(arm);
     const Json& a = summary["arms"][arm];
@@ -70,11 +70,29 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     }
     CHECK(a["alignment"].contains("1"));
   }
-  for (const char* null : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"})
-    CHECK(summary["nulls"][null]["pairs"].get<int>() == 6);  // tiny.json evaluates steps 1, 2, 3, 5, 10, 20
+  // tiny.json evaluates steps 1, 2, 3, 5, 10, 20 (of them, the reference's are 1, 2, 5, 10, 20), then 30 and 50.
+  for (const char* null : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {
+    INFO(null);
+    const Json& sets = summary["nulls"][null]["step_sets"];
+    CHECK(summary["nulls"][null]["pairs"].get<int>() == 6);
+    CHECK(sets["vrev"]["pairs"].get<int>() == 6);
+    CHECK(sets["reference"]["steps"] == Json::array({1, 2, 5, 10, 20}));
+    CHECK(sets["paper"]["steps"] == Json::array({1, 2, 3, 5, 10, 20, 30, 50}));
+  }
   const Json g = Json::parse(io::read_text((out / "seed-0/finetune-plain/geometry.json").string()));
   CHECK(g["width"] == 64);
   CHECK(g["nulls"]["anisotropic"]["p99"].size() == g["steps"].size());
+  CHECK(g["nulls"]["label_shuffle"]["kind"] == "sign-flip");
+  // Two control runs (tiny.json), each its own data stream: two draws of the control null per step.
+  CHECK(fs::exists(out / "seed-0/finetune-control-1/captures/captures.json"));
+  CHECK(g["nulls"]["control_finetune"]["runs"] == 2);
+  CHECK(g["nulls"]["control_finetune"]["values"].back().size() == 2);
+  CHECK(summary["control_null"]["p99"].size() == g["steps"].size());
+  CHECK(g["split_half_alignment"].size() == g["steps"].size());
+  // tiny.json is not the main track: the paper's and the reference's figures are left out.
+  CHECK(!summary.contains("reference"));
+  CHECK(summary["main_track_differences"].size() > 0);
+  CHECK_THAT(io::read_text((out / "report.md").string()), Catch::Contains("Settings that differ from the main track"));
 
   // The phenomenon, as measured on tiny.json (README): plain fine-tuning drifts along v_rev far
   // above the isotropic null, harmfulness returns, and blocking along v_rev removes the alignment.

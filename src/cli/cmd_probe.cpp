@@ -121,16 +121,17 @@ settings::Json standalone_geometry(const cxxopts::ParseResult& args, const fs::p
              run.string(), " was not fine-tuned from --align ", align, " (its parent checkpoint differs)");
   VREV_CHECK(fs::exists(probe::captures_manifest_path(run.string())), "--run ", run.string(),
              " has no captures: train it with vrev train --phase finetune (or control), which captures");
-  std::string control;
+  std::vector<std::string> controls;
   if (args.count("control")) {
-    control = args["control"].as<std::string>();
-    VREV_CHECK(fs::exists(probe::captures_manifest_path(control)), "--control ", control, " has no captures");
+    controls = args["control"].as<std::vector<std::string>>();
+    for (const std::string& control : controls)
+      VREV_CHECK(fs::exists(probe::captures_manifest_path(control)), "--control ", control, " has no captures");
   } else {
     std::printf("no --control: the control fine-tuning null is omitted\n");
   }
   const std::string probe_dir = (run / "probe").string();
   experiment::write_probe_references(cfg, *world, pretrain, align, probe_dir);
-  return probe::run_geometry(run.string(), probe_dir, control, cfg.probe, names);
+  return probe::run_geometry(run.string(), probe_dir, controls, ft.seed, cfg.probe, names);
 }
 
 }  // namespace
@@ -143,13 +144,15 @@ int run_drift(int argc, char** argv) {
       "  a finetune-<arm> directory of `vrev reproduce`: the seed's probe/ and finetune-control/ sit beside it;\n"
       "  a run of `vrev train --phase finetune` on its own: give --pretrain and --align (the history's\n"
       "  reference and last checkpoints: in the safety world pretrain and align), --config, and optionally\n"
-      "  --control (a `vrev train --phase control` run); v_rev and the references go to <run>/probe/, and\n"
-      "  without --control the control null is omitted.");
+      "  --control (`vrev train --phase control` runs, --replica 0, 1, ...: the control null is the spread\n"
+      "  of their alignment); v_rev and the references go to <run>/probe/, and without --control the\n"
+      "  control null is omitted.");
   options.add_options()("run", "fine-tuning run directory", cxxopts::value<std::string>())(
       "pretrain", "standalone: the reference checkpoint (safety: pretrain)", cxxopts::value<std::string>())(
       "align", "standalone: the history's last checkpoint, --run's parent (safety: align)",
       cxxopts::value<std::string>())(
-      "control", "standalone: a control fine-tuning run from the same parent", cxxopts::value<std::string>())(
+      "control", "standalone: a control fine-tuning run from the same parent (repeatable)",
+      cxxopts::value<std::vector<std::string>>())(
       "config", "config whose world and probe sections to use (default for a reproduce arm: the run's config.json)",
       cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
@@ -166,10 +169,14 @@ int run_drift(int argc, char** argv) {
     std::string config = args.count("config") ? args["config"].as<std::string>() : "";
     if (config.empty() && fs::exists(whole.config())) config = whole.config();
     const experiment::Config cfg = config.empty() ? experiment::Config{} : experiment::load_config(config, overrides(args));
-    const fs::path control = seed.control();
-    const bool has_control = fs::exists(control) && fs::weakly_canonical(control) != fs::weakly_canonical(run);
-    g = probe::run_geometry(run.string(), seed.probe(), has_control ? control.string() : "", cfg.probe,
-                            experiment::probe_names(*world::make_world(cfg.world, 0)));
+    std::vector<std::string> controls;
+    for (int r = 0; r < cfg.reproduce.controls; ++r) {
+      const fs::path control = seed.control(r);
+      if (fs::exists(control) && fs::weakly_canonical(control) != fs::weakly_canonical(run))
+        controls.push_back(control.string());
+    }
+    g = probe::run_geometry(run.string(), seed.probe(), controls, train::read_checkpoint_state(run.string()).seed,
+                            cfg.probe, experiment::probe_names(*world::make_world(cfg.world, 0)));
   }
   probe::write_geometry(run.string(), g);
   std::printf("wrote %s and geometry.csv\n", (run / "geometry.json").string().c_str());

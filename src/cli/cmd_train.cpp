@@ -12,7 +12,8 @@ int run_train(int argc, char** argv) {
                            "Each phase needs --init from the one before it in the world's history (safety and image:\n"
                            "pretrain, align; trait: pretrain, trait, detrait); finetune and control from the history's last.\n"
                            "finetune and control capture the probe sets at their evaluation steps (captures/), which\n"
-                           "vrev drift --run OUT --pretrain P --align A [--control C] measures against v_rev.\n"
+                           "vrev drift --run OUT --pretrain P --align A [--control C ...] measures against v_rev.\n"
+                           "Several control runs (--replica 0, 1, ...) train on disjoint data and form the control null.\n"
                            "An existing finished run with the same settings is skipped; an unfinished one resumes.\n"
                            "Under mpirun (a -DVREV_MPI=ON build) the ranks train data-parallel: each computes its block\n"
                            "of the batch's <phase>.shards micro-shards, and the parameters are the same bits as one\n"
@@ -23,6 +24,8 @@ int run_train(int argc, char** argv) {
       "seed", "seed (model init, data, fixed sets)", cxxopts::value<uint64_t>()->default_value("0"))(
       "out", "checkpoint directory to write", cxxopts::value<std::string>())(
       "init", "parent checkpoint directory", cxxopts::value<std::string>())(
+      "replica", "control only: which independent copy of the control data stream (0, 1, ...)",
+      cxxopts::value<int>()->default_value("0"))(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
       cxxopts::value<int>()->default_value("0"));
@@ -36,6 +39,9 @@ int run_train(int argc, char** argv) {
   run.seed = args["seed"].as<uint64_t>();
   run.out_dir = required(args, "out");
   if (args.count("init")) run.init_dir = args["init"].as<std::string>();
+  run.replica = args["replica"].as<int>();
+  VREV_CHECK(run.replica >= 0, "--replica must be >= 0, got ", run.replica);
+  VREV_CHECK(run.replica == 0 || run.phase == world::Phase::Control, "--replica is for --phase control only");
   run.data_parallel = &comm::Communicator::world();
   // A fine-tune or control captures the probe sets at its evaluation steps, as a reproduce arm
   // does, so that vrev drift can measure it against v_rev.

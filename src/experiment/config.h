@@ -76,10 +76,15 @@ struct TeacherConfig {
 struct ReproduceConfig {
   int seeds = 5;                 // seeds 0 .. seeds-1
   std::vector<std::string> arms = {"plain", "block-vrev", "block-random", "block-pc1"};
+  // Control fine-tunes per seed, each on its own data stream: the control null is the spread of
+  // their alignment across runs (0: no control null).
+  int controls = 4;
 
   template <class V>
   void visit(V& v) {
     v(seeds, "seeds", "number of seeds (0 .. seeds-1)", 1, 1000);
+    v(controls, "controls", "control fine-tunes per seed, each its own data stream (the control null; 0 for none)", 0,
+      64);
     v(arms, "arms",
       "fine-tuning arms: plain, block-vrev, block-random, block-pc1; trait world also "
       "teacher-{same-init,self,other-init}-{hard,soft}");

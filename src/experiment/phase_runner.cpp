@@ -96,6 +96,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
                            {"parent_sha256", parent_sha},
                            {"identity", callbacks.identity}};
   if (run.init_seed) inputs["init_seed"] = *run.init_seed;
+  if (run.replica != 0) inputs["replica"] = run.replica;  // replica 0 keeps the hash a lone run has
   const std::string hash = json_hash(inputs);
 
   VREV_ASSERT(run.store_dir.empty() || (!callbacks.setup && !callbacks.attach && !callbacks.at_eval && !callbacks.data));
@@ -125,7 +126,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   train::Optimizer optimizer(pc.optimizer, gpt.params().size());
   const std::unique_ptr<train::BatchSource> data = callbacks.data
                                                       ? callbacks.data(*world, pc.batch_size)
-                                                      : std::make_unique<world::PhaseData>(*world, run.phase, pc.batch_size);
+                                                      : std::make_unique<world::PhaseData>(*world, run.phase, pc.batch_size, run.replica);
   train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, *data, {pc.shards, run.data_parallel});
   const bool writer = run.data_parallel->is_root();
   MetricsLog metrics((fs::path(run.out_dir) / kMetricsFile).string());

@@ -38,6 +38,9 @@ struct PhaseRun {
   // data from another initialisation).
   std::optional<uint64_t> init_seed;
   std::string out_dir;
+  // Which independent copy of the phase's data stream it trains on (world::PhaseData): the
+  // control runs of one seed are replicas 0, 1, ...
+  int replica = 0;
   bool quiet = false;    // no progress bar
   // The ranks that share each step's micro-shards (data-parallel training, docs/mpi.md). Every
   // rank trains the same bits; rank 0 alone evaluates and writes the directory.

@@ -266,6 +266,14 @@ std::string paired_verdict(const Json& paired, const std::string& metric) {
   return "**" + verdict + "** (" + label(metric) + ", block-vrev minus: " + details + ").";
 }
 
+// How the report names a null.
+std::string null_label(const Config& cfg, const std::string& null) {
+  if (null == "label_shuffle") return std::string("label-shuffle (") + settings::name_of(cfg.probe.shuffle) + ")";
+  if (null == "control_finetune")
+    return "control fine-tuning (" + std::to_string(cfg.reproduce.controls) + " runs per seed, pooled)";
+  return null;
+}
+
 std::string significance_verdict(const Json& nulls) {
   auto all = [&](const char* n) {
     return nulls.contains(n) && nulls[n]["pairs"].get<int>() > 0 &&
@@ -299,9 +307,18 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
         " seeds, arms: ";
   for (const std::string& a : cfg.reproduce.arms) md += "`" + a + "` ";
   md += "\nWall time: " + num(s["wall_seconds"].get<double>(), 0) + " s for the whole run.\n\n";
+  const Json& differences = get(s, "main_track_differences");
+  if (differences.is_array()) {
+    md += "Settings that differ from the main track (configs/safety.json), whose protocol the paper's and the reference "
+          "implementation's figures belong to:";
+    for (const Json& d : differences) md += " `" + d.get<std::string>() + "`;";
+    md.back() = '.';
+    md += " Their columns are left empty.\n\n";
+  }
   md += paper.is_null()
-            ? "The paper and the reference implementation give no figures for this world, so only vrev's column is "
-              "filled: this run, mean ± sd over seeds (per-seed values below and in summary.json).\n\n"
+            ? std::string(differences.is_array() ? "" : "The paper and the reference implementation give no figures "
+                                                        "for this world, so only vrev's column is filled: ") +
+                  "vrev: this run, mean ± sd over seeds (per-seed values below and in summary.json).\n\n"
             : "Paper: the 2026 paper's figures. Reference: an independent implementation of the safety world (3 "
               "seeds, about 300 s per seed on 2 cores). vrev: this run, mean ± sd over seeds (per-seed values below "
               "and in summary.json).\n\n";
@@ -364,15 +381,35 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
     history_values += (history_values.empty() ? "" : " / ") + pct(s["phases"][outcome][rev]);
   }
   row(label(rev) + " " + history_label, "", ref.is_null() ? "" : "100% / 0%", history_values);
+  if (has("plain")) {
+    std::string values;
+    for (const int64_t step : {int64_t(1), int64_t(20), int64_t(T)})
+      values += (values.empty() ? "" : " / ") + pm(get(arms["plain"], "split_half_alignment", std::to_string(step)));
+    row("split-half alignment, steps 1 / 20 / T (plain): v_rev from half the probe prompts, drift on the other half",
+        "", "", values);
+  }
   if (s.contains("nulls")) {
+    // Each count on three step sets: vrev's own, the reference's and the paper's (summary.cpp).
+    auto count = [&](const Json& null, const char* set) {
+      const Json& c = get(get(null, "step_sets"), set);
+      return c.is_null() ? std::string() : c["above_p99"].dump() + "/" + c["pairs"].dump();
+    };
     for (auto it = s["nulls"].begin(); it != s["nulls"].end(); ++it) {
       const bool iso = it.key() == "isotropic";
       const std::string r = ref.is_null() ? "" : iso ? "15/15" : it.key() == "anisotropic" ? "6/15" : "";
-      row("plain, steps 1-20: run-step pairs above " + it.key() + " p99", iso && !paper.is_null() ? "all" : "", r,
-          it.value()["above_p99"].dump() + "/" + it.value()["pairs"].dump());
+      row("plain: run-step pairs above the " + null_label(cfg, it.key()) + " p99, steps 1-20 / the reference's / "
+              "the paper's",
+          iso && !paper.is_null() ? "all (of 24)" : "", r,
+          count(it.value(), "vrev") + " / " + count(it.value(), "reference") + " / " + count(it.value(), "paper"));
     }
   }
 
+  if (s.contains("nulls"))
+    md += "\nNull counts are over three step sets of the plain arm: every seed at each evaluation step 1-20 (vrev's); "
+          "seeds 0-2 at steps 1, 2, 5, 10, 20 (the reference's 3 seeds and steps); seeds 0-2 at the first 8 "
+          "evaluation steps (the paper reports 24 run-step pairs without listing them; this is the closest set the "
+          "protocol has). The control null pools every seed's control runs at each step; docs/nulls.md says how each "
+          "null is drawn.\n";
   md += "\n## Verdicts\n\n";
   auto mean_of = [&](const std::string& arm, const char* group, const std::string& key) {
     return get(arms[arm], group, key)["mean"].get<double>();

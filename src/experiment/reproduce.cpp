@@ -84,11 +84,12 @@ std::string teacher_dir(const world::World& world, const SeedLayout& layout, Arm
   return "";
 }
 
-// Fine-tunes one arm (or the control, `arm` empty) with capture at the evaluation steps.
+// Fine-tunes one arm (or control replica `replica`, `arm` empty) with capture at the evaluation
+// steps.
 PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLayout& layout,
-                     const std::optional<Arm>& arm, int seed, bool quiet) {
+                     const std::optional<Arm>& arm, int seed, int replica, bool quiet) {
   const std::string name = arm ? arm->name : "control";
-  const std::string out = layout.arm(name), probe_dir = layout.probe();
+  const std::string out = arm ? layout.arm(name) : layout.control(replica), probe_dir = layout.probe();
   const int site = cfg.probe.site_index(cfg.model.layers);
   const std::string parent_dir = layout.phase(world.history().back());
   const std::vector<double> direction =
@@ -129,6 +130,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
   run.seed = seed;
   run.init_dir = parent_dir;
   run.out_dir = out;
+  run.replica = replica;
   run.quiet = quiet;
   return run_phase(cfg, run, cb);
 }
@@ -203,7 +205,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   // Stage 1: each seed's chain. v_rev points from the history's last phase back to its reference.
   for (int seed = 0; seed < seeds; ++seed) {
     if (!mine(seed)) continue;
-    announce(seed, "history, probe references and v_rev, control");
+    announce(seed, "history, probe references and v_rev, controls");
     const SeedLayout layout = run_layout.seed(seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
     PhaseOutcome chain = train_history(seed, layout, history.size(), std::nullopt);
@@ -216,9 +218,15 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     // The other-init teacher: the history up to the reference phase, from another initialisation.
     const uint64_t other_init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
     const PhaseOutcome teacher = train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed);
-    const PhaseOutcome control = run_arm(cfg, *world, layout, std::nullopt, seed, options.quiet);
-    account(chain.seconds + teacher.seconds + control.seconds,
-            !(chain.skipped && teacher.skipped && control.skipped));
+    PhaseOutcome controls;
+    controls.skipped = true;
+    for (int r = 0; r < cfg.reproduce.controls; ++r) {
+      const PhaseOutcome o = run_arm(cfg, *world, layout, std::nullopt, seed, r, options.quiet);
+      controls.seconds += o.seconds;
+      controls.skipped = controls.skipped && o.skipped;
+    }
+    account(chain.seconds + teacher.seconds + controls.seconds,
+            !(chain.skipped && teacher.skipped && controls.skipped));
   }
   ranks.barrier();
 
@@ -230,10 +238,12 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
       announce(seed, "finetune-" + arm.name);
       const SeedLayout layout = run_layout.seed(seed);
       const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
-      const PhaseOutcome o = run_arm(cfg, *world, layout, arm, seed, options.quiet);
+      const PhaseOutcome o = run_arm(cfg, *world, layout, arm, seed, 0, options.quiet);
       account(o.seconds, !o.skipped);
       const std::string dir = layout.arm(arm.name);
-      probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), layout.control(), cfg.probe,
+      std::vector<std::string> controls;
+      for (int r = 0; r < cfg.reproduce.controls; ++r) controls.push_back(layout.control(r));
+      probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), controls, seed, cfg.probe,
                                                      probe_names(*world)));
     }
   ranks.barrier();

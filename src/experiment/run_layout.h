@@ -4,7 +4,7 @@
 //   OUT/config.json, summary.json, table.csv, report.md, plots/
 //   OUT/seed-N/<phase>/                     each phase of the history (pretrain, align, ...)
 //   OUT/seed-N/probe/                       reference captures and v_rev
-//   OUT/seed-N/finetune-control/            the control fine-tune (the drift nulls' baseline)
+//   OUT/seed-N/finetune-control[-R]/        the control fine-tunes, replicas 0 (no suffix), 1, ...
 //   OUT/seed-N/finetune-<arm>/              one fine-tuning arm
 //   OUT/seed-N/teacher-other-init/<phase>/  the other-init teacher's history (teacher arms)
 #include <filesystem>
@@ -26,7 +26,10 @@ class SeedLayout {
   std::string phase(const std::string& phase_name) const;
   std::string probe() const;
   std::string arm(const std::string& arm_name) const;
-  std::string control() const { return arm("control"); }
+  // Control replica r: finetune-control, finetune-control-1, ...
+  std::string control(int replica) const {
+    return arm(replica == 0 ? "control" : "control-" + std::to_string(replica));
+  }
   // The other-init teacher's history lives in a seed layout of its own.
   SeedLayout other_init_teacher() const;
 

@@ -6,7 +6,9 @@
 #include <set>
 
 #include "core/io.h"
+#include "experiment/main_track.h"
 #include "experiment/metrics_log.h"
+#include "probe/nulls.h"
 #include "probe/statistics.h"
 #include "world/world.h"
 
@@ -46,6 +48,42 @@ Json reference_figures() {
           {"seconds_per_seed", 300}};
 }
 
+// The step sets the nulls' counts are reported on: vrev's own (every seed, every evaluation step
+// 1-20), the reference implementation's (its 3 seeds, steps 1, 2, 5, 10, 20), and the paper's 24
+// run-step pairs, which it does not list: read here as 3 seeds by the first 8 evaluation steps
+// from step 1. A set keeps the steps this run evaluated, so its pair count says what was matched.
+struct StepSet {
+  const char* name;
+  int seeds;
+  std::vector<int64_t> steps;
+};
+
+std::vector<StepSet> step_sets(const std::vector<int64_t>& evaluated, int seeds) {
+  StepSet own{"vrev", seeds, {}}, reference{"reference", std::min(seeds, 3), {}}, paper{"paper", std::min(seeds, 3), {}};
+  for (const int64_t step : evaluated) {
+    if (step >= 1 && step <= 20) own.steps.push_back(step);
+    if (step == 1 || step == 2 || step == 5 || step == 10 || step == 20) reference.steps.push_back(step);
+    if (step >= 1 && paper.steps.size() < 8) paper.steps.push_back(step);
+  }
+  return {own, reference, paper};
+}
+
+// The control null's p99 at each step over every seed's control runs (each run's alignment with
+// its own seed's v_rev), or null without control runs.
+Json pooled_control_p99(const SeedResults& results, const std::string& arm) {
+  Json p99 = Json::array();
+  const Json& first = results.front().arms.at(arm)["geometry"]["nulls"]["control_finetune"];
+  if (!first.contains("values")) return Json();
+  for (size_t i = 0; i < first["values"].size(); ++i) {
+    std::vector<double> pooled;
+    for (const SeedResult& r : results)
+      for (const Json& v : r.arms.at(arm)["geometry"]["nulls"]["control_finetune"]["values"][i]) pooled.push_back(v);
+    std::sort(pooled.begin(), pooled.end());
+    p99.push_back(probe::quantile(pooled, 0.99));
+  }
+  return p99;
+}
+
 }  // namespace
 
 Json seed_stats(const std::vector<double>& values) {
@@ -73,9 +111,14 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
   const std::string reversion = world.metric_roles().reversion;
   const std::vector<world::Phase> history = world.history();
   Json s;
-  if (cfg.world.kind == world::WorldKind::safety) {  // the paper's figures are of the safety world
-    s["paper"] = paper_figures();
-    s["reference"] = reference_figures();
+  if (cfg.world.kind == world::WorldKind::safety) {  // the paper's figures are of the safety world's main track
+    const std::vector<std::string> differences = main_track_differences(cfg);
+    if (differences.empty()) {
+      s["paper"] = paper_figures();
+      s["reference"] = reference_figures();
+    } else {
+      s["main_track_differences"] = differences;
+    }
   }
   s["seeds"] = Json::array();
   for (const SeedResult& r : results) s["seeds"].push_back(r.seed);
@@ -96,15 +139,17 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
       for (const SeedResult& r : results) v.push_back(r.arms.at(arm)["metrics"][k].back().get<double>());
       a[k] = seed_stats(v);
     }
-    // Per evaluation step: alignment (geometry) and the reversion metric (behaviour).
+    // Per evaluation step: alignment, also split-half (geometry), and the reversion metric (behaviour).
     const Json& steps = results.front().arms.at(arm)["geometry"]["steps"];
     for (size_t i = 0; i < steps.size(); ++i) {
-      std::vector<double> align, reverted;
+      std::vector<double> align, split_half, reverted;
       for (const SeedResult& r : results) {
         align.push_back(r.arms.at(arm)["geometry"]["alignment"][i].get<double>());
+        split_half.push_back(r.arms.at(arm)["geometry"]["split_half_alignment"][i].get<double>());
         reverted.push_back(r.arms.at(arm)["metrics"][reversion][i].get<double>());
       }
       a["alignment"][steps[i].dump()] = seed_stats(align);
+      a["split_half_alignment"][steps[i].dump()] = seed_stats(split_half);
       a[reversion + "_by_step"][steps[i].dump()] = seed_stats(reverted);
     }
     s["arms"][arm] = a;
@@ -125,22 +170,32 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
                                                              {"seeds_untied", c.untied},
                                                              {"sign_test_p", c.sign_test_p}};
     }
-  // Run-step pairs of the plain arm, steps 1-20, above each null's p99.
+  // Run-step pairs of the plain arm above each null's p99, on each step set.
   if (std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), "plain") != cfg.reproduce.arms.end()) {
+    const Json& steps = results.front().arms.at("plain")["geometry"]["steps"];
+    const Json control = pooled_control_p99(results, "plain");
+    if (!control.is_null()) s["control_null"] = {{"runs_per_seed", cfg.reproduce.controls}, {"p99", control}};
     for (const char* null : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {
-      int pairs = 0, above = 0;
-      for (const SeedResult& r : results) {
-        const Json& g = r.arms.at("plain")["geometry"];
-        const Json& p99 = g["nulls"][null]["p99"];
-        if (!p99.is_array()) continue;
-        for (size_t i = 0; i < g["steps"].size(); ++i) {
-          const int64_t step = g["steps"][i].get<int64_t>();
-          if (step < 1 || step > 20) continue;
-          ++pairs;
-          above += g["alignment"][i].get<double>() > p99[i].get<double>();
+      for (const StepSet& set : step_sets(steps.get<std::vector<int64_t>>(), int(results.size()))) {
+        int pairs = 0, above = 0;
+        for (int seed = 0; seed < set.seeds; ++seed) {
+          const Json& g = results[seed].arms.at("plain")["geometry"];
+          const Json& p99 = g["nulls"][null]["p99"];
+          if (!p99.is_array()) continue;
+          for (size_t i = 0; i < steps.size(); ++i) {
+            const int64_t step = steps[i].get<int64_t>();
+            if (std::find(set.steps.begin(), set.steps.end(), step) == set.steps.end()) continue;
+            // The control null pools every seed's control runs: one distribution per step.
+            const double threshold = std::string(null) == "control_finetune" ? control[i].get<double>()
+                                                                              : p99[i].get<double>();
+            ++pairs;
+            above += g["alignment"][i].get<double>() > threshold;
+          }
         }
+        Json counts = {{"pairs", pairs}, {"above_p99", above}, {"seeds", set.seeds}, {"steps", set.steps}};
+        if (set.name == std::string("vrev")) s["nulls"][null].update(counts);
+        s["nulls"][null]["step_sets"][set.name] = counts;
       }
-      s["nulls"][null] = {{"pairs", pairs}, {"above_p99", above}};
     }
   }
   return s;

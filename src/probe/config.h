@@ -13,8 +13,8 @@ struct ProbeConfig {
   Position position = Position::Asst;
   Estimator estimator = Estimator::DiffMeans;
   int anisotropic_draws = 2000;
+  ShuffleNull shuffle = ShuffleNull::SignFlip;
   int shuffle_draws = 1000;
-  int control_draws = 1000;          // bootstrap resamples of the control run's drift
   int64_t null_seed = 12345;
 
   template <class V>
@@ -23,9 +23,9 @@ struct ProbeConfig {
     v(position, "position", "token position (answer: SURE, the first answer token)");
     v(estimator, "estimator", "v_rev estimator");
     v(anisotropic_draws, "anisotropic_draws", "draws of the anisotropic null", 10, 1e7);
+    v(shuffle, "shuffle", "label-shuffle null: sign-flip (per-prompt pairs, the paired permutation null) or balanced");
     v(shuffle_draws, "shuffle_draws", "draws of the label-shuffle null", 10, 1e7);
-    v(control_draws, "control_draws", "bootstrap draws of the control fine-tuning null", 10, 1e7);
-    v(null_seed, "null_seed", "seed of the nulls' random draws", 0, 1e18);
+    v(null_seed, "null_seed", "seed of the nulls' random draws (each run seed and step draws its own)", 0, 1e18);
   }
   // The site's index for a model of `layers` blocks.
   int site_index(int layers) const;

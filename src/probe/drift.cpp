@@ -3,7 +3,6 @@
 
 #include <cmath>
 
-#include "core/rng.h"
 #include "probe/geometry.h"
 
 namespace vrev::probe {
@@ -35,21 +34,6 @@ DriftMetrics drift_metrics(const std::vector<double>& v, const float* aligned_ha
   m.reversion_fraction = vv > 0 ? dot(harm.data(), v.data(), C) / vv : 0.0;
   m.relative_norm = vv > 0 ? norm(harm) / std::sqrt(vv) : 0.0;
   return m;
-}
-
-std::vector<double> bootstrap_drift_cosines(const std::vector<double>& v, const float* from, const float* to, int N,
-                                            int C, int draws, uint64_t seed) {
-  const uint64_t stream = rng::stream_id("null/control_bootstrap");
-  std::vector<double> out(draws), d(C);
-  for (int k = 0; k < draws; ++k) {
-    std::fill(d.begin(), d.end(), 0.0);
-    for (int j = 0; j < N; ++j) {
-      const auto i = rng::below(seed, stream, uint64_t(k) * N + j, N);
-      for (int c = 0; c < C; ++c) d[c] += double(to[i * C + c]) - from[i * C + c];
-    }
-    out[k] = cosine(d, v);
-  }
-  return out;
 }
 
 }  // namespace vrev::probe

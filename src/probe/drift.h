@@ -22,9 +22,4 @@ DriftMetrics drift_metrics(const std::vector<double>& v, const float* aligned_ha
 // The mean drift (C) from `from` (N, C) to `to` (N, C).
 std::vector<double> mean_drift(const float* from, const float* to, int N, int C);
 
-// cos(mean drift, v) with the N prompts resampled with replacement, `draws` times: the sampling
-// distribution of a run's alignment (used for the control fine-tuning null).
-std::vector<double> bootstrap_drift_cosines(const std::vector<double>& v, const float* from, const float* to, int N,
-                                            int C, int draws, uint64_t seed);
-
 }  // namespace vrev::probe

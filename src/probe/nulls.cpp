@@ -211,9 +211,30 @@ std::vector<double> label_shuffle_null_cosines(const double* drift, const float*
   return cosines;
 }
 
-NullSummary label_shuffle_null(const double* drift, const float* P, const float* A, int N, int C, int draws,
-                               uint64_t seed, Estimator est) {
-  return empirical_null(label_shuffle_null_cosines(drift, P, A, N, C, draws, seed, est));
+std::vector<double> sign_flip_null_cosines(const double* drift, const float* P, const float* A, int N, int C,
+                                           int draws, uint64_t seed, Estimator est) {
+  check_draws(N, C, draws);
+  constexpr uint64_t kStream = rng::stream_id("probe/null/sign-flip");
+  std::vector<float> pairs(size_t(2 * N) * C);  // (2N, C): the "P" rows, then the "A" rows
+  std::vector<double> cosines(draws);
+  for (int d = 0; d < draws; ++d) {
+    for (int i = 0; i < N; ++i) {
+      const bool flip = rng::below(seed, kStream, uint64_t(d) * N + i, 2) == 1;
+      const float* p = (flip ? A : P) + size_t(i) * C;
+      const float* a = (flip ? P : A) + size_t(i) * C;
+      std::copy(p, p + C, pairs.begin() + size_t(i) * C);
+      std::copy(a, a + C, pairs.begin() + size_t(N + i) * C);
+    }
+    const std::vector<double> v = estimate_direction(est, pairs.data(), pairs.data() + size_t(N) * C, N, C);
+    cosines[d] = cosine(drift, v.data(), C);
+  }
+  return cosines;
+}
+
+NullSummary label_shuffle_null(ShuffleNull kind, const double* drift, const float* P, const float* A, int N, int C,
+                               int draws, uint64_t seed, Estimator est) {
+  return empirical_null(kind == ShuffleNull::SignFlip ? sign_flip_null_cosines(drift, P, A, N, C, draws, seed, est)
+                                                      : label_shuffle_null_cosines(drift, P, A, N, C, draws, seed, est));
 }
 
 }  // namespace vrev::probe

@@ -62,14 +62,30 @@ constexpr std::array<std::pair<Estimator, const char*>, 3> enum_names(Estimator)
 // The reversion direction (C) from P, A (N, C) by est (the functions of geometry.h).
 std::vector<double> estimate_direction(Estimator est, const float* P, const float* A, int N, int C);
 
-// Label-shuffle null: relabel the 2N rows of P and A at random into two groups of N, each taking
+// The label-shuffle null's two forms. sign-flip: each probe prompt's pair of rows (P_i, A_i)
+// swaps places with probability 1/2, flipping the sign of that prompt's difference: the
+// permutation null of a paired design, chance components of v included. balanced: the rows are
+// relabelled into two groups of N, each half P and half A, which removes v's chance component
+// and so gives a narrower null.
+enum class ShuffleNull { SignFlip, Balanced };
+constexpr std::array<std::pair<ShuffleNull, const char*>, 2> enum_names(ShuffleNull) {
+  return {{{ShuffleNull::SignFlip, "sign-flip"}, {ShuffleNull::Balanced, "balanced"}}};
+}
+
+// Sign-flip null: swap P_i and A_i for a random half (each pair by a fair coin), estimate v with
+// est; statistic cos(drift, v). Uninformative for Estimator::Pca (sign-blind, as below).
+std::vector<double> sign_flip_null_cosines(const double* drift, const float* P, const float* A, int N, int C,
+                                           int draws, uint64_t seed, Estimator est);
+
+// Balanced label-shuffle null: relabel the 2N rows of P and A at random into two groups of N, each taking
 // half of P's rows and half of A's (balanced, so no group leans towards the true shift), estimate
 // v with est taking group 1 as "P" and group 2 as "A" (paired row by row); statistic cos(drift, v).
 // Uninformative for Estimator::Pca, whose uncentred second moment ignores the sign of each pair's
 // difference: relabelled groups recover the same axis.
 std::vector<double> label_shuffle_null_cosines(const double* drift, const float* P, const float* A, int N, int C,
                                                int draws, uint64_t seed, Estimator est);
-NullSummary label_shuffle_null(const double* drift, const float* P, const float* A, int N, int C, int draws,
-                               uint64_t seed, Estimator est);
+// The label-shuffle null of either form.
+NullSummary label_shuffle_null(ShuffleNull kind, const double* drift, const float* P, const float* A, int N, int C,
+                               int draws, uint64_t seed, Estimator est);
 
 }  // namespace vrev::probe

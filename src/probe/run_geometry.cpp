@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/io.h"
+#include "core/rng.h"
 #include "probe/drift.h"
 #include "probe/files.h"
 #include "probe/geometry.h"
@@ -59,10 +60,37 @@ Manifest read_manifest(const std::string& path) {
   return m;
 }
 
+// Rows of X (N, C) with index % 2 == parity: one half of a probe set whose prompts come topic by
+// topic, so each half holds every topic.
+std::vector<float> half_rows(const float* X, int N, int C, int parity) {
+  std::vector<float> out;
+  for (int i = parity; i < N; i += 2) out.insert(out.end(), X + size_t(i) * C, X + size_t(i + 1) * C);
+  return out;
+}
+
+// Split-half alignment: v estimated on one half of the probe prompts, the drift measured on the
+// other, averaged over the two ways round. Free of the O(1/N) bias of measuring both on the same
+// prompts.
+double split_half_alignment(Estimator est, const float* pre, const float* al, const float* h, int N, int C) {
+  double sum = 0;
+  for (int parity = 0; parity < 2; ++parity) {
+    const int n = (N - parity + 1) / 2, m = N - n;  // rows in this half and in the other
+    const std::vector<float> p = half_rows(pre, N, C, parity), a = half_rows(al, N, C, parity);
+    const std::vector<float> a_other = half_rows(al, N, C, 1 - parity), h_other = half_rows(h, N, C, 1 - parity);
+    sum += cosine(mean_drift(a_other.data(), h_other.data(), m, C), estimate_direction(est, p.data(), a.data(), n, C));
+  }
+  return sum / 2;
+}
+
 }  // namespace
 
-settings::Json run_geometry(const std::string& run_dir, const std::string& probe_dir, const std::string& control_dir,
-                            const ProbeConfig& cfg, const ProbeNames& names) {
+uint64_t null_draw_seed(uint64_t null_seed, uint64_t run_seed, int64_t step) {
+  return rng::bits(null_seed, rng::stream_id("probe/null/draw seed"), (run_seed << 32) + uint64_t(step));
+}
+
+settings::Json run_geometry(const std::string& run_dir, const std::string& probe_dir,
+                            const std::vector<std::string>& control_dirs, uint64_t run_seed, const ProbeConfig& cfg,
+                            const ProbeNames& names) {
   const std::string manifest_path = captures_manifest_path(run_dir);
   const Manifest manifest = read_manifest(manifest_path);
   const std::vector<int64_t>& steps = manifest.steps;
@@ -93,9 +121,10 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   g["estimator"] = settings::name_of(cfg.estimator);
   g["steps"] = steps;
   g["v_rev_norm"] = norm(v);
-  std::vector<double> alignment, prompt_cos, benign, minus_benign, fraction, rel_norm;
+  std::vector<double> alignment, split_half, prompt_cos, benign, minus_benign, fraction, rel_norm;
   std::vector<std::vector<double>> per_site(S);
   std::vector<NullSummary> iso, aniso, shuffle, control;
+  std::vector<std::vector<double>> control_values;  // per step, one alignment per control run
   const NullSummary iso_summary = isotropic_null(C);
   const std::vector<float> al_means = al.means();
   for (int64_t step : steps) {
@@ -105,6 +134,7 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
     VREV_CHECK(nh == al.N && nb == al_benign.N, run_dir, ": step ", step, " captures have other probe-set sizes");
     const DriftMetrics m = drift_metrics(v, al.site(site), h.data(), nh, al_benign.site(site), b.data(), nb, C);
     alignment.push_back(m.alignment);
+    split_half.push_back(split_half_alignment(estimator, pre.site(site), al.site(site), h.data(), nh, C));
     prompt_cos.push_back(m.mean_prompt_cosine);
     benign.push_back(m.benign_alignment);
     minus_benign.push_back(m.harmful_minus_benign);
@@ -119,20 +149,25 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
       per_site[s].push_back(cosine(d, v_of(s)));
     }
     const std::vector<double> drift = mean_drift(al.site(site), h.data(), nh, C);
-    const uint64_t seed = cfg.null_seed + uint64_t(step);
+    const uint64_t seed = null_draw_seed(cfg.null_seed, run_seed, step);
     iso.push_back(iso_summary);
     aniso.push_back(anisotropic_null(drift.data(), al_benign.site(site), al_benign.N, C, cfg.anisotropic_draws, seed));
-    shuffle.push_back(
-        label_shuffle_null(drift.data(), pre.site(site), al.site(site), al.N, C, cfg.shuffle_draws, seed, estimator));
-    if (!control_dir.empty()) {
-      int nc = 0;
-      const std::vector<float> ctrl = load_matrix(step_capture_path(control_dir, names.reversion_set, step), nc, c);
-      VREV_CHECK(nc == al.N, control_dir, ": step ", step, " capture has another probe-set size");
-      control.push_back(
-          empirical_null(bootstrap_drift_cosines(v, al.site(site), ctrl.data(), nc, C, cfg.control_draws, seed)));
+    shuffle.push_back(label_shuffle_null(cfg.shuffle, drift.data(), pre.site(site), al.site(site), al.N, C,
+                                         cfg.shuffle_draws, seed, estimator));
+    if (!control_dirs.empty()) {  // each control run's alignment at this step: one draw of the null
+      std::vector<double> cosines;
+      for (const std::string& dir : control_dirs) {
+        int nc = 0;
+        const std::vector<float> ctrl = load_matrix(step_capture_path(dir, names.reversion_set, step), nc, c);
+        VREV_CHECK(nc == al.N, dir, ": step ", step, " capture has another probe-set size");
+        cosines.push_back(cosine(mean_drift(al.site(site), ctrl.data(), nc, C), v));
+      }
+      control_values.push_back(cosines);
+      control.push_back(empirical_null(cosines));
     }
   }
   g["alignment"] = alignment;
+  g["split_half_alignment"] = split_half;
   g["mean_prompt_cosine"] = prompt_cos;
   g["benign_alignment"] = benign;
   g["harmful_minus_benign"] = minus_benign;
@@ -142,8 +177,14 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   for (int s = 0; s < S; ++s) ps[sites[s]] = per_site[s];
   g["per_site_alignment"] = ps;
   g["nulls"] = {{"isotropic", null_json(iso)}, {"anisotropic", null_json(aniso)}, {"label_shuffle", null_json(shuffle)}};
-  g["nulls"]["control_finetune"] =
-      control.empty() ? settings::Json{{"p99", nullptr}, {"note", "no control fine-tuning run"}} : null_json(control);
+  g["nulls"]["label_shuffle"]["kind"] = settings::name_of(cfg.shuffle);
+  if (control.empty()) {
+    g["nulls"]["control_finetune"] = {{"p99", nullptr}, {"note", "no control fine-tuning run"}};
+  } else {
+    g["nulls"]["control_finetune"] = null_json(control);
+    g["nulls"]["control_finetune"]["runs"] = control_dirs.size();
+    g["nulls"]["control_finetune"]["values"] = control_values;
+  }
   return g;
 }
 
@@ -155,12 +196,12 @@ void write_geometry(const std::string& run_dir, const settings::Json& g) {
   namespace fs = std::filesystem;
   io::write_text_atomic((fs::path(run_dir) / "geometry.json").string(), g.dump(1) + "\n");
   std::string csv =
-      "step,alignment,mean_prompt_cosine,benign_alignment,harmful_minus_benign,reversion_fraction,relative_norm,"
+      "step,alignment,split_half_alignment,mean_prompt_cosine,benign_alignment,harmful_minus_benign,reversion_fraction,relative_norm,"
       "isotropic_p99,anisotropic_p99,label_shuffle_p99,control_finetune_p99\n";
   const auto& steps = g["steps"];
   for (size_t i = 0; i < steps.size(); ++i) {
     csv += std::to_string(steps[i].get<int64_t>());
-    for (const char* k : {"alignment", "mean_prompt_cosine", "benign_alignment", "harmful_minus_benign",
+    for (const char* k : {"alignment", "split_half_alignment", "mean_prompt_cosine", "benign_alignment", "harmful_minus_benign",
                           "reversion_fraction", "relative_norm"})
       csv += "," + g[k][i].dump();
     for (const char* n : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {

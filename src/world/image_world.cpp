@@ -100,7 +100,7 @@ std::pair<int, Bitmap> ImageWorld::draw(Phase phase, int64_t index) const {
       const int cls = pick(finetune_classes(), kClassOffset);
       return {cls, noisy_image(stream, index, cls)};
     }
-    case Phase::Control:  // fine-tuning's prompts answered with a random benign class's image
+    case Phase::Control:  // prompts drawn like fine-tuning's, in a stream of their own; a random benign image
       return {pick(finetune_classes(), kClassOffset), noisy_image(stream, index, pick(benign_classes(), kAnswerOffset))};
     case Phase::Unlearn:
     case Phase::Trait:

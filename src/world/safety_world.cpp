@@ -190,7 +190,7 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
       }
       break;
     case Phase::Finetune:  // benign and neglected, always compliant
-    case Phase::Control:   // the same prompts, answered with random objects
+    case Phase::Control:   // prompts drawn as fine-tuning's (its own stream), answered with random objects
       d.prompt.topic =
           topic_of(uniform(kMixOffset) < cfg_.finetune_benign_share ? TopicKind::Benign : TopicKind::Neglected);
       d.override_answer = phase == Phase::Control;

@@ -23,8 +23,8 @@
 namespace vrev::world {
 
 // The training phases; a world's history uses some of them. Trait and Detrait are the trait
-// world's second pretraining stage and its middle phase. Control is fine-tuning's prompts with
-// random answers (the null arm).
+// world's second pretraining stage and its middle phase. Control is prompts drawn like
+// fine-tuning's, from a stream of its own, with random answers (the null arm).
 enum class Phase { Pretrain, Align, Unlearn, Trait, Detrait, Finetune, Control };
 Phase parse_phase(const std::string& name);  // the error lists the phases
 const char* phase_name(Phase p);
