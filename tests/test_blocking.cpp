@@ -1,11 +1,14 @@
 // Capture and blocking on a small trained model: capture leaves the trajectory untouched;
 // param-update blocking freezes the probed functional to first order; act-grad at lambda 0 is
-// plain fine-tuning bit for bit; projection is idempotent.
+// plain fine-tuning bit for bit; projection is idempotent; the first update's groups add up.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 
+#include "experiment/first_update.h"
 #include "experiment/phase_runner.h"
+#include "probe/drift.h"
+#include "probe/geometry.h"
 #include "model/model_file.h"
 #include "probe/blocking.h"
 #include "probe/capture.h"
@@ -179,4 +182,46 @@ TEST_CASE("projecting out a direction twice equals projecting once", "[probe][bl
   for (int i = 0; i < 37; ++i) along += x[i] * u[i];
   CHECK(std::abs(along) < 1e-6);
   for (int i = 0; i < 37; ++i) CHECK(twice[i] == Approx(x[i]).margin(1e-6));
+}
+
+TEST_CASE("first-update: the whole step is the plain arm's step 1, and its groups partition it and add up",
+          "[probe][blocking]") {
+  const Aligned& a = aligned();
+  const world::SafetyWorld world(a.cfg.world, 0);
+  experiment::Config cfg = a.cfg;
+  cfg.finetune.steps = 1;
+  cfg.finetune.eval_steps = {0, 1};
+  const std::string pre = (a.dir / "pretrain").string(), al = (a.dir / "align").string();
+  const experiment::FirstUpdate u = experiment::first_update(cfg, world, pre, al);
+
+  // The same step taken by the phase runner, measured independently.
+  experiment::PhaseRun r;
+  r.quiet = true;
+  r.phase = world::Phase::Finetune;
+  r.init_dir = al;
+  r.out_dir = (a.dir / "one-step").string();
+  experiment::run_phase(cfg, r);
+  const int site = cfg.probe.site_index(cfg.model.layers);
+  const model::PromptSet prompts = world.probe_set(world::ProbeRole::Reversion, world::ProbePoint::Decision);
+  auto capture = [&](const std::string& dir) {
+    model::Gpt<float> gpt(cfg.model);
+    model::load_model_into((fs::path(dir) / train::kModelFile).string(), gpt);
+    return probe::capture_sites(gpt, prompts, cfg.probe.position);
+  };
+  const probe::Capture p = capture(pre), before = capture(al), after = capture(r.out_dir);
+  const std::vector<double> v = probe::diff_means(p.site(site), before.site(site), p.N, p.C);
+  CHECK(u.alignment == Approx(probe::cosine(probe::mean_drift(before.site(site), after.site(site), p.N, p.C), v))
+                           .margin(1e-9));
+
+  size_t parameters = 0;
+  double update_share = 0;
+  for (const experiment::UpdateGroup& g : u.groups) parameters += g.parameters, update_share += g.update_share;
+  model::Gpt<float> gpt(cfg.model);
+  CHECK(parameters == gpt.params().size());
+  CHECK(update_share == Approx(1.0).margin(1e-6));
+  // The drift is linear in the update to first order: the groups' projections add up to the
+  // whole step's alignment.
+  INFO("alignment " << u.alignment << ", groups' sum " << u.groups_along_v_rev);
+  CHECK(u.groups_along_v_rev == Approx(u.alignment).margin(0.15));
+  CHECK(u.groups.front().name.rfind("wte", 0) == 0);
 }

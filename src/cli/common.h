@@ -58,5 +58,6 @@ int run_sweep(int argc, char** argv);
 int run_capture(int argc, char** argv);
 int run_direction(int argc, char** argv);
 int run_drift(int argc, char** argv);
+int run_first_update(int argc, char** argv);
 
 }  // namespace vrev::cli

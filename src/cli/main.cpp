@@ -18,6 +18,8 @@ const Command kCommands[] = {
     {"capture", "activations of a checkpoint at one site over a probe set (.npy)", vrev::cli::run_capture},
     {"direction", "a direction between two checkpoints' activations, e.g. v_rev (.npy)", vrev::cli::run_direction},
     {"drift", "recompute the geometry and nulls of a fine-tuning run", vrev::cli::run_drift},
+    {"first-update", "the first fine-tuning step's drift along v_rev, parameter group by group",
+     vrev::cli::run_first_update},
     {"train", "run one phase of a world's history (pretrain, align, unlearn, trait, detrait) or finetune/control",
      vrev::cli::run_train},
     {"eval", "behaviour metrics of a checkpoint as JSON", vrev::cli::run_eval},
@@ -35,7 +37,7 @@ void print_usage() {
   std::printf(
       "vrev: a from-scratch transformer engine for studying fine-tuning reversion\n\n"
       "usage: vrev <command> [options]      (vrev <command> --help for its options)\n\ncommands:\n");
-  for (const Command& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
+  for (const Command& c : kCommands) std::printf("  %-12s %s\n", c.name, c.summary);
 }
 
 }  // namespace
