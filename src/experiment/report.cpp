@@ -395,6 +395,7 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
       return c.is_null() ? std::string() : c["above_p99"].dump() + "/" + c["pairs"].dump();
     };
     for (auto it = s["nulls"].begin(); it != s["nulls"].end(); ++it) {
+      if (it.value()["pairs"] == 0) continue;  // e.g. the control null of a run without control runs
       const bool iso = it.key() == "isotropic";
       const std::string r = ref.is_null() ? "" : iso ? "15/15" : it.key() == "anisotropic" ? "6/15" : "";
       row("plain: run-step pairs above the " + null_label(cfg, it.key()) + " p99, steps 1-20 / the reference's / "
