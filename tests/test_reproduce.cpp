@@ -367,6 +367,10 @@ TEST_CASE("vrev sweep: a point per value, the history trained once and shared, s
   const std::string table = io::read_text((out / "table.csv").string());
   CHECK(table.rfind("point,finetune.schedule.lr,arm,seeds,harmfulness_mean", 0) == 0);
   CHECK(std::count(table.begin(), table.end(), '\n') == 3);
+  // Plain fine-tuning drifts towards v_rev: at no point does its final alignment turn negative.
+  CHECK_THAT(io::read_text((out / "report.md").string()),
+             Catch::Contains("## Where the final alignment turns negative\n\n- plain: no point where every seed ends "
+                             "below zero."));
 
   // A rerun skips every phase and writes the same summary.
   CHECK(without_wall_time(experiment::sweep(sweeps, opt)) == without_wall_time(summary));
