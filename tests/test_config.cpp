@@ -78,7 +78,7 @@ TEST_CASE("the config hash is canonical: key order does not change it, a value d
   CHECK(experiment::json_hash(a).size() == 64);
 }
 
-TEST_CASE("the main track is configs/safety.json; a run is compared with it on what it measures", "[config]") {
+TEST_CASE("the main track is configs/safety.json, and a run is compared with it on what it measures", "[config]") {
   const std::string safety = std::string(VREV_SOURCE_DIR) + "/configs/safety.json";
   CHECK(experiment::main_track_differences(experiment::load_config(safety)).empty());
   // More seeds, other arms, more null draws, other evaluation steps: still the main track.

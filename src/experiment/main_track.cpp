@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "vrev/main_track.h"
+#include "experiment/main_track_json.h"
 
 namespace vrev::experiment {
 
