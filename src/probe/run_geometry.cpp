@@ -61,7 +61,8 @@ Manifest read_manifest(const std::string& path) {
 }
 
 // Rows of X (N, C) with index % 2 == parity: one half of a probe set whose prompts come topic by
-// topic, so each half holds every topic.
+// topic, so each half holds every topic. (Where one prompt gives several rows, as along the image
+// world's refusal, the halves split its positions, not its prompts: a weaker check.)
 std::vector<float> half_rows(const float* X, int N, int C, int parity) {
   std::vector<float> out;
   for (int i = parity; i < N; i += 2) out.insert(out.end(), X + size_t(i) * C, X + size_t(i + 1) * C);
@@ -106,6 +107,8 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
              " sites but the captures have ", S);
   VREV_CHECK(manifest.site_index >= 0 && manifest.site_index < S, manifest_path, ": site ", manifest.site_index,
              " does not exist in captures of ", S, " sites");
+  VREV_CHECK(al.N >= 2, probe_dir, ": the reversion probe set has ", al.N,
+             " row; the split-half check needs at least 2 (more prompts per topic)");
   const int site = static_cast<int>(manifest.site_index);
   int v_rows = 0, v_c = C;
   const std::vector<float> v_all = load_matrix(v_rev_path(probe_dir), v_rows, v_c);
