@@ -1,14 +1,12 @@
 // vrev first-update: which parameter groups move the probe activations along v_rev in the first
 // fine-tuning step.
 #include <cstdio>
-#include <tuple>
 
 #include "cli/common.h"
 #include "core/io.h"
 #include "experiment/config.h"
 #include "experiment/first_update.h"
 #include "experiment/reproduce.h"
-#include "train/checkpoint.h"
 
 namespace vrev::cli {
 
@@ -37,12 +35,7 @@ int run_first_update(int argc, char** argv) {
   const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
   const probe::ProbeNames names = experiment::probe_names(*world);
   const std::string pretrain = required(args, "pretrain"), align = required(args, "align");
-  for (const auto& [dir, flag, phase] : {std::tuple{pretrain, "--pretrain", names.reference_phase},
-                                         std::tuple{align, "--align", names.last_phase}}) {
-    const std::string found = train::read_checkpoint_state(dir).phase;
-    VREV_CHECK(found == phase, flag, " ", dir, " is a checkpoint of phase ", found, "; this needs the ", phase,
-               " checkpoint here");
-  }
+  check_probe_checkpoints(names, pretrain, align);
   const experiment::FirstUpdate u = experiment::first_update(cfg, *world, pretrain, align);
   std::printf("first step (lr %.3g): alignment cos(drift, v_rev) = %.4f; the groups' shares along v_rev add up to "
               "%.4f\n\n",

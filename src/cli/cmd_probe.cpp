@@ -1,6 +1,5 @@
 // vrev capture, vrev direction, vrev drift: the geometry instruments one at a time.
 #include <filesystem>
-#include <tuple>
 
 #include "cli/common.h"
 #include "core/io.h"
@@ -110,12 +109,7 @@ settings::Json standalone_geometry(const cxxopts::ParseResult& args, const fs::p
   const std::unique_ptr<world::World> world = world::make_world(cfg.world, 0);
   const probe::ProbeNames names = experiment::probe_names(*world);
   const std::string pretrain = args["pretrain"].as<std::string>(), align = args["align"].as<std::string>();
-  for (const auto& [dir, flag, phase] : {std::tuple{pretrain, "--pretrain", names.reference_phase},
-                                         std::tuple{align, "--align", names.last_phase}}) {
-    const std::string found = train::read_checkpoint_state(dir).phase;
-    VREV_CHECK(found == phase, flag, " ", dir, " is a checkpoint of phase ", found, "; v_rev needs the ", phase,
-               " checkpoint here");
-  }
+  check_probe_checkpoints(names, pretrain, align);
   const train::CheckpointState ft = train::read_checkpoint_state(run.string());
   VREV_CHECK(ft.parent_sha256 == io::sha256_file((fs::path(align) / train::kModelFile).string()), "--run ",
              run.string(), " was not fine-tuned from --align ", align, " (its parent checkpoint differs)");

@@ -2,8 +2,10 @@
 #include "cli/common.h"
 
 #include <sstream>
+#include <tuple>
 
 #include "kernels/cpu/kernels.h"
+#include "train/checkpoint.h"
 
 namespace vrev::cli {
 
@@ -26,6 +28,15 @@ std::string required(const cxxopts::ParseResult& args, const std::string& name) 
 
 std::vector<std::string> overrides(const cxxopts::ParseResult& args) {
   return args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+void check_probe_checkpoints(const probe::ProbeNames& names, const std::string& pretrain, const std::string& align) {
+  for (const auto& [dir, flag, phase] : {std::tuple{pretrain, "--pretrain", names.reference_phase},
+                                         std::tuple{align, "--align", names.last_phase}}) {
+    const std::string found = train::read_checkpoint_state(dir).phase;
+    VREV_CHECK(found == phase, flag, " ", dir, " is a checkpoint of phase ", found, "; v_rev needs the ", phase,
+               " checkpoint here");
+  }
 }
 
 std::string arms_override(const std::string& comma_separated) {

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/settings.h"
+#include "probe/files.h"
 
 namespace vrev::cli {
 
@@ -34,6 +35,9 @@ void add_setting_flag(cxxopts::Options& options, const S& defaults, const std::s
 }
 // An --threads value (0: all cores) applied to OpenMP and OpenBLAS.
 void apply_threads(int threads);
+// Checks that `pretrain` (--pretrain) and `align` (--align) are checkpoints of the world's reference
+// phase and its history's last: the two v_rev is estimated between.
+void check_probe_checkpoints(const probe::ProbeNames& names, const std::string& pretrain, const std::string& align);
 // "--arms a,b" as the override reproduce.arms=["a","b"].
 std::string arms_override(const std::string& comma_separated);
 
