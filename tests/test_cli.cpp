@@ -140,6 +140,12 @@ TEST_CASE("bad input through the CLI: one line naming the problem, non-zero exit
     CHECK(one_line(r.err));
     CHECK_THAT(r.err, Catch::Contains("'finetune.eval_steps' has step 20"));
   }
+  SECTION("--jobs below one") {
+    auto r = run_vrev("reproduce --config " + f.config + " --jobs 0 --out " + f.path("run"));
+    CHECK(r.exit_code != 0);
+    CHECK(one_line(r.err));
+    CHECK_THAT(r.err, Catch::Contains("--jobs must be >= 1, got 0"));
+  }
   SECTION("a value of the wrong type or out of range") {
     auto r = run_vrev("init --config " + f.config + " --set model.layers=0 --out " + f.path("x.safetensors"));
     CHECK(r.exit_code != 0);

@@ -1,10 +1,11 @@
-// Kill anywhere: `vrev reproduce` on a shrunk tiny config is killed with SIGKILL at 20 moments and
-// run again with the same arguments until it completes. The moments are points of progress (how
+// Kill anywhere: `vrev reproduce --jobs 2` on a shrunk tiny config is killed with SIGKILL at 20
+// moments and run again with the same arguments until it completes. The moments are points of progress (how
 // many distinct file versions the run has put in place, see child_process.h) drawn by the counter
 // RNG from a fixed seed, so where the kills land depends on the run, not on the machine's speed;
 // each kill comes right after a file is renamed into place, inside the gaps between the files of
 // one save. After every kill each file under a final name must be complete and each checkpoint of
-// one step; at the end every output must equal an uninterrupted run's bits (wall times aside).
+// one step; at the end every output must equal an uninterrupted serial run's bits (wall times
+// aside): running units at once changes nothing but the order they end in.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -43,9 +44,11 @@ void write_config(const fs::path& path) {
   io::write_text_atomic(path.string(), cfg.dump(2) + "\n");
 }
 
-// One thread: no OpenMP threads spinning against other processes on a small shared machine.
-std::vector<std::string> reproduce_args(const fs::path& config, const fs::path& out) {
-  return {"reproduce", "--config", config.string(), "--out", out.string(), "--threads", "1"};
+// The uninterrupted run one unit at a time on one thread; the killed runs two units at once, one
+// thread each, so kills land while two units write, and the end must equal the serial run's bits.
+std::vector<std::string> reproduce_args(const fs::path& config, const fs::path& out, int jobs) {
+  return {"reproduce", "--config", config.string(), "--out", out.string(), "--threads", std::to_string(jobs),
+          "--jobs", std::to_string(jobs)};
 }
 
 // Outputs whose bytes differ between identical runs: they hold wall times.
@@ -155,7 +158,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 }  // namespace
 
-TEST_CASE("reproduce killed with SIGKILL at 20 moments resumes to an uninterrupted run's bits", "[kill][reproduce]") {
+TEST_CASE("reproduce with --jobs 2 killed with SIGKILL at 20 moments resumes to an uninterrupted serial run's bits", "[kill][reproduce]") {
   const fs::path root = test::temp_dir("kill_resume"), ref = root / "uninterrupted", run = root / "killed";
   const fs::path log = root / "vrev.log", config = root / "kill.json";
   write_config(config);
@@ -166,7 +169,7 @@ TEST_CASE("reproduce killed with SIGKILL at 20 moments resumes to an uninterrupt
   const auto t0 = Clock::now();
   test::ProgressCounter ref_progress(ref, varies);
   {
-    test::Child child(reproduce_args(config, ref), log.string());
+    test::Child child(reproduce_args(config, ref, 1), log.string());
     while (!child.exited()) ref_progress.poll(50);
     INFO(log_tail(log));
     REQUIRE(child.exit_code() == 0);
@@ -187,7 +190,7 @@ TEST_CASE("reproduce killed with SIGKILL at 20 moments resumes to an uninterrupt
   int runs = 0, kills = 0;
   for (auto next = moments.begin();;) {
     ++runs;
-    test::Child child(reproduce_args(config, run), log.string());
+    test::Child child(reproduce_args(config, run, 2), log.string());
     auto reached = [&] { return next != moments.end() && run_progress.count() >= *next; };
     while (!reached() && !child.exited()) run_progress.poll(20);
     if (reached()) {

@@ -24,6 +24,9 @@ inline constexpr long kReduceChunk = 8192;
 
 // Threads for OpenMP and OpenBLAS together. n <= 0 restores the default (all cores).
 void set_num_threads(int n);
+// This thread's OpenMP team size alone (n >= 1): for a worker thread running its own share of the
+// cores beside other workers (OpenMP's setting is per thread; OpenBLAS's is per process).
+void set_this_thread_threads(int n);
 int num_threads();
 
 // ---- Kernel selection ------------------------------------------------------------------------

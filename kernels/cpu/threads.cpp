@@ -12,6 +12,8 @@ void set_num_threads(int n) {
   openblas_set_num_threads(n);
 }
 
+void set_this_thread_threads(int n) { omp_set_num_threads(n); }
+
 int num_threads() { return omp_get_max_threads(); }
 
 }  // namespace vrev::kernels::cpu

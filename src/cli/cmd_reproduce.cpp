@@ -23,6 +23,7 @@ int run_reproduce(int argc, char** argv) {
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
       cxxopts::value<int>()->default_value("0"));
+  add_jobs_flag(options);
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   auto sets = overrides(args);
@@ -32,6 +33,7 @@ int run_reproduce(int argc, char** argv) {
   opt.config_path = args["config"].as<std::string>();
   opt.out_dir = args["out"].as<std::string>();
   opt.ranks = &comm::Communicator::world();
+  opt.jobs = jobs(args);
   const experiment::Config cfg = experiment::load_config(opt.config_path, sets);
   cfg.kernels.apply();
   const settings::Json summary = experiment::reproduce(cfg, opt);

@@ -28,6 +28,7 @@ int run_sweep(int argc, char** argv) {
       cxxopts::value<std::vector<std::string>>())(
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
       cxxopts::value<int>()->default_value("0"));
+  add_jobs_flag(options);
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   VREV_CHECK(args.count("sweep"), "--sweep key=value1,value2,... is required");
@@ -40,6 +41,7 @@ int run_sweep(int argc, char** argv) {
   if (args.count("seeds")) opt.overrides.push_back("reproduce.seeds=" + std::to_string(args["seeds"].as<int>()));
   if (args.count("arms")) opt.overrides.push_back(arms_override(args["arms"].as<std::string>()));
   opt.ranks = &comm::Communicator::world();
+  opt.jobs = jobs(args);
   const settings::Json summary = experiment::sweep(sweeps, opt);
   if (!opt.ranks->is_root()) return 0;
   std::printf("wrote %s/report.md, summary.json, table.csv and plots/sweep.png (%zu points, %.0f s)\n",

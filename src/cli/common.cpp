@@ -46,6 +46,19 @@ std::string arms_override(const std::string& comma_separated) {
   return "reproduce.arms=[" + list + "]";
 }
 
+void add_jobs_flag(cxxopts::Options& options) {
+  options.add_options()("jobs",
+                        "units (seeds' chains, fine-tunes, geometries) run at once, the --threads split among them "
+                        "(at least one each); the same output bits as --jobs 1",
+                        cxxopts::value<int>()->default_value("1"));
+}
+
+int jobs(const cxxopts::ParseResult& args) {
+  const int n = args["jobs"].as<int>();
+  VREV_CHECK(n >= 1, "--jobs must be >= 1, got ", n);
+  return n;
+}
+
 void apply_threads(int threads) {
   VREV_CHECK(threads >= 0, "--threads must be >= 0 (0: all cores), got ", threads);
   kernels::cpu::set_num_threads(threads);

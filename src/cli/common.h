@@ -33,6 +33,9 @@ void add_setting_flag(cxxopts::Options& options, const S& defaults, const std::s
   const settings::Declaration d = settings::declaration(defaults, key);
   options.add_options()(key, d.help, cxxopts::value<std::string>()->default_value(d.value));
 }
+// The --jobs option of vrev reproduce and vrev sweep, and its value (>= 1, or an error).
+void add_jobs_flag(cxxopts::Options& options);
+int jobs(const cxxopts::ParseResult& args);
 // An --threads value (0: all cores) applied to OpenMP and OpenBLAS.
 void apply_threads(int threads);
 // Checks that `pretrain` (--pretrain) and `align` (--align) are checkpoints of the world's reference

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 
 #include "core/io.h"
 #include "core/rng.h"
@@ -16,6 +17,8 @@
 #include "experiment/report.h"
 #include "experiment/run_layout.h"
 #include "experiment/summary.h"
+#include "experiment/unit_pool.h"
+#include "kernels/cpu/kernels.h"
 #include "probe/blocking.h"
 #include "probe/capture.h"
 #include "probe/files.h"
@@ -139,6 +142,9 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
 
 settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   cfg.check_world_fits();
+  VREV_CHECK(options.jobs == 1 || cfg.kernels.gemm == kernels::cpu::GemmBackend::vrev,
+             "--jobs above 1 needs kernels.gemm=vrev: OpenBLAS's OpenMP build is not safe to call from several "
+             "threads at once");
   const auto start = Clock::now();
   const comm::Communicator& ranks = *options.ranks;
   const RunLayout run_layout(options.out_dir);
@@ -156,29 +162,43 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   VREV_CHECK(reference != history.end(), "the world's reference phase is not part of its history");
   const size_t other_init_phases = other_init ? size_t(reference - history.begin()) + 1 : 0;
 
-  // The units, in the order one process runs them: every seed's chain (its history, the probe
-  // references and v_rev, the other-init teacher, the control), then every arm, arm by arm. Unit
-  // k runs on rank k % ranks, so each rank's share is fixed by the config and the rank count, and
-  // a rerun on any number of ranks skips what is done. The arms need their seed's chain: a
-  // barrier between the two stages.
-  const int seeds = cfg.reproduce.seeds;
-  const int total_units = seeds * static_cast<int>(1 + arms.size());
-  auto mine = [&](int unit) { return unit % ranks.size() == ranks.rank(); };
+  // The units, numbered in the order one process runs them, in three stages with a barrier
+  // between each (a stage needs the one before): 1. every seed's chain (its history, the probe
+  // references and v_rev, the other-init teacher); 2. every seed's fine-tunes, its controls then
+  // its arms; 3. every arm's geometry, which reads the seed's controls. Unit k runs on rank
+  // k % ranks, so each rank's share is fixed by the config and the rank count, and a rerun on any
+  // number of ranks skips what is done; a rank runs its share of a stage on `jobs` threads.
+  const int seeds = cfg.reproduce.seeds, controls = cfg.reproduce.controls;
+  const int arm_count = static_cast<int>(arms.size()), runs_per_seed = controls + arm_count;
+  const int fine_tune_base = seeds, geometry_base = seeds + seeds * runs_per_seed;
+  const int total_units = geometry_base + seeds * arm_count;
+  auto mine = [&](int first, int count) {
+    std::vector<int> units;
+    for (int k = first; k < first + count; ++k)
+      if (k % ranks.size() == ranks.rank()) units.push_back(k);
+    return units;
+  };
   const int my_units = (total_units - ranks.rank() + ranks.size() - 1) / ranks.size();
-  int done_units = 0, worked_units = 0;
+  const int jobs = options.jobs, threads = kernels::cpu::num_threads();
+  // Several units at once share stderr: each says when it starts, and no phase draws a progress bar.
+  const bool phase_quiet = options.quiet || jobs > 1;
+  std::mutex progress_mutex;
+  int started_units = 0, worked_units = 0;
   double work_seconds = 0;  // seconds spent on units that ran (not skipped), for the ETA
   auto announce = [&](int seed, const std::string& what) {
+    const std::lock_guard<std::mutex> lock(progress_mutex);
+    ++started_units;
     if (options.quiet) return;
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const double per_unit = worked_units ? work_seconds / worked_units : 0.0;
     const std::string rank =
         ranks.size() > 1 ? "rank " + std::to_string(ranks.rank()) + "/" + std::to_string(ranks.size()) + " " : "";
-    std::fprintf(stderr, "[reproduce %s%d/%d] seed %d: %s  (elapsed %.0fs, ETA %.0fs)\n", rank.c_str(),
-                 done_units + 1, my_units, seed, what.c_str(), elapsed, per_unit * (my_units - done_units));
+    std::fprintf(stderr, "[reproduce %s%d/%d] seed %d: %s  (elapsed %.0fs, ETA %.0fs)\n", rank.c_str(), started_units,
+                 my_units, seed, what.c_str(), elapsed, per_unit * (my_units - started_units + 1) / jobs);
   };
-  auto account = [&](double seconds, bool ran) {
-    ++done_units;
-    if (ran) work_seconds += seconds, ++worked_units;
+  auto account = [&](const PhaseOutcome& o) {
+    const std::lock_guard<std::mutex> lock(progress_mutex);
+    if (!o.skipped) work_seconds += o.seconds, ++worked_units;
   };
 
   // The first `count` phases of the history into the layout's phase directories, each from the
@@ -187,7 +207,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     PhaseRun run;
     run.seed = seed;
     run.init_seed = init_seed;
-    run.quiet = options.quiet;
+    run.quiet = phase_quiet;
     run.store_dir = options.phase_store;
     PhaseOutcome total;
     total.skipped = true;
@@ -203,9 +223,8 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   };
 
   // Stage 1: each seed's chain. v_rev points from the history's last phase back to its reference.
-  for (int seed = 0; seed < seeds; ++seed) {
-    if (!mine(seed)) continue;
-    announce(seed, "history, probe references and v_rev, controls");
+  run_units(mine(0, seeds), jobs, threads, [&](int seed) {
+    announce(seed, "history, probe references and v_rev");
     const SeedLayout layout = run_layout.seed(seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
     PhaseOutcome chain = train_history(seed, layout, history.size(), std::nullopt);
@@ -218,34 +237,36 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     // The other-init teacher: the history up to the reference phase, from another initialisation.
     const uint64_t other_init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
     const PhaseOutcome teacher = train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed);
-    PhaseOutcome controls;
-    controls.skipped = true;
-    for (int r = 0; r < cfg.reproduce.controls; ++r) {
-      const PhaseOutcome o = run_arm(cfg, *world, layout, std::nullopt, seed, r, options.quiet);
-      controls.seconds += o.seconds;
-      controls.skipped = controls.skipped && o.skipped;
-    }
-    account(chain.seconds + teacher.seconds + controls.seconds,
-            !(chain.skipped && teacher.skipped && controls.skipped));
-  }
+    chain.seconds += teacher.seconds;
+    chain.skipped = chain.skipped && teacher.skipped;
+    account(chain);
+  });
   ranks.barrier();
 
-  // Stage 2: the arms, each with its geometry.
-  for (size_t a = 0; a < arms.size(); ++a)
-    for (int seed = 0; seed < seeds; ++seed) {
-      if (!mine(seeds * int(1 + a) + seed)) continue;
-      const Arm& arm = arms[a];
-      announce(seed, "finetune-" + arm.name);
-      const SeedLayout layout = run_layout.seed(seed);
-      const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
-      const PhaseOutcome o = run_arm(cfg, *world, layout, arm, seed, 0, options.quiet);
-      account(o.seconds, !o.skipped);
-      const std::string dir = layout.arm(arm.name);
-      std::vector<std::string> controls;
-      for (int r = 0; r < cfg.reproduce.controls; ++r) controls.push_back(layout.control(r));
-      probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), controls, seed, cfg.probe,
-                                                     probe_names(*world)));
-    }
+  // Stage 2: every seed's fine-tunes: the controls (replicas 0, 1, ...), then the arms.
+  run_units(mine(fine_tune_base, seeds * runs_per_seed), jobs, threads, [&](int unit) {
+    const int seed = (unit - fine_tune_base) / runs_per_seed, run = (unit - fine_tune_base) % runs_per_seed;
+    const std::optional<Arm> arm = run < controls ? std::nullopt : std::optional<Arm>(arms[size_t(run - controls)]);
+    const int replica = arm ? 0 : run;
+    announce(seed, arm ? "finetune-" + arm->name : "control " + std::to_string(replica));
+    const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
+    account(run_arm(cfg, *world, run_layout.seed(seed), arm, seed, replica, phase_quiet));
+  });
+  ranks.barrier();
+
+  // Stage 3: each arm's geometry and nulls, against its seed's controls.
+  run_units(mine(geometry_base, seeds * arm_count), jobs, threads, [&](int unit) {
+    const int seed = (unit - geometry_base) / arm_count;
+    const Arm& arm = arms[size_t((unit - geometry_base) % arm_count)];
+    announce(seed, "geometry of finetune-" + arm.name);
+    const SeedLayout layout = run_layout.seed(seed);
+    const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
+    const std::string dir = layout.arm(arm.name);
+    std::vector<std::string> control_dirs;
+    for (int r = 0; r < controls; ++r) control_dirs.push_back(layout.control(r));
+    probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), control_dirs, seed, cfg.probe,
+                                                   probe_names(*world)));
+  });
   ranks.barrier();
   if (!ranks.is_root()) return settings::Json();
 

@@ -5,7 +5,8 @@
 // (random-token answers, for the control null), capturing at the evaluation steps; measure
 // geometry and nulls. Then summary.json, table.csv, report.md, plots.
 // Every phase is resumable and skipped when its outputs exist with the same inputs. Under mpirun
-// the ranks share the units (docs/mpi.md); the outputs are the same files as one process writes.
+// the ranks share the units (docs/mpi.md), and a process may run several of its units at once
+// (jobs); the outputs are the same files as one process running one unit at a time writes.
 #include <string>
 
 #include "core/communicator.h"
@@ -20,6 +21,7 @@ struct ReproduceOptions {
   std::string out_dir = "runs/main";
   bool quiet = false;        // no progress output
   const comm::Communicator* ranks = &comm::Communicator::self();  // the processes sharing the units
+  int jobs = 1;              // units a process runs at once, its threads split among them (unit_pool.h)
   // Finished history phases shared by hash (PhaseRun::store_dir; "" for none): a sweep's phases/.
   std::string phase_store;
 };

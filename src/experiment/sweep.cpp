@@ -261,6 +261,7 @@ Json sweep(const std::vector<Sweep>& sweeps, const SweepOptions& options) {
     ro.out_dir = (out / p.name).string();
     ro.quiet = options.quiet;
     ro.ranks = options.ranks;
+    ro.jobs = options.jobs;
     ro.phase_store = (out / "phases").string();
     const Json point_summary = reproduce(p.config, ro);
     if (!options.ranks->is_root()) continue;

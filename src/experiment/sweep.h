@@ -5,7 +5,8 @@
 // same at every point (the history, when only fine-tuning settings vary) are trained once and
 // shared through OUT/phases/. Then OUT/summary.json, table.csv, report.md and plots/: the world's
 // reversion metric and the final alignment with v_rev against the swept value, per arm.
-// Resumable like reproduce; under mpirun the ranks share each point's units.
+// Resumable like reproduce; under mpirun the ranks share each point's units, and --jobs runs
+// several of a process's units at once.
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct SweepOptions {
   std::string out_dir = "runs/sweep";
   bool quiet = false;
   const comm::Communicator* ranks = &comm::Communicator::self();
+  int jobs = 1;  // units each point's reproduce runs at once (ReproduceOptions::jobs)
 };
 
 // Runs every point and returns the sweep's summary on rank 0 (null on the others).
