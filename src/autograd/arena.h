@@ -2,6 +2,7 @@
 // A bump allocator for the activations and gradients of one training step. reset() frees
 // everything at once and keeps the memory, so after the first step a training loop allocates
 // nothing: when a step needed more than one block, reset() merges them into one block that size.
+// Blocks are not zeroed when allocated (every op writes its output before reading it).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +20,7 @@ class Arena {
     n = (n + kAlign - 1) / kAlign * kAlign;
     if (blocks_.empty() || used_ + n > blocks_.back().size) {
       size_t size = std::max(n, blocks_.empty() ? kMinBlock : blocks_.back().size * 2);
-      blocks_.push_back({std::make_unique<T[]>(size + kAlign), size});
+      blocks_.push_back({std::make_unique_for_overwrite<T[]>(size + kAlign), size});
       used_ = 0;
       ++allocations_;
     }
@@ -40,7 +41,7 @@ class Arena {
   void reset() {
     if (blocks_.size() > 1) {
       blocks_.clear();
-      blocks_.push_back({std::make_unique<T[]>(high_water_ + kAlign), high_water_});
+      blocks_.push_back({std::make_unique_for_overwrite<T[]>(high_water_ + kAlign), high_water_});
       ++allocations_;
     }
     used_ = 0;

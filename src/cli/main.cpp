@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "core/communicator.h"
+#include "core/heap.h"
 
 namespace {
 
@@ -45,6 +46,7 @@ void print_usage() {
 // An error ends the process with one line on stderr. Under mpirun it ends the whole job: the other
 // ranks may be waiting for this one at a barrier or a gather, and would otherwise wait forever.
 int main(int argc, char** argv) {
+  vrev::heap::keep_freed_memory();
   const vrev::comm::Session session(argc, argv);
   const vrev::comm::Communicator& world = vrev::comm::Communicator::world();
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {

@@ -71,15 +71,16 @@ struct CachedForward::Ops {
 
 CachedForward::CachedForward(const Gpt<float>& model, int B) : model_(model), B_(B) {
   const ModelConfig& cfg = model.config();
-  kcache_.resize(size_t(cfg.layers) * B * cfg.context * cfg.width);
-  vcache_.resize(kcache_.size());
+  const size_t cache = size_t(cfg.layers) * B * cfg.context * cfg.width;
+  kcache_ = std::make_unique_for_overwrite<float[]>(cache);
+  vcache_ = std::make_unique_for_overwrite<float[]>(cache);
 }
 
 const float* CachedForward::forward(const int32_t* tokens, int Tn) {
   const ModelConfig& cfg = model_.config();
   VREV_ASSERT(Tn >= 1 && positions_ + Tn <= cfg.context);
   arena_.reset();  // rewound, not freed: the prompt's call sizes it, the one-token calls reuse it
-  Ops ops{model_.params(), arena_, kcache_.data(), vcache_.data(), tokens, cfg, B_, Tn, positions_};
+  Ops ops{model_.params(), arena_, kcache_.get(), vcache_.get(), tokens, cfg, B_, Tn, positions_};
   const Ops::Value logits = gpt_forward(ops, model_);
   positions_ += Tn;
   return logits.data;

@@ -4,7 +4,7 @@
 // token costs one position of work. It is gpt_forward (model/architecture.h) on the float
 // kernels, without a tape and without hooks.
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 #include "autograd/arena.h"
 #include "model/gpt.h"
@@ -24,7 +24,8 @@ class CachedForward {
   const Gpt<float>& model_;
   int B_;
   int positions_ = 0;                   // positions run so far
-  std::vector<float> kcache_, vcache_;  // (L, B, context, C)
+  // (L, B, context, C); a position is written before any attention reads it, so never zeroed.
+  std::unique_ptr<float[]> kcache_, vcache_;
   autograd::Arena<float> arena_;        // the activations of one call
 };
 
