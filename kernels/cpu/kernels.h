@@ -15,6 +15,7 @@
 // add unless the code asks for an FMA. The one exception is GemmBackend::openblas, whose results
 // depend on the kernel OpenBLAS picks for the CPU.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <utility>
 
@@ -24,9 +25,13 @@ inline constexpr long kReduceChunk = 8192;
 
 // Threads for OpenMP and OpenBLAS together. n <= 0 restores the default (all cores).
 void set_num_threads(int n);
-// This thread's OpenMP team size alone (n >= 1): for a worker thread running its own share of the
-// cores beside other workers (OpenMP's setting is per thread; OpenBLAS's is per process).
-void set_this_thread_threads(int n);
+// A worker thread's share of the cores, for threads that run units of work side by side
+// (experiment/unit_pool.h): the pool points each worker at one count, which it raises as workers
+// run out of units; follow_thread_share() sets this thread's OpenMP team size to it (OpenMP's
+// setting is per thread), and does nothing on a thread without a share. Results do not depend on
+// the thread count, so a share may change between any two kernels.
+void set_thread_share(const std::atomic<int>* share);
+void follow_thread_share();
 int num_threads();
 
 // ---- Kernel selection ------------------------------------------------------------------------

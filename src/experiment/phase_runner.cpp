@@ -13,6 +13,7 @@
 #include "core/io.h"
 #include "core/progress.h"
 #include "experiment/metrics_log.h"
+#include "kernels/cpu/kernels.h"
 #include "model/model_file.h"
 #include "train/checkpoint.h"
 #include "world/phase_data.h"
@@ -177,6 +178,7 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   int64_t tokens_since_log = 0;
   double seconds_since_log = 0;
   while (!trainer.done()) {
+    kernels::cpu::follow_thread_share();  // a unit pool's worker takes up cores other workers freed
     const train::StepStats st = trainer.step();
     const int64_t step = st.step + 1;  // updates done
     tokens_since_log += st.tokens;

@@ -19,16 +19,20 @@ void run_units(const std::vector<int>& units, int jobs, int threads, const std::
     for (const int unit : units) run(unit);
     return;
   }
-  const int threads_each = std::max(1, threads / workers);
+  // Each running worker's share of the threads: raised as workers find no unit left, so the last
+  // units run on the cores the finished workers free (from their next training step on).
+  std::atomic<int> share{std::max(1, threads / workers)};
+  std::atomic<int> running{workers};
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::exception_ptr first_error;
   std::mutex error_mutex;
   auto work = [&] {
-    kernels::cpu::set_this_thread_threads(threads_each);
+    kernels::cpu::set_thread_share(&share);
     while (!failed) {
       const size_t i = next++;
-      if (i >= units.size()) return;
+      if (i >= units.size()) break;
+      kernels::cpu::follow_thread_share();
       try {
         run(units[i]);
       } catch (...) {
@@ -37,6 +41,9 @@ void run_units(const std::vector<int>& units, int jobs, int threads, const std::
         failed = true;
       }
     }
+    kernels::cpu::set_thread_share(nullptr);
+    const int left = --running;
+    if (left > 0) share = std::max(1, threads / left);
   };
   std::vector<std::thread> pool;
   for (int w = 0; w < workers; ++w) pool.emplace_back(work);
