@@ -66,11 +66,16 @@ asan: deps
 	@cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ctest --output-on-failure
 
+# Two units (seeds' chains, fine-tunes) at once, each on half the cores: the tiny model's matrix
+# products use two cores less well than two runs use one each (README, Speed).
+REPRODUCE_JOBS ?= 2
 reproduce: build
-	./$(BUILD)/vrev reproduce
+	./$(BUILD)/vrev reproduce --jobs $(REPRODUCE_JOBS)
 
+# One table: vrev's GEMM, OpenBLAS's, and PyTorch eager when a python3 here imports torch, at every
+# size, measured in the same run (tests/reference/bench_table.py).
 bench: build
-	@for size in tiny small medium; do ./$(BUILD)/vrev bench --model $$size; done
+	python3 tests/reference/bench_table.py --vrev $(BUILD)/vrev
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(MARCH_BUILD) $(FUZZ)
