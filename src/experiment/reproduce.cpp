@@ -182,23 +182,34 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   const int jobs = options.jobs, threads = kernels::cpu::num_threads();
   // Several units at once share stderr: each says when it starts, and no phase draws a progress bar.
   const bool phase_quiet = options.quiet || jobs > 1;
+  // Progress: a line per unit as it starts, with an ETA for its stage (a chain takes minutes, a
+  // geometry seconds: the stages' units are too unlike to share one estimate).
   std::mutex progress_mutex;
-  int started_units = 0, worked_units = 0;
-  double work_seconds = 0;  // seconds spent on units that ran (not skipped), for the ETA
+  int started_units = 0;
+  struct StageProgress {
+    int units = 0, started = 0, timed = 0;
+    double seconds = 0;  // of the units that ran (not skipped)
+  } stage;
+  auto begin_stage = [&](std::vector<int> units) {
+    stage = {static_cast<int>(units.size())};
+    return units;
+  };
   auto announce = [&](int seed, const std::string& what) {
     const std::lock_guard<std::mutex> lock(progress_mutex);
-    ++started_units;
+    ++started_units, ++stage.started;
     if (options.quiet) return;
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    const double per_unit = worked_units ? work_seconds / worked_units : 0.0;
+    const int left = stage.units - stage.started + 1;  // this unit and those after it
+    char eta[32] = "-";
+    if (stage.timed) std::snprintf(eta, sizeof eta, "%.0fs", stage.seconds / stage.timed * left / std::min(jobs, left));
     const std::string rank =
         ranks.size() > 1 ? "rank " + std::to_string(ranks.rank()) + "/" + std::to_string(ranks.size()) + " " : "";
-    std::fprintf(stderr, "[reproduce %s%d/%d] seed %d: %s  (elapsed %.0fs, ETA %.0fs)\n", rank.c_str(), started_units,
-                 my_units, seed, what.c_str(), elapsed, per_unit * (my_units - started_units + 1) / jobs);
+    std::fprintf(stderr, "[reproduce %s%d/%d] seed %d: %s  (elapsed %.0fs, stage ETA %s)\n", rank.c_str(),
+                 started_units, my_units, seed, what.c_str(), elapsed, eta);
   };
   auto account = [&](const PhaseOutcome& o) {
     const std::lock_guard<std::mutex> lock(progress_mutex);
-    if (!o.skipped) work_seconds += o.seconds, ++worked_units;
+    if (!o.skipped) stage.seconds += o.seconds, ++stage.timed;
   };
 
   // The first `count` phases of the history into the layout's phase directories, each from the
@@ -223,7 +234,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   };
 
   // Stage 1: each seed's chain. v_rev points from the history's last phase back to its reference.
-  run_units(mine(0, seeds), jobs, threads, [&](int seed) {
+  run_units(begin_stage(mine(0, seeds)), jobs, threads, [&](int seed) {
     announce(seed, "history, probe references and v_rev");
     const SeedLayout layout = run_layout.seed(seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
@@ -244,7 +255,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   ranks.barrier();
 
   // Stage 2: every seed's fine-tunes: the controls (replicas 0, 1, ...), then the arms.
-  run_units(mine(fine_tune_base, seeds * runs_per_seed), jobs, threads, [&](int unit) {
+  run_units(begin_stage(mine(fine_tune_base, seeds * runs_per_seed)), jobs, threads, [&](int unit) {
     const int seed = (unit - fine_tune_base) / runs_per_seed, run = (unit - fine_tune_base) % runs_per_seed;
     const std::optional<Arm> arm = run < controls ? std::nullopt : std::optional<Arm>(arms[size_t(run - controls)]);
     const int replica = arm ? 0 : run;
@@ -255,10 +266,11 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   ranks.barrier();
 
   // Stage 3: each arm's geometry and nulls, against its seed's controls.
-  run_units(mine(geometry_base, seeds * arm_count), jobs, threads, [&](int unit) {
+  run_units(begin_stage(mine(geometry_base, seeds * arm_count)), jobs, threads, [&](int unit) {
     const int seed = (unit - geometry_base) / arm_count;
     const Arm& arm = arms[size_t((unit - geometry_base) % arm_count)];
     announce(seed, "geometry of finetune-" + arm.name);
+    const auto geometry_start = Clock::now();
     const SeedLayout layout = run_layout.seed(seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
     const std::string dir = layout.arm(arm.name);
@@ -266,6 +278,9 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     for (int r = 0; r < controls; ++r) control_dirs.push_back(layout.control(r));
     probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), control_dirs, seed, cfg.probe,
                                                    probe_names(*world)));
+    PhaseOutcome timed;
+    timed.seconds = std::chrono::duration<double>(Clock::now() - geometry_start).count();
+    account(timed);
   });
   ranks.barrier();
   if (!ranks.is_root()) return settings::Json();
