@@ -138,6 +138,13 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
   return run_phase(cfg, run, cb);
 }
 
+// Adds a part of a unit (a phase) to the unit's outcome: its seconds, and skipped only if every
+// part was.
+void add_part(PhaseOutcome& unit, const PhaseOutcome& part) {
+  unit.seconds += part.seconds;
+  unit.skipped = unit.skipped && part.skipped;
+}
+
 }  // namespace
 
 settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
@@ -226,9 +233,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
       run.phase = history[i];
       run.init_dir = run.out_dir;
       run.out_dir = layout.phase(run.phase);
-      const PhaseOutcome o = run_phase(cfg, run);
-      total.seconds += o.seconds;
-      total.skipped = total.skipped && o.skipped;
+      add_part(total, run_phase(cfg, run));
     }
     return total;
   };
@@ -247,9 +252,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
                            layout.probe());
     // The other-init teacher: the history up to the reference phase, from another initialisation.
     const uint64_t other_init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
-    const PhaseOutcome teacher = train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed);
-    chain.seconds += teacher.seconds;
-    chain.skipped = chain.skipped && teacher.skipped;
+    add_part(chain, train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed));
     account(chain);
   });
   ranks.barrier();
@@ -266,21 +269,20 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   ranks.barrier();
 
   // Stage 3: each arm's geometry and nulls, against its seed's controls.
+  const probe::ProbeNames names = probe_names(*world0);
   run_units(begin_stage(mine(geometry_base, seeds * arm_count)), jobs, threads, [&](int unit) {
     const int seed = (unit - geometry_base) / arm_count;
     const Arm& arm = arms[size_t((unit - geometry_base) % arm_count)];
     announce(seed, "geometry of finetune-" + arm.name);
     const auto geometry_start = Clock::now();
     const SeedLayout layout = run_layout.seed(seed);
-    const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
     const std::string dir = layout.arm(arm.name);
     std::vector<std::string> control_dirs;
     for (int r = 0; r < controls; ++r) control_dirs.push_back(layout.control(r));
-    probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), control_dirs, seed, cfg.probe,
-                                                   probe_names(*world)));
-    PhaseOutcome timed;
-    timed.seconds = std::chrono::duration<double>(Clock::now() - geometry_start).count();
-    account(timed);
+    probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), control_dirs, seed, cfg.probe, names));
+    PhaseOutcome geometry;
+    geometry.seconds = std::chrono::duration<double>(Clock::now() - geometry_start).count();
+    account(geometry);
   });
   ranks.barrier();
   if (!ranks.is_root()) return settings::Json();

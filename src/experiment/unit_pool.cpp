@@ -41,7 +41,6 @@ void run_units(const std::vector<int>& units, int jobs, int threads, const std::
         failed = true;
       }
     }
-    kernels::cpu::set_thread_share(nullptr);
     const int left = --running;
     if (left > 0) share = std::max(1, threads / left);
   };

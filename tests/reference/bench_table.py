@@ -108,4 +108,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (OSError, RuntimeError, ValueError) as e:  # a missing binary, a failed run, bad output
+        sys.exit("bench_table.py: %s" % e)
