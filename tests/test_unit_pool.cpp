@@ -51,10 +51,13 @@ TEST_CASE("run_units: every unit once, threads split among the workers and freed
   CHECK(slow_started_with <= 2);
   CHECK(slow_ended_with == 4);
 
+  // The first unit fails at once; the others take a while, so the failure is on record before
+  // the other worker, busy with its first unit, could take a second.
   std::atomic<int> started{0};
   auto fail_on_first = [&](int unit) {
     ++started;
     if (unit == 3) throw std::runtime_error("unit 3 failed");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   };
   CHECK_THROWS_WITH(run_units(units, 1, 2, fail_on_first), "unit 3 failed");
   CHECK(started == 1);  // serially, nothing after the failing unit
