@@ -250,12 +250,11 @@ TEST_CASE("attention matches ref", "[kernels]") {
     check_close("attention out", out, outd, tol_for(T + C / NH));
     check_close("attention att", att, attd, tol_for(T + C / NH));
 
-    Vec dqkv = dqkv0, datt(natt, 7.0f);
-    DVec dqkvd = to_double(dqkv0), dattd(natt);
-    cpu::attention_backward(dqkv.data(), datt.data(), dy.data(), qkv.data(), att.data(), B, T, C, NH);
-    ref::attention_backward(dqkvd.data(), dattd.data(), dyd.data(), qkvd.data(), attd.data(), B, T, C, NH);
+    Vec dqkv = dqkv0;
+    DVec dqkvd = to_double(dqkv0);
+    cpu::attention_backward(dqkv.data(), dy.data(), qkv.data(), att.data(), B, T, C, NH);
+    ref::attention_backward(dqkvd.data(), dyd.data(), qkvd.data(), attd.data(), B, T, C, NH);
     check_close("attention dqkv", dqkv, dqkvd, tol_for(T * (C / NH)));
-    check_close("attention datt", datt, dattd, tol_for(C / NH));
   }
 }
 
@@ -546,11 +545,10 @@ std::vector<DeterminismCase> determinism_cases() {
     Vec qkv = randn((size_t)B * T * 3 * C, seed++), dy = randn((size_t)B * T * C, seed++);
     Vec dqkv0 = randn((size_t)B * T * 3 * C, seed++);
     cases.push_back({"attention_forward+backward", [=] {
-                       Vec out((size_t)B * T * C), att((size_t)B * NH * T * T), datt(att.size()), dqkv = dqkv0;
+                       Vec out((size_t)B * T * C), att((size_t)B * NH * T * T), dqkv = dqkv0;
                        cpu::attention_forward(out.data(), att.data(), qkv.data(), B, T, C, NH);
-                       cpu::attention_backward(dqkv.data(), datt.data(), dy.data(), qkv.data(), att.data(), B, T, C,
-                                               NH);
-                       return bytes_of(out, att, datt, dqkv);
+                       cpu::attention_backward(dqkv.data(), dy.data(), qkv.data(), att.data(), B, T, C, NH);
+                       return bytes_of(out, att, dqkv);
                      }});
     const int Tmax = 80, t0 = 60, Tn = 8;
     Vec kc0 = randn((size_t)B * Tmax * C, seed++), vc0 = randn((size_t)B * Tmax * C, seed++);
@@ -835,10 +833,9 @@ std::vector<GradCase> grad_cases() {
                        ref::attention_forward(out.data(), att.data(), in[0].data(), B, T, C, NH);
                      },
                      [=](const auto& in, const DVec& dout, auto& din) {
-                       DVec out(B * T * C), att(B * NH * T * T), datt(B * NH * T * T);
+                       DVec out(B * T * C), att(B * NH * T * T);
                        ref::attention_forward(out.data(), att.data(), in[0].data(), B, T, C, NH);
-                       ref::attention_backward(din[0].data(), datt.data(), dout.data(), in[0].data(), att.data(), B, T,
-                                               C, NH);
+                       ref::attention_backward(din[0].data(), dout.data(), in[0].data(), att.data(), B, T, C, NH);
                      }});
   }
   {

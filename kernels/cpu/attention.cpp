@@ -2,7 +2,7 @@
 // packed, zero-padded tiles with register-blocked loops; OpenMP over the pairs. The textbook
 // yardstick is kernels/ref/attention.h. No flash-attention tiling: T is at most a few hundred
 // here, so the (T, T) probabilities are stored and reused by the backward pass.
-// Accumulation policy: out and att are overwritten; dqkv is accumulated (+=); datt is scratch.
+// Accumulation policy: out and att are overwritten; dqkv is accumulated (+=).
 // Determinism: every sum runs over its index in an order fixed by the shapes, inside one thread:
 // the tile products as FMA chains in increasing order, row sums in fixed lanes.
 #include <algorithm>
@@ -176,8 +176,8 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
   }
 }
 
-void attention_backward(float* dqkv, float* datt, const float* dout, const float* qkv, const float* att, int B, int T,
-                        int C, int NH) {
+void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* att, int B, int T, int C,
+                        int NH) {
   const int HS = C / NH, HSp = round_up(HS, kW), Tp = round_up(T, kW);
   const long C3 = 3L * C;
   const float scale = 1.0f / std::sqrt((float)HS);
@@ -218,8 +218,6 @@ void attention_backward(float* dqkv, float* datt, const float* dout, const float
           continue;
         }
         const float* ar = a + (long)t * Tp;
-        float* da = datt + ((long)pair * T + t) * T;
-        for (int t2 = 0; t2 < T; t2++) da[t2] = t2 <= t ? dr[t2] : 0.0f;
         const float adot = detail::lane_sum<float>(t + 1, [=](long t2) { return ar[t2] * dr[t2]; });
 #pragma omp simd
         for (int t2 = 0; t2 <= t; t2++) dr[t2] = ar[t2] * (dr[t2] - adot) * scale;

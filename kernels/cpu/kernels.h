@@ -99,9 +99,9 @@ void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t
 // att (B, NH, T, T) receives the softmax probabilities (zero above the diagonal);
 // out (B, T, C) the heads' weighted sums, heads concatenated. Scores are scaled by 1/sqrt(HS).
 void attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH);
-// dqkv (B, T, 3C) +=; datt (B, NH, T, T) is scratch the caller provides (overwritten).
-void attention_backward(float* dqkv, float* datt, const float* dout, const float* qkv, const float* att,
-                        int B, int T, int C, int NH);
+// dqkv (B, T, 3C) += the gradient through q, k and v, given dout (B, T, C) and att from the forward.
+void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* att, int B, int T, int C,
+                        int NH);
 // Incremental attention for generation. qkv (B, Tn, 3C) are the projections of Tn new tokens at
 // positions t0 .. t0+Tn-1; their k and v are written into kcache, vcache (B, Tmax, C), then
 // out (B, Tn, C) is computed with each new query attending causally to positions 0 .. its own.

@@ -45,17 +45,17 @@ void attention_forward(S* out, S* att, const S* qkv, int B, int T, int C, int NH
   }
 }
 
-// dqkv (B, T, 3C) +=; datt (B, NH, T, T) receives dloss/datt (zero above the diagonal).
+// dqkv (B, T, 3C) +=.
 template <class S>
-void attention_backward(S* dqkv, S* datt, const S* dout, const S* qkv, const S* att, int B, int T, int C, int NH) {
+void attention_backward(S* dqkv, const S* dout, const S* qkv, const S* att, int B, int T, int C, int NH) {
   const int HS = C / NH;
   const long C3 = 3L * C;
   const S scale = S(1) / std::sqrt(S(HS));
+  std::vector<S> da(T);  // dloss / d att for one query
   for (int b = 0; b < B; b++) {
     for (int h = 0; h < NH; h++) {
       for (int t = 0; t < T; t++) {
         const S* a = att + (((long)b * NH + h) * T + t) * T;
-        S* da = datt + (((long)b * NH + h) * T + t) * T;
         const S* dy = dout + ((long)b * T + t) * C + h * HS;
         const S* q = qkv + ((long)b * T + t) * C3 + h * HS;
         S* dq = dqkv + ((long)b * T + t) * C3 + h * HS;

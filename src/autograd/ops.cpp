@@ -110,9 +110,7 @@ Var linear(Tape<T>& tape, Var x, Var weight, Var bias) {
 template <class T>
 static void attention_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [B, Tn, C, NH] = r.dims;
-  T* datt = tape.scratch(static_cast<size_t>(B) * NH * Tn * Tn);
-  k::attention_backward(tape.grad(r.in[0]), datt, tape.grad(r.out), tape.value(r.in[0]), r.saved[0], B, Tn,
-                        C, NH);
+  k::attention_backward(tape.grad(r.in[0]), tape.grad(r.out), tape.value(r.in[0]), r.saved[0], B, Tn, C, NH);
 }
 
 template <class T>
