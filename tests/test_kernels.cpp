@@ -120,13 +120,14 @@ TEST_CASE("matmul and bias kernels match ref", "[kernels]") {
 
     Vec out((size_t)N * OC, 7.0f);  // forward overwrites whatever was there
     DVec outd((size_t)N * OC);
-    cpu::matmul_forward(out.data(), x.data(), w.data(), N, IC, OC);
-    ref::matmul_forward(outd.data(), xd.data(), wd.data(), N, IC, OC);
+    cpu::matmul_forward(out.data(), x.data(), w.data(), nullptr, N, IC, OC);
+    ref::matmul_forward(outd.data(), xd.data(), wd.data(), nullptr, N, IC, OC);
     check_close("matmul_forward", out, outd, tol_for(IC));
 
-    cpu::bias_forward(out.data(), bias.data(), N, OC);
-    ref::bias_forward(outd.data(), biasd.data(), N, OC);
-    check_close("bias_forward", out, outd, tol_for(IC));
+    std::fill(out.begin(), out.end(), 7.0f);
+    cpu::matmul_forward(out.data(), x.data(), w.data(), bias.data(), N, IC, OC);
+    ref::matmul_forward(outd.data(), xd.data(), wd.data(), biasd.data(), N, IC, OC);
+    check_close("matmul_forward with bias", out, outd, tol_for(IC));
 
     Vec dx = dx0, dw = dw0, db = db0;
     DVec dxd = to_double(dx0), dwd = to_double(dw0), dbd = to_double(db0);
@@ -451,10 +452,10 @@ std::vector<DeterminismCase> determinism_cases() {
     const int N = s[0], IC = s[1], OC = s[2];
     const std::string shape = " N=" + std::to_string(N) + " IC=" + std::to_string(IC) + " OC=" + std::to_string(OC);
     Vec x = randn((size_t)N * IC, seed++), w = randn((size_t)OC * IC, seed++), dy = randn((size_t)N * OC, seed++);
-    Vec dx0 = randn((size_t)N * IC, seed++), dw0 = randn((size_t)OC * IC, seed++);
+    Vec dx0 = randn((size_t)N * IC, seed++), dw0 = randn((size_t)OC * IC, seed++), bias = randn(OC, seed++);
     cases.push_back({"matmul_forward" + shape, [=] {
                        Vec out((size_t)N * OC);
-                       cpu::matmul_forward(out.data(), x.data(), w.data(), N, IC, OC);
+                       cpu::matmul_forward(out.data(), x.data(), w.data(), bias.data(), N, IC, OC);
                        return bytes_of(out);
                      }});
     cases.push_back({"matmul_backward_input" + shape, [=] {
@@ -470,12 +471,7 @@ std::vector<DeterminismCase> determinism_cases() {
   }
   {
     const int N = 333, OC = 257;
-    Vec y0 = randn((size_t)N * OC, seed++), bias = randn(OC, seed++), db0 = randn(OC, seed++);
-    cases.push_back({"bias_forward", [=] {
-                       Vec y = y0;
-                       cpu::bias_forward(y.data(), bias.data(), N, OC);
-                       return bytes_of(y);
-                     }});
+    Vec y0 = randn((size_t)N * OC, seed++), db0 = randn(OC, seed++);
     cases.push_back({"bias_backward", [=] {
                        Vec db = db0;
                        cpu::bias_backward(db.data(), y0.data(), N, OC);
@@ -606,8 +602,9 @@ TEST_CASE("cpu kernels are bitwise identical for 1, 2 and 3 threads and every in
 }
 
 // The GEMM's contract (kernels/cpu/gemm/gemm.h), element by element: C[i][j] is one std::fma
-// chain over k = 0 .. K-1 in order, started from zero or from C's old value. Shapes cover edge
-// tiles, K across several cache blocks (256), K = 0, a single row, and blocks spread over threads.
+// chain over k = 0 .. K-1 in order, started from zero or from C's old value, and with a bias, that
+// chain plus bias[j]. Shapes cover edge tiles, K across several cache blocks (256), K = 0, a single
+// row, and blocks spread over threads.
 TEST_CASE("the GEMM computes every element as one FMA chain over k in order", "[kernels]") {
   ThreadGuard threads_guard;
   IsaGuard isa_guard;
@@ -619,12 +616,14 @@ TEST_CASE("the GEMM computes every element as one FMA chain over k in order", "[
     const Vec dx0 = randn((size_t)N * IC, seed++), dw0 = randn((size_t)OC * IC, seed++);
     // out[n][o] = chain over i of x[n][i] w[o][i]; dx[n][i] = dx0 + chain over o of dy[n][o] w[o][i];
     // dw[o][i] = dw0 + chain over n of dy[n][o] x[n][i].
-    Vec out_want((size_t)N * OC), dx_want = dx0, dw_want = dw0;
+    const Vec bias = randn(OC, seed++);
+    Vec out_want((size_t)N * OC), biased_want((size_t)N * OC), dx_want = dx0, dw_want = dw0;
     for (int n = 0; n < N; n++)
       for (int o = 0; o < OC; o++) {
         float acc = 0.0f;
         for (int i = 0; i < IC; i++) acc = std::fma(x[(size_t)n * IC + i], w[(size_t)o * IC + i], acc);
         out_want[(size_t)n * OC + o] = acc;
+        biased_want[(size_t)n * OC + o] = acc + bias[o];
       }
     for (int n = 0; n < N; n++)
       for (int i = 0; i < IC; i++) {
@@ -640,13 +639,15 @@ TEST_CASE("the GEMM computes every element as one FMA chain over k in order", "[
       for (int threads : {1, 2}) {
         cpu::select_kernels(isa, cpu::GemmBackend::vrev);
         cpu::set_num_threads(threads);
-        Vec out((size_t)N * OC, 99.0f), dx = dx0, dw = dw0;
-        cpu::matmul_forward(out.data(), x.data(), w.data(), N, IC, OC);
+        Vec out((size_t)N * OC, 99.0f), biased((size_t)N * OC, 99.0f), dx = dx0, dw = dw0;
+        cpu::matmul_forward(out.data(), x.data(), w.data(), nullptr, N, IC, OC);
+        cpu::matmul_forward(biased.data(), x.data(), w.data(), bias.data(), N, IC, OC);
         cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC);
         cpu::matmul_backward_weight(dw.data(), dy.data(), x.data(), N, IC, OC);
         INFO("N=" << N << " IC=" << IC << " OC=" << OC << " isa=" << vrev::settings::name_of(isa)
                   << " threads=" << threads);
         CHECK(bytes_of(out) == bytes_of(out_want));
+        CHECK(bytes_of(biased) == bytes_of(biased_want));
         CHECK(bytes_of(dx) == bytes_of(dx_want));
         CHECK(bytes_of(dw) == bytes_of(dw_want));
       }
@@ -663,10 +664,11 @@ TEST_CASE("kernel selection: automatic takes the widest instruction set, openbla
   CHECK(cpu::selected_gemm() == cpu::GemmBackend::openblas);
   // OpenBLAS agrees with vrev's GEMM to rounding, not in bits.
   const int N = 37, IC = 300, OC = 41;
-  Vec x = randn((size_t)N * IC, 5), w = randn((size_t)OC * IC, 6), blas((size_t)N * OC), own((size_t)N * OC);
-  cpu::matmul_forward(blas.data(), x.data(), w.data(), N, IC, OC);
+  Vec x = randn((size_t)N * IC, 5), w = randn((size_t)OC * IC, 6), bias = randn(OC, 7);
+  Vec blas((size_t)N * OC), own((size_t)N * OC);
+  cpu::matmul_forward(blas.data(), x.data(), w.data(), bias.data(), N, IC, OC);
   cpu::select_kernels(cpu::Isa::automatic, cpu::GemmBackend::vrev);
-  cpu::matmul_forward(own.data(), x.data(), w.data(), N, IC, OC);
+  cpu::matmul_forward(own.data(), x.data(), w.data(), bias.data(), N, IC, OC);
   check_close("openblas vs vrev", blas, DVec(own.begin(), own.end()), tol_for(IC));
 }
 
@@ -747,28 +749,17 @@ std::vector<GradCase> grad_cases() {
   {
     const int N = 3, IC = 5, OC = 4;
     cases.push_back(
-        {"matmul",
-         {drandn(N * IC, seed++), drandn(OC * IC, seed++)},
+        {"matmul with bias",
+         {drandn(N * IC, seed++), drandn(OC * IC, seed++), drandn(OC, seed++)},
          (size_t)N * OC,
-         [=](const auto& in, DVec& out) { ref::matmul_forward(out.data(), in[0].data(), in[1].data(), N, IC, OC); },
+         [=](const auto& in, DVec& out) {
+           ref::matmul_forward(out.data(), in[0].data(), in[1].data(), in[2].data(), N, IC, OC);
+         },
          [=](const auto& in, const DVec& dout, auto& din) {
            ref::matmul_backward_input(din[0].data(), dout.data(), in[1].data(), N, IC, OC);
            ref::matmul_backward_weight(din[1].data(), dout.data(), in[0].data(), N, IC, OC);
+           ref::bias_backward(din[2].data(), dout.data(), N, OC);
          }});
-  }
-  {
-    const int N = 3, OC = 4;
-    cases.push_back({"bias",
-                     {drandn(N * OC, seed++), drandn(OC, seed++)},
-                     (size_t)N * OC,
-                     [=](const auto& in, DVec& out) {
-                       out = in[0];
-                       ref::bias_forward(out.data(), in[1].data(), N, OC);
-                     },
-                     [=](const auto&, const DVec& dout, auto& din) {
-                       for (size_t i = 0; i < dout.size(); i++) din[0][i] += dout[i];  // out = x + bias
-                       ref::bias_backward(din[1].data(), dout.data(), N, OC);
-                     }});
   }
   {
     const int N = 3, C = 5;

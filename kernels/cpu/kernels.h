@@ -57,14 +57,12 @@ Isa selected_isa();
 GemmBackend selected_gemm();
 
 // ---- Linear layers: y = x W^T + b, W stored (OC, IC) ---------------------------------------
-// out (N, OC) = inp (N, IC) @ weight (OC, IC)^T
-void matmul_forward(float* out, const float* inp, const float* weight, int N, int IC, int OC);
+// out (N, OC) = inp (N, IC) @ weight (OC, IC)^T + bias (OC), or without a bias when it is null
+void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int IC, int OC);
 // dinp (N, IC) += dout (N, OC) @ weight (OC, IC)
 void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC);
 // dweight (OC, IC) += dout (N, OC)^T @ inp (N, IC)
 void matmul_backward_weight(float* dweight, const float* dout, const float* inp, int N, int IC, int OC);
-// out (N, OC) += bias (OC)
-void bias_forward(float* out, const float* bias, int N, int OC);
 // dbias (OC) += sum over rows of dout (N, OC)
 void bias_backward(float* dbias, const float* dout, int N, int OC);
 

@@ -1,5 +1,6 @@
 // Linear-layer kernels on the CPU: the three matrix products through vrev's GEMM (or OpenBLAS's
-// sgemm when selected), OpenMP for the bias; the plain-loop yardstick is kernels/ref/matmul.h.
+// sgemm when selected), the forward's bias added by the GEMM as it finishes each tile, OpenMP for
+// the bias gradient; the plain-loop yardstick is kernels/ref/matmul.h.
 // Accumulation policy: out is overwritten; dinp, dweight and dbias are accumulated (+=).
 #include <cblas.h>
 
@@ -44,22 +45,34 @@ Selection& selection() {
   return s;
 }
 
-// C (M, N) (+)= op(A) op(B) through the selected backend; see gemm::multiply.
+// C (M, N), row stride ldc, += bias (N), row by row.
+void add_bias(float* C, long ldc, const float* bias, int M, int N) {
+#pragma omp parallel for schedule(static) if ((long)M * N >= kParallelMin)
+  for (int i = 0; i < M; i++) {
+    float* y = C + i * ldc;
+#pragma omp simd
+    for (int j = 0; j < N; j++) y[j] += bias[j];
+  }
+}
+
+// C (M, N) (+)= op(A) op(B), then + bias per column when given, through the selected backend;
+// see gemm::multiply.
 void product(bool trans_a, bool trans_b, int M, int N, int K, const float* A, long lda, const float* B, long ldb,
-             float* C, long ldc, bool accumulate) {
+             float* C, long ldc, bool accumulate, const float* bias = nullptr) {
   const Selection& s = selection();
   if (s.gemm == GemmBackend::vrev) {
-    gemm::multiply(s.tile, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    gemm::multiply(s.tile, trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc, accumulate, bias);
     return;
   }
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {  // not every BLAS honours beta = 0 when k = 0
     if (!accumulate)
       for (int i = 0; i < M; i++) std::fill(C + (long)i * ldc, C + (long)i * ldc + N, 0.0f);
-    return;
+  } else {
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K,
+                1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
   }
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K,
-              1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
+  if (bias) add_bias(C, ldc, bias, M, N);
 }
 
 }  // namespace
@@ -80,9 +93,9 @@ void select_kernels(Isa isa, GemmBackend gemm) {
 Isa selected_isa() { return selection().isa; }
 GemmBackend selected_gemm() { return selection().gemm; }
 
-void matmul_forward(float* out, const float* inp, const float* weight, int N, int IC, int OC) {
-  // out (N, OC) = inp (N, IC) @ weight (OC, IC)^T
-  product(false, true, N, OC, IC, inp, IC, weight, IC, out, OC, false);
+void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int IC, int OC) {
+  // out (N, OC) = inp (N, IC) @ weight (OC, IC)^T (+ bias)
+  product(false, true, N, OC, IC, inp, IC, weight, IC, out, OC, false, bias);
 }
 
 void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC) {
@@ -93,15 +106,6 @@ void matmul_backward_input(float* dinp, const float* dout, const float* weight, 
 void matmul_backward_weight(float* dweight, const float* dout, const float* inp, int N, int IC, int OC) {
   // dweight (OC, IC) += dout (N, OC)^T @ inp (N, IC)
   product(true, false, OC, IC, N, dout, OC, inp, IC, dweight, IC, true);
-}
-
-void bias_forward(float* out, const float* bias, int N, int OC) {
-#pragma omp parallel for schedule(static) if ((long)N * OC >= kParallelMin)
-  for (int n = 0; n < N; n++) {
-    float* y = out + (long)n * OC;
-#pragma omp simd
-    for (int o = 0; o < OC; o++) y[o] += bias[o];
-  }
 }
 
 void bias_backward(float* dbias, const float* dout, int N, int OC) {

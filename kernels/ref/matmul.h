@@ -4,18 +4,22 @@
 // Accumulation policy (as everywhere in kernels/): forward outputs are overwritten, every backward
 // output is accumulated (+=).
 
+#include <type_traits>
+
 namespace vrev::kernels::ref {
 
-// out (N, OC) = inp (N, IC) @ weight (OC, IC)^S
+// out (N, OC) = inp (N, IC) @ weight (OC, IC)^S + bias (OC), or without a bias when it is null
+// (bias takes no part in deducing S, so that a literal nullptr may be passed)
 template <class S>
-void matmul_forward(S* out, const S* inp, const S* weight, int N, int IC, int OC) {
+void matmul_forward(S* out, const S* inp, const S* weight, const std::type_identity_t<S>* bias, int N, int IC,
+                    int OC) {
   for (int n = 0; n < N; n++) {
     const S* x = inp + (long)n * IC;
     for (int o = 0; o < OC; o++) {
       const S* w = weight + (long)o * IC;
       S acc = 0;
       for (int i = 0; i < IC; i++) acc += x[i] * w[i];
-      out[(long)n * OC + o] = acc;
+      out[(long)n * OC + o] = bias ? acc + bias[o] : acc;
     }
   }
 }
@@ -42,13 +46,6 @@ void matmul_backward_weight(S* dweight, const S* dout, const S* inp, int N, int 
       dweight[(long)o * IC + i] += acc;
     }
   }
-}
-
-// out (N, OC) += bias (OC)
-template <class S>
-void bias_forward(S* out, const S* bias, int N, int OC) {
-  for (int n = 0; n < N; n++)
-    for (int o = 0; o < OC; o++) out[(long)n * OC + o] += bias[o];
 }
 
 // dbias (OC) += sum over rows of dout (N, OC)

@@ -100,8 +100,8 @@ Var linear(Tape<T>& tape, Var x, Var weight, Var bias) {
   s.dims[s.rank - 1] = OC;
   bool grad = any_grad(tape, {x, weight, bias});
   Var out = tape.output(s, grad);
-  k::matmul_forward(tape.value(out), tape.value(x), tape.value(weight), N, IC, OC);
-  if (bias.valid()) k::bias_forward(tape.value(out), tape.value(bias), N, OC);
+  k::matmul_forward(tape.value(out), tape.value(x), tape.value(weight), bias.valid() ? tape.value(bias) : nullptr, N,
+                    IC, OC);
   if (grad) tape.push({&linear_backward<T>, {x, weight, bias}, out, {}, {N, IC, OC, 0}});
   return out;
 }

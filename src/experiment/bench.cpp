@@ -65,7 +65,7 @@ double sgemm_peak_gflops(int n, int reps) {
   double best = 0;
   for (int r = 0; r < reps; ++r) {
     const auto start = Clock::now();
-    kernels::cpu::matmul_forward(c.data(), a.data(), b.data(), n, n, n);
+    kernels::cpu::matmul_forward(c.data(), a.data(), b.data(), nullptr, n, n, n);
     const double s = std::chrono::duration<double>(Clock::now() - start).count();
     best = std::max(best, 2.0 * n * n * n / s / 1e9);
   }
@@ -103,7 +103,7 @@ std::vector<GemmShapeResult> bench_gemm_shapes(const BenchSize& size) {
       return best;
     };
     GemmShapeResult g{layer, N, IC, OC};
-    g.forward_gflops = gflops([&] { kernels::cpu::matmul_forward(y.data(), x.data(), w.data(), N, IC, OC); });
+    g.forward_gflops = gflops([&] { kernels::cpu::matmul_forward(y.data(), x.data(), w.data(), nullptr, N, IC, OC); });
     g.backward_input_gflops =
         gflops([&] { kernels::cpu::matmul_backward_input(x.data(), y.data(), w.data(), N, IC, OC); });
     g.backward_weight_gflops =

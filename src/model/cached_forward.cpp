@@ -44,8 +44,7 @@ struct CachedForward::Ops {
   }
   Value linear(Value x, int w, int b) {
     Value y = output(static_cast<int>(params.views()[w].shape[0]));  // W is (OC, IC)
-    k::matmul_forward(y.data, x.data, value(w), rows(), x.width, y.width);
-    if (b != kNoBias) k::bias_forward(y.data, value(b), rows(), y.width);
+    k::matmul_forward(y.data, x.data, value(w), b == kNoBias ? nullptr : value(b), rows(), x.width, y.width);
     return y;
   }
   // Appends this call's keys and values to the layer's cache and attends over positions 0 .. t0+Tn-1.

@@ -118,14 +118,22 @@ void edge_tile(const Tile& t, int kc, const float* a, long rs_a, long cs_a, cons
     for (int j = 0; j < cols; j++) c[r * ldc + j] = buf[r * t.nr + j];
 }
 
+// c[r][j] += bias[j] for the rows x cols tile at c.
+void add_bias(float* c, long ldc, int rows, int cols, const float* bias) {
+  for (int r = 0; r < rows; r++)
+#pragma omp simd
+    for (int j = 0; j < cols; j++) c[r * ldc + j] += bias[j];
+}
+
 }  // namespace
 
 void multiply(const Tile& t, bool trans_a, bool trans_b, int M, int N, int K, const float* A, long lda,
-              const float* B, long ldb, float* C, long ldc, bool accumulate) {
+              const float* B, long ldb, float* C, long ldc, bool accumulate, const float* bias) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {  // an empty sum: C keeps its value, or becomes zero
     if (!accumulate)
       for (int i = 0; i < M; i++) std::fill(C + (long)i * ldc, C + (long)i * ldc + N, 0.0f);
+    if (bias) add_bias(C, ldc, M, N, bias);
     return;
   }
   const int mpanels = ceil_div(M, t.mr), npanels = ceil_div(N, t.nr);
@@ -168,6 +176,7 @@ void multiply(const Tile& t, bool trans_a, bool trans_b, int M, int N, int K, co
       pack_item(pb, B + k0 * b_sk, b_sk, b_si, t.nr, N, kc, p, k1, std::min(kc, k1 + kKPack));
     }
     const bool load_c = accumulate || k0 > 0;  // later K blocks continue the chains in C
+    const bool last = k0 + kc == K;
     // Which thread takes which block changes nothing in the result, so blocks are handed out
     // dynamically for balance. The loop's closing barrier keeps the packed slices until all
     // blocks are done.
@@ -189,6 +198,7 @@ void multiply(const Tile& t, bool trans_a, bool trans_b, int M, int N, int K, co
             t.kernel(kc, a, rs_a, cs_a, b, ldb_tile, c, ldc, load_c);
           else
             edge_tile(t, kc, a, rs_a, cs_a, b, ldb_tile, c, ldc, rows, cols, load_c);
+          if (bias && last) add_bias(c, ldc, rows, cols, bias + j);
         }
       }
     }
