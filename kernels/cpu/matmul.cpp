@@ -1,5 +1,5 @@
 // Linear-layer kernels on the CPU: the three matrix products through vrev's GEMM (or OpenBLAS's
-// sgemm when selected), the forward's bias added by the GEMM as it finishes each tile, OpenMP for
+// sgemm when selected), the forward's bias added by the GEMM as it finishes each block, OpenMP for
 // the bias gradient; the plain-loop yardstick is kernels/ref/matmul.h.
 // Accumulation policy: out is overwritten; dinp, dweight and dbias are accumulated (+=).
 #include <cblas.h>

@@ -35,7 +35,7 @@ Tile tile_avx512();
 // C (M, N), row stride ldc, (+)= op(A) (M, K) @ op(B) (K, N). op(A)[i][k] is A[i * lda + k], or
 // A[k * lda + i] when trans_a; op(B)[k][j] is B[k * ldb + j], or B[j * ldb + k] when trans_b.
 // A non-null bias (N) is then added to every row: C[i][j] = chain + bias[j], one rounding, as a
-// separate pass would, but while the tile is still in cache.
+// separate pass would, but block by block while each is still in cache.
 void multiply(const Tile& tile, bool trans_a, bool trans_b, int M, int N, int K, const float* A, long lda,
               const float* B, long ldb, float* C, long ldc, bool accumulate, const float* bias);
 

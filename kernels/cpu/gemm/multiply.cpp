@@ -118,7 +118,7 @@ void edge_tile(const Tile& t, int kc, const float* a, long rs_a, long cs_a, cons
     for (int j = 0; j < cols; j++) c[r * ldc + j] = buf[r * t.nr + j];
 }
 
-// c[r][j] += bias[j] for the rows x cols tile at c.
+// c[r][j] += bias[j] for the rows x cols block at c.
 void add_bias(float* c, long ldc, int rows, int cols, const float* bias) {
   for (int r = 0; r < rows; r++)
 #pragma omp simd
@@ -198,9 +198,10 @@ void multiply(const Tile& t, bool trans_a, bool trans_b, int M, int N, int K, co
             t.kernel(kc, a, rs_a, cs_a, b, ldb_tile, c, ldc, load_c);
           else
             edge_tile(t, kc, a, rs_a, cs_a, b, ldb_tile, c, ldc, rows, cols, load_c);
-          if (bias && last) add_bias(c, ldc, rows, cols, bias + j);
         }
       }
+      // The block is finished and still in L2 (a tile alone is too short a row for the vector loop).
+      if (bias && last) add_bias(C + (long)i0 * ldc + j0, ldc, i1 - i0, j1 - j0, bias + j0);
     }
   }
 }
