@@ -45,16 +45,6 @@ Selection& selection() {
   return s;
 }
 
-// C (M, N), row stride ldc, += bias (N), row by row.
-void add_bias(float* C, long ldc, const float* bias, int M, int N) {
-#pragma omp parallel for schedule(static) if ((long)M * N >= kParallelMin)
-  for (int i = 0; i < M; i++) {
-    float* y = C + i * ldc;
-#pragma omp simd
-    for (int j = 0; j < N; j++) y[j] += bias[j];
-  }
-}
-
 // C (M, N) (+)= op(A) op(B), then + bias per column when given, through the selected backend;
 // see gemm::multiply.
 void product(bool trans_a, bool trans_b, int M, int N, int K, const float* A, long lda, const float* B, long ldb,
@@ -72,7 +62,9 @@ void product(bool trans_a, bool trans_b, int M, int N, int K, const float* A, lo
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, M, N, K,
                 1.0f, A, lda, B, ldb, accumulate ? 1.0f : 0.0f, C, ldc);
   }
-  if (bias) add_bias(C, ldc, bias, M, N);
+  if (!bias) return;
+#pragma omp parallel for schedule(static) if ((long)M * N >= kParallelMin)
+  for (int i = 0; i < M; i++) gemm::add_bias(C + (long)i * ldc, ldc, 1, N, bias);
 }
 
 }  // namespace

@@ -32,6 +32,9 @@ Tile tile_portable();
 Tile tile_avx2();
 Tile tile_avx512();
 
+// c[r][j] += bias[j] for the rows x cols block at c (row stride ldc), on this thread.
+void add_bias(float* c, long ldc, int rows, int cols, const float* bias);
+
 // C (M, N), row stride ldc, (+)= op(A) (M, K) @ op(B) (K, N). op(A)[i][k] is A[i * lda + k], or
 // A[k * lda + i] when trans_a; op(B)[k][j] is B[k * ldb + j], or B[j * ldb + k] when trans_b.
 // A non-null bias (N) is then added to every row: C[i][j] = chain + bias[j], one rounding, as a

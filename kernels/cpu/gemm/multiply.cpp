@@ -118,14 +118,13 @@ void edge_tile(const Tile& t, int kc, const float* a, long rs_a, long cs_a, cons
     for (int j = 0; j < cols; j++) c[r * ldc + j] = buf[r * t.nr + j];
 }
 
-// c[r][j] += bias[j] for the rows x cols block at c.
+}  // namespace
+
 void add_bias(float* c, long ldc, int rows, int cols, const float* bias) {
   for (int r = 0; r < rows; r++)
 #pragma omp simd
     for (int j = 0; j < cols; j++) c[r * ldc + j] += bias[j];
 }
-
-}  // namespace
 
 void multiply(const Tile& t, bool trans_a, bool trans_b, int M, int N, int K, const float* A, long lda,
               const float* B, long ldb, float* C, long ldc, bool accumulate, const float* bias) {
