@@ -53,8 +53,8 @@ void gradcheck(const OpCase& c) {
   for (size_t i = 0; i < x.size(); ++i) vars.push_back(tape.leaf(x[i].data(), grads[i].data(), c.inputs[i]));
   Var out = c.f(tape, vars);
   const auto r = random_vector(tape.shape(out).numel(), 7);
-  tape.zero_grads();
-  for (size_t i = 0; i < r.size(); ++i) tape.grad(out)[i] = r[i];
+  double* seed = tape.seed(out);
+  for (size_t i = 0; i < r.size(); ++i) seed[i] = r[i];
   tape.run_backward();
 
   const double eps = 1e-6;
@@ -133,6 +133,21 @@ const std::vector<OpCase> kOps = {
     {"gradient_site", {{3, 4}}, [](Tape<double>& t, const std::vector<Var>& v) {
        return vrev::autograd::gelu(t, vrev::autograd::gradient_site(t, v[0], &observe_hook));
      }},
+    // The tape's gradient policy: the first backward to reach an intermediate overwrites its
+    // gradient buffer, later ones add to it.
+    {"an intermediate with two consumers", {{3, 4}}, [](Tape<double>& t, const std::vector<Var>& v) {
+       Var h = vrev::autograd::gelu(t, v[0]);
+       return vrev::autograd::add(t, vrev::autograd::gelu(t, h), h);
+     }},
+    {"an intermediate added to itself", {{3, 4}}, [](Tape<double>& t, const std::vector<Var>& v) {
+       Var h = vrev::autograd::gelu(t, v[0]);
+       return vrev::autograd::add(t, h, h);
+     }},
+    {"an intermediate with an unused consumer", {{3, 4}}, [](Tape<double>& t, const std::vector<Var>& v) {
+       Var h = vrev::autograd::gelu(t, v[0]);
+       vrev::autograd::gelu(t, h);  // recorded; no gradient ever reaches its output
+       return vrev::autograd::gelu(t, h);
+     }},
 };
 
 }  // namespace
@@ -149,11 +164,31 @@ TEST_CASE("a backward hook at a gradient site sees and replaces the gradient", "
   Var in = tape.leaf(x.data(), gx.data(), Shape{3, 4});
   vrev::autograd::GradHook<double> zero_first = [](double* g, const Shape&) { g[0] = 0; };
   Var out = vrev::autograd::gelu(tape, vrev::autograd::gradient_site(tape, in, &zero_first));
-  tape.zero_grads();
-  for (int i = 0; i < 12; ++i) tape.grad(out)[i] = 1.0;
+  double* seed = tape.seed(out);
+  for (int i = 0; i < 12; ++i) seed[i] = 1.0;
   tape.run_backward();
   CHECK(gx[0] == 0.0);
   CHECK(gx[1] != 0.0);
+}
+
+TEST_CASE("a second backward pass on the same tape gives the same gradients", "[autograd]") {
+  // The intermediates' buffers still hold the first pass's gradients; the second pass must
+  // overwrite them, not add to them.
+  std::vector<double> x = random_vector(12, 1), gx(12, 0.0);
+  Tape<double> tape;
+  Var in = tape.leaf(x.data(), gx.data(), Shape{3, 4});
+  Var h = vrev::autograd::gelu(tape, in);
+  Var out = vrev::autograd::add(tape, vrev::autograd::gelu(tape, h), h);
+  const std::vector<double> r = random_vector(12, 2);
+  std::vector<std::vector<double>> passes;
+  for (int pass = 0; pass < 2; ++pass) {
+    std::fill(gx.begin(), gx.end(), 0.0);
+    double* seed = tape.seed(out);
+    for (int i = 0; i < 12; ++i) seed[i] = r[i];
+    tape.run_backward();
+    passes.push_back(gx);
+  }
+  CHECK(passes[0] == passes[1]);
 }
 
 TEST_CASE("no-grad scope records nothing", "[autograd]") {

@@ -1,5 +1,5 @@
-// Kernel tests: every cpu kernel against its ref twin run in double (forward, backward and the +=
-// accumulation), bitwise determinism of every cpu kernel across thread counts and instruction
+// Kernel tests: every cpu kernel against its ref twin run in double (forward, backward, the +=
+// accumulation and the overwriting of an activation's gradient), bitwise determinism of every cpu kernel across thread counts and instruction
 // sets, the GEMM's one-FMA-chain contract, and the ref backward passes
 // against central differences in double. Not a benchmark.
 #include <omp.h>
@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -59,6 +60,12 @@ Vec soft_targets(int N, int V, const Tokens& targets, uint32_t seed) {
 }
 
 DVec to_double(const Vec& v) { return DVec(v.begin(), v.end()); }
+
+// What an activation's gradient holds before a backward writes it: old (added to) when
+// accumulating, else NaN everywhere, which an overwriting kernel must never read.
+Vec gradient_start(bool accumulate, const Vec& old) {
+  return accumulate ? old : Vec(old.size(), std::numeric_limits<float>::quiet_NaN());
+}
 
 // Largest |got - want| / (1 + |want|) over the arrays; one CHECK per array, with the worst index.
 void check_close(const char* what, const Vec& got, const DVec& want, double tol) {
@@ -129,11 +136,16 @@ TEST_CASE("matmul and bias kernels match ref", "[kernels]") {
     ref::matmul_forward(outd.data(), xd.data(), wd.data(), biasd.data(), N, IC, OC);
     check_close("matmul_forward with bias", out, outd, tol_for(IC));
 
-    Vec dx = dx0, dw = dw0, db = db0;
-    DVec dxd = to_double(dx0), dwd = to_double(dw0), dbd = to_double(db0);
-    cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC);
-    ref::matmul_backward_input(dxd.data(), dyd.data(), wd.data(), N, IC, OC);
-    check_close("matmul_backward_input", dx, dxd, tol_for(OC));
+    for (bool accumulate : {true, false}) {
+      INFO("accumulate " << accumulate);
+      Vec dx = gradient_start(accumulate, dx0);
+      DVec dxd = to_double(dx);
+      cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC, accumulate);
+      ref::matmul_backward_input(dxd.data(), dyd.data(), wd.data(), N, IC, OC, accumulate);
+      check_close("matmul_backward_input", dx, dxd, tol_for(OC));
+    }
+    Vec dw = dw0, db = db0;
+    DVec dwd = to_double(dw0), dbd = to_double(db0);
     cpu::matmul_backward_weight(dw.data(), dy.data(), x.data(), N, IC, OC);
     ref::matmul_backward_weight(dwd.data(), dyd.data(), xd.data(), N, IC, OC);
     check_close("matmul_backward_weight", dw, dwd, tol_for(N));
@@ -163,15 +175,18 @@ TEST_CASE("layernorm matches ref", "[kernels]") {
     check_close("layernorm rstd", rstd, rstdd, tol_for(C));
 
     // Backward from the same saved statistics on both sides (the ref's, in double).
-    Vec dx = dx0, dw = dw0, db = db0;
-    DVec dxd = to_double(dx0), dwd = to_double(dw0), dbd = to_double(db0);
-    cpu::layernorm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), N,
-                            C);
-    ref::layernorm_backward(dxd.data(), dwd.data(), dbd.data(), dyd.data(), xd.data(), wd.data(), meand.data(),
-                            rstdd.data(), N, C);
-    check_close("layernorm dinp", dx, dxd, tol_for(C));
-    check_close("layernorm dweight", dw, dwd, tol_for(N));
-    check_close("layernorm dbias", db, dbd, tol_for(N));
+    for (bool accumulate : {true, false}) {
+      INFO("accumulate " << accumulate);
+      Vec dx = gradient_start(accumulate, dx0), dw = dw0, db = db0;
+      DVec dxd = to_double(dx), dwd = to_double(dw0), dbd = to_double(db0);
+      cpu::layernorm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(),
+                              N, C, accumulate);
+      ref::layernorm_backward(dxd.data(), dwd.data(), dbd.data(), dyd.data(), xd.data(), wd.data(), meand.data(),
+                              rstdd.data(), N, C, accumulate);
+      check_close("layernorm dinp", dx, dxd, tol_for(C));
+      check_close("layernorm dweight", dw, dwd, tol_for(N));
+      check_close("layernorm dbias", db, dbd, tol_for(N));
+    }
   }
 }
 
@@ -188,21 +203,28 @@ TEST_CASE("gelu and residual match ref", "[kernels]") {
     cpu::gelu_forward(out.data(), x.data(), n);
     ref::gelu_forward(outd.data(), xd.data(), n);
     check_close("gelu_forward", out, outd, 1e-6);
-    Vec dx = d0;
-    DVec dxd = to_double(d0);
-    cpu::gelu_backward(dx.data(), x.data(), dy.data(), n);
-    ref::gelu_backward(dxd.data(), xd.data(), dyd.data(), n);
-    check_close("gelu_backward", dx, dxd, 2e-6);
+    for (bool accumulate : {true, false}) {
+      INFO("accumulate " << accumulate);
+      Vec dx = gradient_start(accumulate, d0);
+      DVec dxd = to_double(dx);
+      cpu::gelu_backward(dx.data(), x.data(), dy.data(), n, accumulate);
+      ref::gelu_backward(dxd.data(), xd.data(), dyd.data(), n, accumulate);
+      check_close("gelu_backward", dx, dxd, 2e-6);
+    }
 
     cpu::residual_forward(out.data(), x.data(), y.data(), n);
     ref::residual_forward(outd.data(), xd.data(), yd.data(), n);
     check_close("residual_forward", out, outd, 1e-6);
-    Vec da = d0, db = d1;
-    DVec dad = to_double(d0), dbd = to_double(d1);
-    cpu::residual_backward(da.data(), db.data(), dy.data(), n);
-    ref::residual_backward(dad.data(), dbd.data(), dyd.data(), n);
-    check_close("residual_backward da", da, dad, 1e-6);
-    check_close("residual_backward db", db, dbd, 1e-6);
+    for (bool accumulate_a : {true, false})
+      for (bool accumulate_b : {true, false}) {
+        INFO("accumulate a " << accumulate_a << ", b " << accumulate_b);
+        Vec da = gradient_start(accumulate_a, d0), db = gradient_start(accumulate_b, d1);
+        DVec dad = to_double(da), dbd = to_double(db);
+        cpu::residual_backward(da.data(), db.data(), dy.data(), n, accumulate_a, accumulate_b);
+        ref::residual_backward(dad.data(), dbd.data(), dyd.data(), n, accumulate_a, accumulate_b);
+        check_close("residual_backward da", da, dad, 1e-6);
+        check_close("residual_backward db", db, dbd, 1e-6);
+      }
   }
 }
 
@@ -251,11 +273,14 @@ TEST_CASE("attention matches ref", "[kernels]") {
     check_close("attention out", out, outd, tol_for(T + C / NH));
     check_close("attention att", att, attd, tol_for(T + C / NH));
 
-    Vec dqkv = dqkv0;
-    DVec dqkvd = to_double(dqkv0);
-    cpu::attention_backward(dqkv.data(), dy.data(), qkv.data(), att.data(), B, T, C, NH);
-    ref::attention_backward(dqkvd.data(), dyd.data(), qkvd.data(), attd.data(), B, T, C, NH);
-    check_close("attention dqkv", dqkv, dqkvd, tol_for(T * (C / NH)));
+    for (bool accumulate : {true, false}) {
+      INFO("accumulate " << accumulate);
+      Vec dqkv = gradient_start(accumulate, dqkv0);
+      DVec dqkvd = to_double(dqkv);
+      cpu::attention_backward(dqkv.data(), dy.data(), qkv.data(), att.data(), B, T, C, NH, accumulate);
+      ref::attention_backward(dqkvd.data(), dyd.data(), qkvd.data(), attd.data(), B, T, C, NH, accumulate);
+      check_close("attention dqkv", dqkv, dqkvd, tol_for(T * (C / NH)));
+    }
   }
 }
 
@@ -324,11 +349,14 @@ TEST_CASE("cross entropy matches ref and is stable", "[kernels]") {
     CHECK(std::isfinite(losses[0]));
     CHECK(losses[0] > 100.0f);
 
-    Vec dz = dz0;
-    DVec dzd = to_double(dz0);
-    cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V);
-    ref::cross_entropy_backward(dzd.data(), probsd.data(), targets.data(), dld.data(), N, V);
-    check_close("cross_entropy dlogits", dz, dzd, tol_for(V));
+    for (bool accumulate : {true, false}) {
+      INFO("accumulate " << accumulate);
+      Vec dz = gradient_start(accumulate, dz0);
+      DVec dzd = to_double(dz);
+      cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V, accumulate);
+      ref::cross_entropy_backward(dzd.data(), probsd.data(), targets.data(), dld.data(), N, V, accumulate);
+      check_close("cross_entropy dlogits", dz, dzd, tol_for(V));
+    }
   }
 }
 
@@ -357,11 +385,14 @@ TEST_CASE("soft cross_entropy matches ref", "[kernels]") {
     CHECK(std::isfinite(losses[0]));
     CHECK(losses[0] > 100.0f);
 
-    Vec dz = dz0;
-    DVec dzd = to_double(dz0);
-    cpu::soft_cross_entropy_backward(dz.data(), probs.data(), q.data(), dl.data(), N, V);
-    ref::soft_cross_entropy_backward(dzd.data(), probsd.data(), qd.data(), dld.data(), N, V);
-    check_close("soft_cross_entropy dlogits", dz, dzd, tol_for(V));
+    for (bool accumulate : {true, false}) {
+      INFO("accumulate " << accumulate);
+      Vec dz = gradient_start(accumulate, dz0);
+      DVec dzd = to_double(dz);
+      cpu::soft_cross_entropy_backward(dz.data(), probs.data(), q.data(), dl.data(), N, V, accumulate);
+      ref::soft_cross_entropy_backward(dzd.data(), probsd.data(), qd.data(), dld.data(), N, V, accumulate);
+      check_close("soft_cross_entropy dlogits", dz, dzd, tol_for(V));
+    }
   }
 }
 
@@ -382,10 +413,10 @@ TEST_CASE("soft cross_entropy with one-hot targets equals cross_entropy", "[kern
 
     Vec losses(N), probs((size_t)N * V), dz = dz0;
     cpu::cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), N, V);
-    cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V);
+    cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V, true);
     Vec soft_losses(N), soft_probs((size_t)N * V), soft_dz = dz0;
     cpu::soft_cross_entropy_forward(soft_losses.data(), soft_probs.data(), logits.data(), onehot.data(), N, V);
-    cpu::soft_cross_entropy_backward(soft_dz.data(), soft_probs.data(), onehot.data(), dl.data(), N, V);
+    cpu::soft_cross_entropy_backward(soft_dz.data(), soft_probs.data(), onehot.data(), dl.data(), N, V, true);
     check_close("cpu one-hot losses", soft_losses, to_double(losses), tol_for(V));
     check_close("cpu one-hot probs", soft_probs, to_double(probs), tol_for(V));
     check_close("cpu one-hot dlogits", soft_dz, to_double(dz), tol_for(V));
@@ -460,7 +491,12 @@ std::vector<DeterminismCase> determinism_cases() {
                      }});
     cases.push_back({"matmul_backward_input" + shape, [=] {
                        Vec dx = dx0;
-                       cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC);
+                       cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC, true);
+                       return bytes_of(dx);
+                     }});
+    cases.push_back({"matmul_backward_input, overwriting" + shape, [=] {
+                       Vec dx = dx0;
+                       cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC, false);
                        return bytes_of(dx);
                      }});
     cases.push_back({"matmul_backward_weight" + shape, [=] {
@@ -487,7 +523,7 @@ std::vector<DeterminismCase> determinism_cases() {
                        Vec out((size_t)N * C), mean(N), rstd(N), dx = dx0, dw = dw0, db = db0;
                        cpu::layernorm_forward(out.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N, C);
                        cpu::layernorm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(),
-                                               mean.data(), rstd.data(), N, C);
+                                               mean.data(), rstd.data(), N, C, true);
                        return bytes_of(out, mean, rstd, dx, dw, db);
                      }});
   }
@@ -497,13 +533,13 @@ std::vector<DeterminismCase> determinism_cases() {
     cases.push_back({"gelu_forward+backward", [=] {
                        Vec out(n), dx = d0;
                        cpu::gelu_forward(out.data(), x.data(), n);
-                       cpu::gelu_backward(dx.data(), x.data(), dy.data(), n);
+                       cpu::gelu_backward(dx.data(), x.data(), dy.data(), n, true);
                        return bytes_of(out, dx);
                      }});
     cases.push_back({"residual_forward+backward", [=] {
                        Vec out(n), da = d0, db = y;
                        cpu::residual_forward(out.data(), x.data(), y.data(), n);
-                       cpu::residual_backward(da.data(), db.data(), dy.data(), n);
+                       cpu::residual_backward(da.data(), db.data(), dy.data(), n, true, false);
                        return bytes_of(out, da, db);
                      }});
     Vec m0 = randn(n, seed++, 0.1f), v0 = randn(n, seed++, 0.1f);
@@ -543,7 +579,7 @@ std::vector<DeterminismCase> determinism_cases() {
     cases.push_back({"attention_forward+backward", [=] {
                        Vec out((size_t)B * T * C), att((size_t)B * NH * T * T), dqkv = dqkv0;
                        cpu::attention_forward(out.data(), att.data(), qkv.data(), B, T, C, NH);
-                       cpu::attention_backward(dqkv.data(), dy.data(), qkv.data(), att.data(), B, T, C, NH);
+                       cpu::attention_backward(dqkv.data(), dy.data(), qkv.data(), att.data(), B, T, C, NH, true);
                        return bytes_of(out, att, dqkv);
                      }});
     const int Tmax = 80, t0 = 60, Tn = 8;
@@ -563,14 +599,14 @@ std::vector<DeterminismCase> determinism_cases() {
     cases.push_back({"cross_entropy_forward+backward", [=] {
                        Vec losses(N), probs((size_t)N * V), dz = dz0;
                        cpu::cross_entropy_forward(losses.data(), probs.data(), logits.data(), targets.data(), N, V);
-                       cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V);
+                       cpu::cross_entropy_backward(dz.data(), probs.data(), targets.data(), dl.data(), N, V, true);
                        return bytes_of(losses, probs, dz);
                      }});
     const Vec q = soft_targets(N, V, targets, seed++);
     cases.push_back({"soft_cross_entropy_forward+backward", [=] {
                        Vec losses(N), probs((size_t)N * V), dz = dz0;
                        cpu::soft_cross_entropy_forward(losses.data(), probs.data(), logits.data(), q.data(), N, V);
-                       cpu::soft_cross_entropy_backward(dz.data(), probs.data(), q.data(), dl.data(), N, V);
+                       cpu::soft_cross_entropy_backward(dz.data(), probs.data(), q.data(), dl.data(), N, V, true);
                        return bytes_of(losses, probs, dz);
                      }});
   }
@@ -614,10 +650,11 @@ TEST_CASE("the GEMM computes every element as one FMA chain over k in order", "[
     const int N = s[0], IC = s[1], OC = s[2];
     Vec x = randn((size_t)N * IC, seed++), w = randn((size_t)OC * IC, seed++), dy = randn((size_t)N * OC, seed++);
     const Vec dx0 = randn((size_t)N * IC, seed++), dw0 = randn((size_t)OC * IC, seed++);
-    // out[n][o] = chain over i of x[n][i] w[o][i]; dx[n][i] = dx0 + chain over o of dy[n][o] w[o][i];
-    // dw[o][i] = dw0 + chain over n of dy[n][o] x[n][i].
+    // out[n][o] = chain over i of x[n][i] w[o][i]; dx[n][i] = dx0 + chain over o of dy[n][o] w[o][i]
+    // (or the chain alone, overwriting); dw[o][i] = dw0 + chain over n of dy[n][o] x[n][i].
     const Vec bias = randn(OC, seed++);
     Vec out_want((size_t)N * OC), biased_want((size_t)N * OC), dx_want = dx0, dw_want = dw0;
+    Vec dx_fresh_want((size_t)N * IC, 0.0f);
     for (int n = 0; n < N; n++)
       for (int o = 0; o < OC; o++) {
         float acc = 0.0f;
@@ -628,7 +665,11 @@ TEST_CASE("the GEMM computes every element as one FMA chain over k in order", "[
     for (int n = 0; n < N; n++)
       for (int i = 0; i < IC; i++) {
         float& acc = dx_want[(size_t)n * IC + i];
-        for (int o = 0; o < OC; o++) acc = std::fma(dy[(size_t)n * OC + o], w[(size_t)o * IC + i], acc);
+        float& fresh = dx_fresh_want[(size_t)n * IC + i];
+        for (int o = 0; o < OC; o++) {
+          acc = std::fma(dy[(size_t)n * OC + o], w[(size_t)o * IC + i], acc);
+          fresh = std::fma(dy[(size_t)n * OC + o], w[(size_t)o * IC + i], fresh);
+        }
       }
     for (int o = 0; o < OC; o++)
       for (int i = 0; i < IC; i++) {
@@ -640,15 +681,18 @@ TEST_CASE("the GEMM computes every element as one FMA chain over k in order", "[
         cpu::select_kernels(isa, cpu::GemmBackend::vrev);
         cpu::set_num_threads(threads);
         Vec out((size_t)N * OC, 99.0f), biased((size_t)N * OC, 99.0f), dx = dx0, dw = dw0;
+        Vec dx_fresh((size_t)N * IC, 99.0f);
         cpu::matmul_forward(out.data(), x.data(), w.data(), nullptr, N, IC, OC);
         cpu::matmul_forward(biased.data(), x.data(), w.data(), bias.data(), N, IC, OC);
-        cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC);
+        cpu::matmul_backward_input(dx.data(), dy.data(), w.data(), N, IC, OC, true);
+        cpu::matmul_backward_input(dx_fresh.data(), dy.data(), w.data(), N, IC, OC, false);
         cpu::matmul_backward_weight(dw.data(), dy.data(), x.data(), N, IC, OC);
         INFO("N=" << N << " IC=" << IC << " OC=" << OC << " isa=" << vrev::settings::name_of(isa)
                   << " threads=" << threads);
         CHECK(bytes_of(out) == bytes_of(out_want));
         CHECK(bytes_of(biased) == bytes_of(biased_want));
         CHECK(bytes_of(dx) == bytes_of(dx_want));
+        CHECK(bytes_of(dx_fresh) == bytes_of(dx_fresh_want));
         CHECK(bytes_of(dw) == bytes_of(dw_want));
       }
   }
@@ -756,7 +800,7 @@ std::vector<GradCase> grad_cases() {
            ref::matmul_forward(out.data(), in[0].data(), in[1].data(), in[2].data(), N, IC, OC);
          },
          [=](const auto& in, const DVec& dout, auto& din) {
-           ref::matmul_backward_input(din[0].data(), dout.data(), in[1].data(), N, IC, OC);
+           ref::matmul_backward_input(din[0].data(), dout.data(), in[1].data(), N, IC, OC, true);
            ref::matmul_backward_weight(din[1].data(), dout.data(), in[0].data(), N, IC, OC);
            ref::bias_backward(din[2].data(), dout.data(), N, OC);
          }});
@@ -777,7 +821,7 @@ std::vector<GradCase> grad_cases() {
                        DVec out(N * C), mean(N), rstd(N);
                        fwd(in, out, mean, rstd);
                        ref::layernorm_backward(din[0].data(), din[1].data(), din[2].data(), dout.data(), in[0].data(),
-                                               in[1].data(), mean.data(), rstd.data(), N, C);
+                                               in[1].data(), mean.data(), rstd.data(), N, C, true);
                      }});
   }
   {
@@ -787,7 +831,7 @@ std::vector<GradCase> grad_cases() {
                      (size_t)n,
                      [=](const auto& in, DVec& out) { ref::gelu_forward(out.data(), in[0].data(), n); },
                      [=](const auto& in, const DVec& dout, auto& din) {
-                       ref::gelu_backward(din[0].data(), in[0].data(), dout.data(), n);
+                       ref::gelu_backward(din[0].data(), in[0].data(), dout.data(), n, true);
                      }});
   }
   {
@@ -798,7 +842,7 @@ std::vector<GradCase> grad_cases() {
          (size_t)n,
          [=](const auto& in, DVec& out) { ref::residual_forward(out.data(), in[0].data(), in[1].data(), n); },
          [=](const auto&, const DVec& dout, auto& din) {
-           ref::residual_backward(din[0].data(), din[1].data(), dout.data(), n);
+           ref::residual_backward(din[0].data(), din[1].data(), dout.data(), n, true, true);
          }});
   }
   {
@@ -826,7 +870,7 @@ std::vector<GradCase> grad_cases() {
                      [=](const auto& in, const DVec& dout, auto& din) {
                        DVec out(B * T * C), att(B * NH * T * T);
                        ref::attention_forward(out.data(), att.data(), in[0].data(), B, T, C, NH);
-                       ref::attention_backward(din[0].data(), dout.data(), in[0].data(), att.data(), B, T, C, NH);
+                       ref::attention_backward(din[0].data(), dout.data(), in[0].data(), att.data(), B, T, C, NH, true);
                      }});
   }
   {
@@ -842,7 +886,7 @@ std::vector<GradCase> grad_cases() {
                      [=](const auto& in, const DVec& dout, auto& din) {
                        DVec losses(N), probs(N * V);
                        ref::cross_entropy_forward(losses.data(), probs.data(), in[0].data(), targets.data(), N, V);
-                       ref::cross_entropy_backward(din[0].data(), probs.data(), targets.data(), dout.data(), N, V);
+                       ref::cross_entropy_backward(din[0].data(), probs.data(), targets.data(), dout.data(), N, V, true);
                      }});
   }
   {
@@ -859,7 +903,7 @@ std::vector<GradCase> grad_cases() {
                      [=](const auto& in, const DVec& dout, auto& din) {
                        DVec losses(N), probs(N * V);
                        ref::soft_cross_entropy_forward(losses.data(), probs.data(), in[0].data(), q.data(), N, V);
-                       ref::soft_cross_entropy_backward(din[0].data(), probs.data(), q.data(), dout.data(), N, V);
+                       ref::soft_cross_entropy_backward(din[0].data(), probs.data(), q.data(), dout.data(), N, V, true);
                      }});
   }
   return cases;

@@ -2,7 +2,7 @@
 // packed, zero-padded tiles with register-blocked loops; OpenMP over the pairs. The textbook
 // yardstick is kernels/ref/attention.h. No flash-attention tiling: T is at most a few hundred
 // here, so the (T, T) probabilities are stored and reused by the backward pass.
-// Accumulation policy: out and att are overwritten; dqkv is accumulated (+=).
+// Accumulation policy: out and att are overwritten; dqkv is accumulated or overwritten as asked.
 // Determinism: every sum runs over its index in an order fixed by the shapes, inside one thread:
 // the tile products as FMA chains in increasing order, row sums in fixed lanes.
 #include <algorithm>
@@ -177,7 +177,7 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
 }
 
 void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* att, int B, int T, int C,
-                        int NH) {
+                        int NH, bool accumulate) {
   const int HS = C / NH, HSp = round_up(HS, kW), Tp = round_up(T, kW);
   const long C3 = 3L * C;
   const float scale = 1.0f / std::sqrt((float)HS);
@@ -228,17 +228,17 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
         for (int c0 = 0; c0 < HSp; c0 += kW)
           block_pm(g + (long)r0 * HSp, HSp, d + (long)r0 * Tp, Tp, k, HSp, 0, std::min(r0 + kR, T), c0);
       for (int t = 0; t < T; t++)
-        for (int i = 0; i < HS; i++) dbase[t * C3 + i] += g[(long)t * HSp + i];
+        detail::write_gradient(dbase + t * C3, 0, HS, accumulate, [=](long i) { return g[(long)t * HSp + i]; });
       // dk = d^T q; key t2 is seen by queries t2 .. T-1.
       for (int r0 = 0; r0 < Tp; r0 += kR)
         for (int c0 = 0; c0 < HSp; c0 += kW) block_ptm(g + (long)r0 * HSp, HSp, d + r0, Tp, q, HSp, r0, T, c0);
       for (int t = 0; t < T; t++)
-        for (int i = 0; i < HS; i++) dbase[t * C3 + C + i] += g[(long)t * HSp + i];
+        detail::write_gradient(dbase + t * C3 + C, 0, HS, accumulate, [=](long i) { return g[(long)t * HSp + i]; });
       // dv = a^T dout.
       for (int r0 = 0; r0 < Tp; r0 += kR)
         for (int c0 = 0; c0 < HSp; c0 += kW) block_ptm(g + (long)r0 * HSp, HSp, a + r0, Tp, dy, HSp, r0, T, c0);
       for (int t = 0; t < T; t++)
-        for (int i = 0; i < HS; i++) dbase[t * C3 + 2 * C + i] += g[(long)t * HSp + i];
+        detail::write_gradient(dbase + t * C3 + 2 * C, 0, HS, accumulate, [=](long i) { return g[(long)t * HSp + i]; });
     }
   }
 }

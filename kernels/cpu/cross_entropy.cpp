@@ -1,6 +1,6 @@
 // Fused softmax cross-entropy against hard and soft targets on the CPU, OpenMP over rows; the
 // plain-loop yardstick is kernels/ref/cross_entropy.h.
-// Accumulation policy: losses and probs are overwritten; dlogits is accumulated (+=).
+// Accumulation policy: losses and probs are overwritten; dlogits is accumulated or overwritten as asked.
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
 #include "kernels/math.h"
@@ -44,15 +44,14 @@ void cross_entropy_forward(float* losses, float* probs, const float* logits, con
 }
 
 void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* targets, const float* dlosses, int N,
-                            int V) {
+                            int V, bool accumulate) {
 #pragma omp parallel for schedule(static) if ((long)N * V >= kParallelMin)
   for (int n = 0; n < N; n++) {
     const float* p = probs + (long)n * V;  // (V)
     float* dz = dlogits + (long)n * V;     // (V)
     const float dl = dlosses[n];
     const int target = targets[n];
-#pragma omp simd
-    for (int i = 0; i < V; i++) dz[i] += (p[i] - (i == target ? 1.0f : 0.0f)) * dl;
+    detail::write_gradient(dz, 0, V, accumulate, [=](long i) { return (p[i] - (i == target ? 1.0f : 0.0f)) * dl; });
   }
 }
 
@@ -74,7 +73,7 @@ void soft_cross_entropy_forward(float* losses, float* probs, const float* logits
 }
 
 void soft_cross_entropy_backward(float* dlogits, const float* probs, const float* target_probs, const float* dlosses,
-                                 int N, int V) {
+                                 int N, int V, bool accumulate) {
 #pragma omp parallel for schedule(static) if ((long)N * V >= kParallelMin)
   for (int n = 0; n < N; n++) {
     const float* p = probs + (long)n * V;         // (V)
@@ -82,8 +81,7 @@ void soft_cross_entropy_backward(float* dlogits, const float* probs, const float
     float* dz = dlogits + (long)n * V;            // (V)
     const float dl = dlosses[n];
     const float qsum = detail::lane_sum<float>(V, [=](long i) { return q[i]; });
-#pragma omp simd
-    for (int i = 0; i < V; i++) dz[i] += (p[i] * qsum - q[i]) * dl;
+    detail::write_gradient(dz, 0, V, accumulate, [=](long i) { return (p[i] * qsum - q[i]) * dl; });
   }
 }
 

@@ -88,6 +88,20 @@ void for_blocks(long n, F f) {
   for (long k = 0; k < nblock; k++) f(k * kBlock, k * kBlock + kBlock < n ? k * kBlock + kBlock : n);
 }
 
+// dst[i] = value(i) for i in [i0, i1), or dst[i] += value(i) when accumulating: how a backward
+// writes an activation's gradient (kernels.h, accumulation policy). Two loops, so that the
+// overwriting one never reads dst.
+template <class F>
+inline void write_gradient(float* dst, long i0, long i1, bool accumulate, F value) {
+  if (accumulate) {
+#pragma omp simd
+    for (long i = i0; i < i1; i++) dst[i] += value(i);
+  } else {
+#pragma omp simd
+    for (long i = i0; i < i1; i++) dst[i] = value(i);
+  }
+}
+
 // partial (nchunk, width) holds one row of partial sums per chunk; adds rows 1.. into row 0 in
 // chunk order, parallel over columns, so row 0 ends as the same total for any thread count.
 inline void sum_partials(double* partial, int nchunk, long width) {

@@ -6,8 +6,12 @@
 //
 // Vocabulary (as in llm.c): B batch, T time, C channels, NH heads, HS = C / NH head size,
 // V vocabulary, N = B * T rows, IC / OC input / output channels of a Linear.
-// Accumulation policy: forward outputs are overwritten (=); every backward output is
-// accumulated (+=), so parameter gradients and residual-stream gradients sum naturally.
+// Accumulation policy: forward outputs are overwritten (=). A backward accumulates (+=) into the
+// gradients of parameters (dweight, dbias, dwte, dwpe), so micro-shards' gradients sum; into the
+// gradient of an activation (dinp, da, db, dqkv, dlogits) it accumulates or overwrites as the
+// caller's `accumulate` says: the tape overwrites with the first contribution of a backward pass,
+// so it never has to zero an activation's gradient first. Overwriting gives the value that adding
+// to a zeroed buffer gives.
 // Determinism: no kernel's result depends on the OpenMP thread count, the instruction set or the
 // machine. Every sum runs in an order fixed by the shapes alone: the GEMM as one FMA chain per
 // output element, reductions over fixed chunks (kReduceChunk) and lanes combined in a fixed
@@ -59,8 +63,9 @@ GemmBackend selected_gemm();
 // ---- Linear layers: y = x W^T + b, W stored (OC, IC) ---------------------------------------
 // out (N, OC) = inp (N, IC) @ weight (OC, IC)^T + bias (OC), or without a bias when it is null
 void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int IC, int OC);
-// dinp (N, IC) += dout (N, OC) @ weight (OC, IC)
-void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC);
+// dinp (N, IC) (+)= dout (N, OC) @ weight (OC, IC)
+void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC,
+                           bool accumulate);
 // dweight (OC, IC) += dout (N, OC)^T @ inp (N, IC)
 void matmul_backward_weight(float* dweight, const float* dout, const float* inp, int N, int IC, int OC);
 // dbias (OC) += sum over rows of dout (N, OC)
@@ -70,16 +75,19 @@ void bias_backward(float* dbias, const float* dout, int N, int OC);
 // out (N, C); mean, rstd (N) are saved for the backward pass.
 void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                        const float* bias, int N, int C);
+// dinp (N, C) (+)=; dweight, dbias (C) +=.
 void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                        const float* weight, const float* mean, const float* rstd, int N, int C);
+                        const float* weight, const float* mean, const float* rstd, int N, int C, bool accumulate);
 
 // ---- Elementwise ------------------------------------------------------------------------------
 // GELU, tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
 void gelu_forward(float* out, const float* inp, long n);
-void gelu_backward(float* dinp, const float* inp, const float* dout, long n);
+// dinp (+)= gelu'(inp) * dout
+void gelu_backward(float* dinp, const float* inp, const float* dout, long n, bool accumulate);
 // out = a + b
 void residual_forward(float* out, const float* a, const float* b, long n);
-void residual_backward(float* da, float* db, const float* dout, long n);
+// da (+)= dout; db (+)= dout
+void residual_backward(float* da, float* db, const float* dout, long n, bool accumulate_a, bool accumulate_b);
 // out = parts[0] + parts[1] + ... + parts[count - 1], added in that order; part k starts at
 // parts + k * stride (how micro-shards' gradients add up the same way on any number of ranks)
 void sum_parts(float* out, const float* parts, int count, long n, long stride);
@@ -97,9 +105,9 @@ void encoder_backward(float* dwte, float* dwpe, const float* dout, const int32_t
 // att (B, NH, T, T) receives the softmax probabilities (zero above the diagonal);
 // out (B, T, C) the heads' weighted sums, heads concatenated. Scores are scaled by 1/sqrt(HS).
 void attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH);
-// dqkv (B, T, 3C) += the gradient through q, k and v, given dout (B, T, C) and att from the forward.
+// dqkv (B, T, 3C) (+)= the gradient through q, k and v, given dout (B, T, C) and att from the forward.
 void attention_backward(float* dqkv, const float* dout, const float* qkv, const float* att, int B, int T, int C,
-                        int NH);
+                        int NH, bool accumulate);
 // Incremental attention for generation. qkv (B, Tn, 3C) are the projections of Tn new tokens at
 // positions t0 .. t0+Tn-1; their k and v are written into kcache, vcache (B, Tmax, C), then
 // out (B, Tn, C) is computed with each new query attending causally to positions 0 .. its own.
@@ -110,16 +118,16 @@ void attention_forward_cached(float* out, float* kcache, float* vcache, const fl
 // probs (N, V) = softmax(logits); losses (N) = -log probs[i, targets[i]].
 void cross_entropy_forward(float* losses, float* probs, const float* logits, const int32_t* targets, int N,
                            int V);
-// dlogits (N, V) += (probs - onehot(targets)) * dlosses[i]
+// dlogits (N, V) (+)= (probs - onehot(targets)) * dlosses[i]
 void cross_entropy_backward(float* dlogits, const float* probs, const int32_t* targets, const float* dlosses,
-                            int N, int V);
+                            int N, int V, bool accumulate);
 // Against soft targets target_probs (N, V), rows q not necessarily normalised:
 // probs (N, V) = softmax(logits); losses (N) = -sum_j q[i, j] log probs[i, j].
 void soft_cross_entropy_forward(float* losses, float* probs, const float* logits, const float* target_probs, int N,
                                 int V);
-// dlogits (N, V) += (probs sum_j q[i, j] - q) * dlosses[i]
+// dlogits (N, V) (+)= (probs sum_j q[i, j] - q) * dlosses[i]
 void soft_cross_entropy_backward(float* dlogits, const float* probs, const float* target_probs, const float* dlosses,
-                                 int N, int V);
+                                 int N, int V, bool accumulate);
 
 // ---- AdamW (decoupled weight decay, bias-corrected moments); t is the 1-based step ------------
 void adamw_update(float* param, const float* grad, float* m, float* v, long n, float lr, float beta1,

@@ -1,7 +1,7 @@
 // LayerNorm on the CPU (eps 1e-5), OpenMP over rows; the plain-loop yardstick is
 // kernels/ref/layernorm.h.
-// Accumulation policy: out, mean and rstd are overwritten; dinp, dweight and dbias are
-// accumulated (+=).
+// Accumulation policy: out, mean and rstd are overwritten; dweight and dbias are accumulated
+// (+=), dinp as asked.
 #include <algorithm>
 #include <cmath>
 
@@ -31,7 +31,7 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, c
 }
 
 void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                        const float* weight, const float* mean, const float* rstd, int N, int C) {
+                        const float* weight, const float* mean, const float* rstd, int N, int C, bool accumulate) {
   if (N <= 0 || C <= 0) return;
   // dinp row by row; dweight and dbias as column sums over fixed chunks of kRowChunk rows, kept
   // in partial (nchunk, 2C) = [dweight | dbias] in double and combined in chunk order.
@@ -53,11 +53,14 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
       const float dnorm_mean = detail::lane_sum<float>(C, [=](long c) { return dy[c] * weight[c]; }) / C;
       const float dnorm_norm_mean =
           detail::lane_sum<float>(C, [=](long c) { return dy[c] * weight[c] * ((x[c] - m) * s); }) / C;
+      detail::write_gradient(dx, 0, C, accumulate, [=](long c) {
+        const float norm = (x[c] - m) * s;
+        const float dnorm = dy[c] * weight[c];
+        return (dnorm - dnorm_mean - norm * dnorm_norm_mean) * s;
+      });
 #pragma omp simd
       for (int c = 0; c < C; c++) {
         const float norm = (x[c] - m) * s;
-        const float dnorm = dy[c] * weight[c];
-        dx[c] += (dnorm - dnorm_mean - norm * dnorm_norm_mean) * s;
         dw[c] += (double)(norm * dy[c]);
         db[c] += (double)dy[c];
       }

@@ -1,7 +1,7 @@
 // Linear-layer kernels on the CPU: the three matrix products through vrev's GEMM (or OpenBLAS's
 // sgemm when selected), the forward's bias added by the GEMM as it finishes each block, OpenMP for
 // the bias gradient; the plain-loop yardstick is kernels/ref/matmul.h.
-// Accumulation policy: out is overwritten; dinp, dweight and dbias are accumulated (+=).
+// Accumulation policy: out is overwritten; dweight and dbias are accumulated (+=), dinp as asked.
 #include <cblas.h>
 
 #include <algorithm>
@@ -90,9 +90,10 @@ void matmul_forward(float* out, const float* inp, const float* weight, const flo
   product(false, true, N, OC, IC, inp, IC, weight, IC, out, OC, false, bias);
 }
 
-void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC) {
-  // dinp (N, IC) += dout (N, OC) @ weight (OC, IC)
-  product(false, false, N, IC, OC, dout, OC, weight, IC, dinp, IC, true);
+void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC,
+                           bool accumulate) {
+  // dinp (N, IC) (+)= dout (N, OC) @ weight (OC, IC)
+  product(false, false, N, IC, OC, dout, OC, weight, IC, dinp, IC, accumulate);
 }
 
 void matmul_backward_weight(float* dweight, const float* dout, const float* inp, int N, int IC, int OC) {

@@ -45,9 +45,11 @@ void attention_forward(S* out, S* att, const S* qkv, int B, int T, int C, int NH
   }
 }
 
-// dqkv (B, T, 3C) +=.
+// dqkv (B, T, 3C) (+)=.
 template <class S>
-void attention_backward(S* dqkv, const S* dout, const S* qkv, const S* att, int B, int T, int C, int NH) {
+void attention_backward(S* dqkv, const S* dout, const S* qkv, const S* att, int B, int T, int C, int NH,
+                        bool accumulate) {
+  if (!accumulate) std::fill(dqkv, dqkv + (long)B * T * 3 * C, S(0));
   const int HS = C / NH;
   const long C3 = 3L * C;
   const S scale = S(1) / std::sqrt(S(HS));

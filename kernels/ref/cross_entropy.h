@@ -1,6 +1,7 @@
 #pragma once
 // Reference fused softmax cross-entropy against hard (token) and soft (distribution) targets,
 // templated on the scalar type; the exact yardstick for kernels/cpu/cross_entropy.cpp.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -31,9 +32,11 @@ void cross_entropy_forward(S* losses, S* probs, const S* logits, const int32_t* 
   }
 }
 
-// dlogits (N, V) += (probs - onehot(targets)) * dlosses[i]
+// dlogits (N, V) (+)= (probs - onehot(targets)) * dlosses[i]
 template <class S>
-void cross_entropy_backward(S* dlogits, const S* probs, const int32_t* targets, const S* dlosses, int N, int V) {
+void cross_entropy_backward(S* dlogits, const S* probs, const int32_t* targets, const S* dlosses, int N, int V,
+                            bool accumulate) {
+  if (!accumulate) std::fill(dlogits, dlogits + (long)N * V, S(0));
   for (int n = 0; n < N; n++) {
     const S* p = probs + (long)n * V;
     S* dz = dlogits + (long)n * V;
@@ -63,9 +66,11 @@ void soft_cross_entropy_forward(S* losses, S* probs, const S* logits, const S* t
   }
 }
 
-// dlogits (N, V) += (probs sum_j q[i, j] - q) * dlosses[i], q = target_probs
+// dlogits (N, V) (+)= (probs sum_j q[i, j] - q) * dlosses[i], q = target_probs
 template <class S>
-void soft_cross_entropy_backward(S* dlogits, const S* probs, const S* target_probs, const S* dlosses, int N, int V) {
+void soft_cross_entropy_backward(S* dlogits, const S* probs, const S* target_probs, const S* dlosses, int N, int V,
+                                 bool accumulate) {
+  if (!accumulate) std::fill(dlogits, dlogits + (long)N * V, S(0));
   for (int n = 0; n < N; n++) {
     const S* p = probs + (long)n * V;
     const S* q = target_probs + (long)n * V;

@@ -1,6 +1,7 @@
 #pragma once
 // Reference elementwise kernels (GELU in its tanh form, residual add), templated on the scalar
 // type; the exact yardstick for kernels/cpu/elementwise.cpp.
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -17,9 +18,10 @@ void gelu_forward(S* out, const S* inp, long n) {
   }
 }
 
-// dinp += gelu'(inp) * dout
+// dinp (+)= gelu'(inp) * dout
 template <class S>
-void gelu_backward(S* dinp, const S* inp, const S* dout, long n) {
+void gelu_backward(S* dinp, const S* inp, const S* dout, long n, bool accumulate) {
+  if (!accumulate) std::fill(dinp, dinp + n, S(0));
   const S s = std::sqrt(S(2) / S(std::numbers::pi));
   for (long i = 0; i < n; i++) {
     S x = inp[i];
@@ -37,9 +39,11 @@ void residual_forward(S* out, const S* a, const S* b, long n) {
   for (long i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
 
-// da += dout; db += dout
+// da (+)= dout; db (+)= dout
 template <class S>
-void residual_backward(S* da, S* db, const S* dout, long n) {
+void residual_backward(S* da, S* db, const S* dout, long n, bool accumulate_a, bool accumulate_b) {
+  if (!accumulate_a) std::fill(da, da + n, S(0));
+  if (!accumulate_b) std::fill(db, db + n, S(0));
   for (long i = 0; i < n; i++) {
     da[i] += dout[i];
     db[i] += dout[i];

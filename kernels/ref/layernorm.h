@@ -1,6 +1,7 @@
 #pragma once
 // Reference LayerNorm over the last dimension (eps 1e-5), templated on the scalar type; the exact
 // yardstick for kernels/cpu/layernorm.cpp, not a fast path.
+#include <algorithm>
 #include <cmath>
 
 namespace vrev::kernels::ref {
@@ -25,10 +26,11 @@ void layernorm_forward(S* out, S* mean, S* rstd, const S* inp, const S* weight, 
   }
 }
 
-// dinp (N, C), dweight (C), dbias (C) +=, from dout (N, C) and the saved mean, rstd (N).
+// dinp (N, C) (+)=, dweight (C) and dbias (C) +=, from dout (N, C) and the saved mean, rstd (N).
 template <class S>
 void layernorm_backward(S* dinp, S* dweight, S* dbias, const S* dout, const S* inp, const S* weight, const S* mean,
-                        const S* rstd, int N, int C) {
+                        const S* rstd, int N, int C, bool accumulate) {
+  if (!accumulate) std::fill(dinp, dinp + (long)N * C, S(0));
   for (int n = 0; n < N; n++) {
     const S* x = inp + (long)n * C;
     const S* dy = dout + (long)n * C;

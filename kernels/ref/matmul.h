@@ -1,9 +1,10 @@
 #pragma once
 // Reference Linear-layer kernels: plain loops templated on the scalar type, the exact yardstick
 // for kernels/cpu/matmul.cpp; no blocking, no threads.
-// Accumulation policy (as everywhere in kernels/): forward outputs are overwritten, every backward
-// output is accumulated (+=).
+// Accumulation policy (as everywhere in kernels/): forward outputs are overwritten; dweight and
+// dbias are accumulated (+=); dinp is accumulated or overwritten as the caller asks.
 
+#include <algorithm>
 #include <type_traits>
 
 namespace vrev::kernels::ref {
@@ -24,9 +25,10 @@ void matmul_forward(S* out, const S* inp, const S* weight, const std::type_ident
   }
 }
 
-// dinp (N, IC) += dout (N, OC) @ weight (OC, IC)
+// dinp (N, IC) (+)= dout (N, OC) @ weight (OC, IC)
 template <class S>
-void matmul_backward_input(S* dinp, const S* dout, const S* weight, int N, int IC, int OC) {
+void matmul_backward_input(S* dinp, const S* dout, const S* weight, int N, int IC, int OC, bool accumulate) {
+  if (!accumulate) std::fill(dinp, dinp + (long)N * IC, S(0));
   for (int n = 0; n < N; n++) {
     for (int i = 0; i < IC; i++) {
       S acc = 0;

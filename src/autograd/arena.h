@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -30,13 +29,6 @@ class Arena {
     used_ += n;
     high_water_ = std::max(high_water_, total_before_last() + used_);
     return p;
-  }
-  // Set every element handed out since the last reset to zero.
-  void zero_used() {
-    for (size_t i = 0; i < blocks_.size(); ++i) {
-      size_t n = i + 1 == blocks_.size() ? used_ : blocks_[i].size;
-      std::memset(aligned(blocks_[i].data.get()), 0, n * sizeof(T));
-    }
   }
   void reset() {
     if (blocks_.size() > 1) {

@@ -26,15 +26,25 @@ bool any_grad(Tape<T>& tape, std::initializer_list<Var> vars) {
   return false;
 }
 
-// A gradient to accumulate into; when the input needs none, a throwaway buffer so that kernels
-// which always produce every gradient (layernorm, encoder) have somewhere to write.
+// Where to put v's gradient (tape.h, gradient policy); when v needs none, a throwaway buffer so
+// that kernels which always produce every gradient (layernorm, encoder) have somewhere to write.
+// The buffer is zeroed: a parameter's gradient is always accumulated into.
 template <class T>
-T* grad_or_scratch(Tape<T>& tape, Var v) {
-  if (T* g = tape.grad(v)) return g;
+GradTarget<T> target_or_scratch(Tape<T>& tape, Var v) {
+  if (tape.requires_grad(v)) return tape.grad_target(v);
   const size_t n = tape.shape(v).numel();
   T* s = tape.scratch(n);
   std::fill(s, s + n, T(0));
-  return s;
+  return {s, true};
+}
+
+// target.grad (+)= dout, for the identity's gradient.
+template <class T>
+void add_gradient(GradTarget<T> target, const T* dout, long n) {
+  if (target.accumulate)
+    for (long i = 0; i < n; ++i) target.grad[i] += dout[i];
+  else
+    std::copy(dout, dout + n, target.grad);
 }
 
 }  // namespace
@@ -43,7 +53,9 @@ T* grad_or_scratch(Tape<T>& tape, Var v) {
 template <class T>
 static void encoder_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [B, Tn, C, unused] = r.dims;
-  k::encoder_backward(grad_or_scratch(tape, r.in[0]), grad_or_scratch(tape, r.in[1]), tape.grad(r.out), r.ints, B, Tn, C);
+  // Both inputs are parameters: their gradients are always accumulated into.
+  k::encoder_backward(target_or_scratch(tape, r.in[0]).grad, target_or_scratch(tape, r.in[1]).grad, tape.grad(r.out),
+                      r.ints, B, Tn, C);
 }
 
 template <class T>
@@ -61,9 +73,10 @@ Var encoder(Tape<T>& tape, const int32_t* tokens, int B, int Tn, Var wte, Var wp
 template <class T>
 static void layernorm_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [N, C, unused0, unused1] = r.dims;
-  k::layernorm_backward(grad_or_scratch(tape, r.in[0]), grad_or_scratch(tape, r.in[1]),
-                        grad_or_scratch(tape, r.in[2]), tape.grad(r.out),
-                        tape.value(r.in[0]), tape.value(r.in[1]), r.saved[0], r.saved[1], N, C);
+  const GradTarget<T> dx = target_or_scratch(tape, r.in[0]);
+  k::layernorm_backward(dx.grad, target_or_scratch(tape, r.in[1]).grad, target_or_scratch(tape, r.in[2]).grad,
+                        tape.grad(r.out), tape.value(r.in[0]), tape.value(r.in[1]), r.saved[0], r.saved[1], N, C,
+                        dx.accumulate);
 }
 
 template <class T>
@@ -85,7 +98,8 @@ template <class T>
 static void linear_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [N, IC, OC, unused] = r.dims;
   const T* dout = tape.grad(r.out);
-  if (T* dx = tape.grad(r.in[0])) k::matmul_backward_input(dx, dout, tape.value(r.in[1]), N, IC, OC);
+  if (const GradTarget<T> dx = tape.grad_target(r.in[0]); dx.grad)
+    k::matmul_backward_input(dx.grad, dout, tape.value(r.in[1]), N, IC, OC, dx.accumulate);
   if (T* dw = tape.grad(r.in[1])) k::matmul_backward_weight(dw, dout, tape.value(r.in[0]), N, IC, OC);
   if (r.in[2].valid())
     if (T* db = tape.grad(r.in[2])) k::bias_backward(db, dout, N, OC);
@@ -110,7 +124,8 @@ Var linear(Tape<T>& tape, Var x, Var weight, Var bias) {
 template <class T>
 static void attention_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [B, Tn, C, NH] = r.dims;
-  k::attention_backward(tape.grad(r.in[0]), tape.grad(r.out), tape.value(r.in[0]), r.saved[0], B, Tn, C, NH);
+  const GradTarget<T> dqkv = tape.grad_target(r.in[0]);
+  k::attention_backward(dqkv.grad, tape.grad(r.out), tape.value(r.in[0]), r.saved[0], B, Tn, C, NH, dqkv.accumulate);
 }
 
 template <class T>
@@ -129,7 +144,8 @@ Var attention(Tape<T>& tape, Var qkv, int NH) {
 // ---- gelu ---------------------------------------------------------------------------------------
 template <class T>
 static void gelu_backward(Tape<T>& tape, const Record<T>& r) {
-  k::gelu_backward(tape.grad(r.in[0]), tape.value(r.in[0]), tape.grad(r.out), tape.shape(r.out).numel());
+  const GradTarget<T> dx = tape.grad_target(r.in[0]);
+  k::gelu_backward(dx.grad, tape.value(r.in[0]), tape.grad(r.out), tape.shape(r.out).numel(), dx.accumulate);
 }
 
 template <class T>
@@ -145,14 +161,13 @@ Var gelu(Tape<T>& tape, Var x) {
 template <class T>
 static void add_backward(Tape<T>& tape, const Record<T>& r) {
   const long n = tape.shape(r.out).numel();
-  T* da = tape.grad(r.in[0]);
-  T* db = tape.grad(r.in[1]);
+  const GradTarget<T> da = tape.grad_target(r.in[0]);
+  const GradTarget<T> db = tape.grad_target(r.in[1]);
   const T* dout = tape.grad(r.out);
-  if (da && db) {
-    k::residual_backward(da, db, dout, n);
+  if (da.grad && db.grad) {
+    k::residual_backward(da.grad, db.grad, dout, n, da.accumulate, db.accumulate);
   } else {
-    T* d = da ? da : db;
-    for (long i = 0; i < n; ++i) d[i] += dout[i];
+    add_gradient(da.grad ? da : db, dout, n);
   }
 }
 
@@ -188,7 +203,8 @@ static void cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
   T* dlosses = tape.scratch(N);
   const T dout = tape.grad(r.out)[0];
   for (int i = 0; i < N; ++i) dlosses[i] = dout * (weights ? weights[i] : T(1)) * losses_scale[0];
-  k::cross_entropy_backward(tape.grad(r.in[0]), r.saved[0], r.ints, dlosses, N, V);
+  const GradTarget<T> dlogits = tape.grad_target(r.in[0]);
+  k::cross_entropy_backward(dlogits.grad, r.saved[0], r.ints, dlosses, N, V, dlogits.accumulate);
 }
 
 template <class T>
@@ -219,7 +235,8 @@ static void soft_cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
   T* dlosses = tape.scratch(N);
   const T dout = tape.grad(r.out)[0];
   for (int i = 0; i < N; ++i) dlosses[i] = dout * row_scale[i];
-  k::soft_cross_entropy_backward(tape.grad(r.in[0]), r.saved[0], target_probs, dlosses, N, V);
+  const GradTarget<T> dlogits = tape.grad_target(r.in[0]);
+  k::soft_cross_entropy_backward(dlogits.grad, r.saved[0], target_probs, dlosses, N, V, dlogits.accumulate);
 }
 
 template <class T>
@@ -249,9 +266,7 @@ static void gradient_site_backward(Tape<T>& tape, const Record<T>& r) {
   T* dout = tape.grad(r.out);
   const auto* hook = static_cast<const GradHook<T>*>(r.context);
   (*hook)(dout, tape.shape(r.out));
-  T* dx = tape.grad(r.in[0]);
-  const long n = tape.shape(r.out).numel();
-  for (long i = 0; i < n; ++i) dx[i] += dout[i];
+  add_gradient(tape.grad_target(r.in[0]), dout, tape.shape(r.out).numel());
 }
 
 template <class T>

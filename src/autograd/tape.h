@@ -6,9 +6,12 @@
 // backward. That is micrograd's model, made allocation-free: values and gradients live in two
 // arenas that reset() rewinds, and records hold a plain function pointer rather than a closure.
 //
-// Gradient policy: every backward accumulates (+=) into its inputs' gradients. Parameter leaves
-// point their gradient at the model's gradient arena, so parameter gradients land there directly;
-// the caller zeroes them between steps. Intermediate gradients are zeroed by backward().
+// Gradient policy: parameter leaves point their gradient at the model's gradient arena, so
+// parameter gradients land there directly, always accumulated (+=); the caller zeroes them
+// between steps. An intermediate's gradient is never zeroed: the first backward to reach it in a
+// pass overwrites whatever the last step left there, and later ones (a value with several
+// consumers, like the residual stream) add to it. grad_target() tells a backward which to do.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -27,6 +30,14 @@ struct Var {
 template <class T>
 class Tape;
 
+// Where a backward puts its contribution to one input's gradient: grad (null when the input needs
+// none), added to what is there or, for the first contribution of a pass, in its place.
+template <class T>
+struct GradTarget {
+  T* grad;
+  bool accumulate;
+};
+
 template <class T>
 struct Record {
   void (*backward)(Tape<T>& tape, const Record& r) = nullptr;
@@ -41,20 +52,21 @@ struct Record {
 template <class T>
 class Tape {
  public:
-  // A leaf whose value and gradient live elsewhere (a parameter): grad may be null.
-  Var leaf(T* value, T* grad, Shape shape) { return add_node(value, grad, shape); }
+  // A leaf whose value and gradient live elsewhere (a parameter): grad may be null, and is only
+  // ever accumulated into.
+  Var leaf(T* value, T* grad, Shape shape) { return add_node(value, grad, shape, true); }
   // An input that needs no gradient.
-  Var constant(const T* value, Shape shape) { return add_node(const_cast<T*>(value), nullptr, shape); }
+  Var constant(const T* value, Shape shape) { return add_node(const_cast<T*>(value), nullptr, shape, true); }
   // A fresh output; it gets a gradient buffer when recording and requires_grad.
   Var output(Shape shape, bool requires_grad) {
     T* value = values_.alloc(shape.numel());
     T* grad = (requires_grad && recording_) ? grads_.alloc(shape.numel()) : nullptr;
-    return add_node(value, grad, shape);
+    return add_node(value, grad, shape, false);
   }
   // A new node sharing x's value but with its own gradient (for ops that are the identity).
   Var alias(Var x) {
     T* grad = (requires_grad(x) && recording_) ? grads_.alloc(shape(x).numel()) : nullptr;
-    return add_node(value(x), grad, shape(x));
+    return add_node(value(x), grad, shape(x), false);
   }
   // Scratch memory that lives until reset() (saved statistics, attention probabilities).
   T* scratch(size_t n) { return values_.alloc(n); }
@@ -63,6 +75,13 @@ class Tape {
   T* grad(Var v) const { return nodes_[v.id].grad; }
   const Shape& shape(Var v) const { return nodes_[v.id].shape; }
   bool requires_grad(Var v) const { return nodes_[v.id].grad != nullptr; }
+  // For a backward about to write v's gradient: overwrite if nothing has this pass, else add.
+  GradTarget<T> grad_target(Var v) {
+    Node& n = nodes_[v.id];
+    const bool accumulate = n.grad_written;
+    n.grad_written = true;
+    return {n.grad, accumulate};
+  }
 
   bool recording() const { return recording_; }
   void push(const Record<T>& r) { records_.push_back(r); }
@@ -71,15 +90,24 @@ class Tape {
   // Seed d(out)/d(out) = 1 for a scalar and run every record backwards.
   void backward(Var scalar) {
     VREV_ASSERT(shape(scalar).numel() == 1 && requires_grad(scalar));
-    grads_.zero_used();
-    grad(scalar)[0] = T(1);
+    seed(scalar)[0] = T(1);
     run_backward();
   }
-  // For a custom seed: zero the intermediate gradients, let the caller write the seed into
-  // grad(v) of any node, then run_backward().
-  void zero_grads() { grads_.zero_used(); }
+  // Starts a backward pass from a custom seed: returns v's gradient buffer, zeroed, for the caller
+  // to write the seed into before run_backward(). Every other intermediate gradient starts the
+  // pass unwritten.
+  T* seed(Var v) {
+    for (Node& n : nodes_) n.grad_written = n.leaf;
+    return zeroed_grad(v);
+  }
+  // Every record backwards. A record whose output no backward reached (nothing downstream
+  // needed it) sees a zero gradient, as if the pass had started from zeroed buffers.
   void run_backward() {
-    for (size_t i = records_.size(); i-- > 0;) records_[i].backward(*this, records_[i]);
+    for (size_t i = records_.size(); i-- > 0;) {
+      const Record<T>& r = records_[i];
+      if (!nodes_[r.out.id].grad_written) zeroed_grad(r.out);
+      r.backward(*this, r);
+    }
   }
 
   // Forget every node and record; memory is kept for the next step.
@@ -98,10 +126,18 @@ class Tape {
     T* value;
     T* grad;
     Shape shape;
+    bool leaf;          // a parameter or constant: its gradient (if any) is only accumulated into
+    bool grad_written;  // this backward pass has put something in grad (always, for a leaf)
   };
-  Var add_node(T* value, T* grad, Shape shape) {
-    nodes_.push_back({value, grad, shape});
+  Var add_node(T* value, T* grad, Shape shape, bool leaf) {
+    nodes_.push_back({value, grad, shape, leaf, leaf});
     return Var{static_cast<int>(nodes_.size()) - 1};
+  }
+  T* zeroed_grad(Var v) {
+    T* g = grad_target(v).grad;
+    VREV_ASSERT(g);
+    std::fill(g, g + shape(v).numel(), T(0));
+    return g;
   }
   std::vector<Node> nodes_;
   std::vector<Record<T>> records_;

@@ -105,7 +105,7 @@ std::vector<GemmShapeResult> bench_gemm_shapes(const BenchSize& size) {
     GemmShapeResult g{layer, N, IC, OC};
     g.forward_gflops = gflops([&] { kernels::cpu::matmul_forward(y.data(), x.data(), w.data(), nullptr, N, IC, OC); });
     g.backward_input_gflops =
-        gflops([&] { kernels::cpu::matmul_backward_input(x.data(), y.data(), w.data(), N, IC, OC); });
+        gflops([&] { kernels::cpu::matmul_backward_input(x.data(), y.data(), w.data(), N, IC, OC, true); });
     g.backward_weight_gflops =
         gflops([&] { kernels::cpu::matmul_backward_weight(w.data(), y.data(), x.data(), N, IC, OC); });
     results.push_back(g);

@@ -78,8 +78,7 @@ void Blocker::functional_gradient(int i, std::vector<float>& out) {
   params.zero_grads();
   tape_.reset();
   autograd::Var h = model_.forward_to_site(tape_, probe_.tokens.data(), N, T, sites_[i]);
-  tape_.zero_grads();
-  float* seed = tape_.grad(h);
+  float* seed = tape_.seed(h);
   for (int b = 0; b < N; ++b)
     for (int c = 0; c < C; ++c)
       seed[(size_t(b) * T + probe_.position(b)) * C + c] = static_cast<float>(directions_[i][c] / N);
@@ -115,9 +114,8 @@ double Blocker::add_penalty_gradient() {
   for (size_t i = 0; i < sites_.size(); ++i) {
     tape_.reset();
     autograd::Var h = model_.forward_to_site(tape_, probe_.tokens.data(), N, T, sites_[i]);
-    tape_.zero_grads();
     const float* act = tape_.value(h);
-    float* seed = tape_.grad(h);
+    float* seed = tape_.seed(h);
     const std::vector<double>& u = directions_[i];
     for (int b = 0; b < N; ++b) {
       const size_t row = (size_t(b) * T + probe_.position(b)) * C;
