@@ -640,11 +640,13 @@ TEST_CASE("cpu kernels are bitwise identical for 1, 2 and 3 threads and every in
 // The GEMM's contract (kernels/cpu/gemm/gemm.h), element by element: C[i][j] is one std::fma
 // chain over k = 0 .. K-1 in order, started from zero or from C's old value, and with a bias, that
 // chain plus bias[j]. Shapes cover edge tiles, K across several cache blocks (256), K = 0, a single
-// row, and blocks spread over threads.
+// row, blocks spread over threads, and weight gradients whose K (N = 600 and 520 rows) spans
+// several cache blocks, the second with its B packed.
 TEST_CASE("the GEMM computes every element as one FMA chain over k in order", "[kernels]") {
   ThreadGuard threads_guard;
   IsaGuard isa_guard;
-  const int shapes[][3] = {{1, 1, 1}, {5, 17, 3}, {7, 33, 600}, {97, 65, 257}, {200, 300, 40}, {13, 9, 0}};
+  const int shapes[][3] = {{1, 1, 1},      {5, 17, 3},    {7, 33, 600}, {97, 65, 257},
+                           {200, 300, 40}, {13, 9, 0},    {600, 33, 50}, {520, 140, 20}};
   uint32_t seed = 77;
   for (const auto& s : shapes) {
     const int N = s[0], IC = s[1], OC = s[2];
