@@ -26,16 +26,23 @@ bool any_grad(Tape<T>& tape, std::initializer_list<Var> vars) {
   return false;
 }
 
-// Where to put v's gradient (tape.h, gradient policy); when v needs none, a throwaway buffer so
-// that kernels which always produce every gradient (layernorm, encoder) have somewhere to write.
-// The buffer is zeroed: a parameter's gradient is always accumulated into.
+// Where to put v's gradient (tape.h, gradient policy); when v needs none, a throwaway buffer to
+// overwrite, so that kernels which always produce every gradient (layernorm, encoder) have
+// somewhere to write.
 template <class T>
 GradTarget<T> target_or_scratch(Tape<T>& tape, Var v) {
   if (tape.requires_grad(v)) return tape.grad_target(v);
-  const size_t n = tape.shape(v).numel();
-  T* s = tape.scratch(n);
-  std::fill(s, s + n, T(0));
-  return {s, true};
+  return {tape.scratch(tape.shape(v).numel()), false};
+}
+
+// The same, for a kernel that can only add to the gradient (a weight's, a bias's, an embedding
+// table's: normally a parameter, always added to): zeroed first when it is the first contribution,
+// as when the weight is itself computed.
+template <class T>
+T* summing_target(Tape<T>& tape, Var v) {
+  const GradTarget<T> target = target_or_scratch(tape, v);
+  if (!target.accumulate) std::fill(target.grad, target.grad + tape.shape(v).numel(), T(0));
+  return target.grad;
 }
 
 // target.grad (+)= dout, for the identity's gradient.
@@ -53,9 +60,8 @@ void add_gradient(GradTarget<T> target, const T* dout, long n) {
 template <class T>
 static void encoder_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [B, Tn, C, unused] = r.dims;
-  // Both inputs are parameters: their gradients are always accumulated into.
-  k::encoder_backward(target_or_scratch(tape, r.in[0]).grad, target_or_scratch(tape, r.in[1]).grad, tape.grad(r.out),
-                      r.ints, B, Tn, C);
+  k::encoder_backward(summing_target(tape, r.in[0]), summing_target(tape, r.in[1]), tape.grad(r.out), r.ints, B, Tn,
+                      C);
 }
 
 template <class T>
@@ -74,9 +80,8 @@ template <class T>
 static void layernorm_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [N, C, unused0, unused1] = r.dims;
   const GradTarget<T> dx = target_or_scratch(tape, r.in[0]);
-  k::layernorm_backward(dx.grad, target_or_scratch(tape, r.in[1]).grad, target_or_scratch(tape, r.in[2]).grad,
-                        tape.grad(r.out), tape.value(r.in[0]), tape.value(r.in[1]), r.saved[0], r.saved[1], N, C,
-                        dx.accumulate);
+  k::layernorm_backward(dx.grad, summing_target(tape, r.in[1]), summing_target(tape, r.in[2]), tape.grad(r.out),
+                        tape.value(r.in[0]), tape.value(r.in[1]), r.saved[0], r.saved[1], N, C, dx.accumulate);
 }
 
 template <class T>
@@ -100,9 +105,9 @@ static void linear_backward(Tape<T>& tape, const Record<T>& r) {
   const T* dout = tape.grad(r.out);
   if (const GradTarget<T> dx = tape.grad_target(r.in[0]); dx.grad)
     k::matmul_backward_input(dx.grad, dout, tape.value(r.in[1]), N, IC, OC, dx.accumulate);
-  if (T* dw = tape.grad(r.in[1])) k::matmul_backward_weight(dw, dout, tape.value(r.in[0]), N, IC, OC);
-  if (r.in[2].valid())
-    if (T* db = tape.grad(r.in[2])) k::bias_backward(db, dout, N, OC);
+  if (tape.requires_grad(r.in[1]))
+    k::matmul_backward_weight(summing_target(tape, r.in[1]), dout, tape.value(r.in[0]), N, IC, OC);
+  if (r.in[2].valid() && tape.requires_grad(r.in[2])) k::bias_backward(summing_target(tape, r.in[2]), dout, N, OC);
 }
 
 template <class T>
