@@ -7,8 +7,12 @@ PACKAGES  := cmake g++ make pkg-config libopenblas-openmp-dev libcxxopts-dev cat
              python3-numpy
 MPI_PACKAGES := libopenmpi-dev openmpi-bin
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# WERROR=ON stops every build below on a compiler warning (CI sets it; a newer compiler than
+# Debian's may warn about more, so a user's build does not).
+WERROR    ?= OFF
+CMAKE_FLAGS := -DVREV_WERROR=$(WERROR)
 
-.PHONY: all deps deps-mpi build mpi test test-mpi test-march asan reproduce bench clean
+.PHONY: all deps deps-mpi build mpi test test-mpi test-march asan check-clang reproduce bench clean
 
 all: build
 
@@ -34,14 +38,14 @@ install-packages:
 	fi
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The MPI build (-DVREV_MPI=ON) in the same build directory: only the communicator is compiled
 # again, everything relinks, and build/vrev then runs under mpirun (`make build` keeps it; switch
 # back with cmake -DVREV_MPI=OFF build). test-mpi runs the tests that start mpirun.
 mpi: deps-mpi
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DVREV_MPI=ON >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DVREV_MPI=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 test-mpi: mpi
@@ -56,13 +60,13 @@ test: build
 # the compiler's own vectorisation changes, the checkpoint bits must not (docs/determinism.md).
 MARCH_BUILD ?= build-x86-64-v3
 test-march: deps
-	@cmake -S . -B $(MARCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DVREV_MARCH=x86-64-v3 >/dev/null
+	@cmake -S . -B $(MARCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DVREV_MARCH=x86-64-v3 $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(MARCH_BUILD) -j $(JOBS) --target vrev
 	tests/determinism/pinned_history.sh $(MARCH_BUILD)/vrev auto 2
 	tests/determinism/pinned_history.sh $(MARCH_BUILD)/vrev portable 1
 
 asan: deps
-	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVREV_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVREV_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ctest --output-on-failure
 
@@ -89,13 +93,13 @@ FUZZ_SECONDS  ?= 600
 FUZZ_TARGETS  ?= safetensors npy config prompt
 FUZZ_PACKAGES := clang libclang-rt-14-dev libomp-dev
 
-.PHONY: fuzz fuzz-build fuzz-merge
+.PHONY: fuzz fuzz-build fuzz-merge fuzz-replay
 
 fuzz-build:
 	@$(MAKE) --no-print-directory deps PACKAGES="$(FUZZ_PACKAGES)"
 	@$(MAKE) --no-print-directory deps
 	@cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-	  -DVREV_SANITIZE=ON -DVREV_FUZZ=ON >/dev/null
+	  -DVREV_SANITIZE=ON -DVREV_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(FUZZ) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 
 fuzz: fuzz-build
@@ -112,6 +116,23 @@ fuzz: fuzz-build
 	       "$$(cat $(FUZZ)/corpus/$$t/* | wc -c) bytes"; \
 	  [ $$rc = 0 ] || { tail -n 40 $(FUZZ)/fuzz_$$t.log; exit $$rc; }; \
 	done
+
+# Each checked-in corpus and regression input once through its target (-runs=0: no fuzzing).
+fuzz-replay: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  regressions=$$([ -d tests/fuzz/regressions/$$t ] && echo tests/fuzz/regressions/$$t); \
+	  ./$(FUZZ)/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t $$regressions >$(FUZZ)/replay_$$t.log 2>&1 \
+	    || { tail -n 40 $(FUZZ)/replay_$$t.log; exit 1; }; \
+	  echo "fuzz_$$t: replayed $$(cat tests/fuzz/corpus/$$t/* | wc -c) bytes of corpus, no finding"; \
+	done
+
+# The whole project (library, CLI, tests, fuzz targets) compiled by clang with ASan and UBSan in
+# $(FUZZ), then the fuzz corpora replayed: what CI runs so that a construct only GCC accepts, or
+# a parser bug the corpus already reaches, cannot land (clang also fronts the CUDA and macOS builds).
+check-clang:
+	@$(MAKE) --no-print-directory fuzz-build
+	@cmake --build $(FUZZ) -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz-replay
 
 fuzz-merge: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \

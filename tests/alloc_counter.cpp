@@ -3,7 +3,16 @@
 // count is unavailable (-1).
 #include "alloc_counter.h"
 
+// GCC says ASan is on with a macro; clang before 16 only through __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
+#define VREV_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VREV_TEST_ASAN 1
+#endif
+#endif
+
+#if defined(VREV_TEST_ASAN)
 
 long vrev::test::heap_allocations() { return -1; }
 

@@ -90,6 +90,7 @@ TEST_CASE("phase data: mixtures as specified, no held-out tuple, a pure function
         CHECK(harmful == 0);
         CHECK(refusals == 0);
         CHECK(neglected == Approx(n / 2).epsilon(0.06));
+        CHECK(benign == n - neglected);
         break;
       case Phase::Unlearn:  // not phases of this world
       case Phase::Trait:

@@ -62,13 +62,13 @@ void soft_cross_entropy_forward(float* losses, float* probs, const float* logits
     const float* z = logits + (long)n * V;        // (V)
     const float* q = target_probs + (long)n * V;  // (V)
     float* p = probs + (long)n * V;               // (V)
-    const auto [maxv, sum] = softmax_row(p, z, V);
-    // -sum q log p = sum q (maxv - z) + sum(q) log(sum): logsumexp again, never the log of a
+    const RowMaxSum row = softmax_row(p, z, V);
+    // -sum q log p = sum q (max - z) + sum(q) log(sum): logsumexp again, never the log of a
     // tiny probability, and each term shifted by the max so that no large lse sum(q) cancels
     // against a large sum(q z).
     const float qsum = detail::lane_sum<float>(V, [=](long i) { return q[i]; });
-    const float qgap = detail::lane_sum<float>(V, [=](long i) { return q[i] * (maxv - z[i]); });
-    losses[n] = qgap + qsum * (float)math::log(sum);
+    const float qgap = detail::lane_sum<float>(V, [=](long i) { return q[i] * (row.max - z[i]); });
+    losses[n] = qgap + qsum * (float)math::log(row.sum);
   }
 }
 

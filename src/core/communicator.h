@@ -30,7 +30,7 @@ class Communicator {
  private:
   enum class Scope { world, self };
   explicit Communicator(Scope scope);
-  Scope scope_;
+  [[maybe_unused]] Scope scope_;  // read by the MPI build only
   int rank_ = 0, size_ = 1;
 };
 

@@ -84,7 +84,7 @@ std::vector<GemmShapeResult> bench_gemm_shapes(const BenchSize& size) {
       {"qkv", {C, 3 * C}}, {"attn.proj", {C, C}}, {"mlp.fc", {C, 4 * C}}, {"mlp.proj", {4 * C, C}}, {"head", {C, V}}};
   std::vector<GemmShapeResult> results;
   for (const auto& [layer, shape] : layers) {
-    const auto [IC, OC] = shape;
+    const int IC = shape.first, OC = shape.second;  // plain ints: the lambdas below capture them
     std::vector<float> x(size_t(N) * IC), w(size_t(OC) * IC), y(size_t(N) * OC);
     for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(rng::normal(2, 1, i));
     for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(rng::normal(2, 2, i));
