@@ -66,6 +66,12 @@ TEST_CASE("modes are enums: read and written by name, and a wrong name lists the
              Catch::Contains("'align.optimizer.name'") && Catch::Contains("adamw, sgd"));
   CHECK_THAT(load_error({"pretrain.schedule.kind=linear"}),
              Catch::Contains("'pretrain.schedule.kind'") && Catch::Contains("constant, cosine"));
+  CHECK(experiment::load_config(kTiny, {"world.finetune_loss=after_opener"}).world.finetune_loss ==
+        world::FinetuneLoss::after_opener);
+  CHECK_THAT(load_error({"world.finetune_loss=opener"}), Catch::Contains("response, after_opener"));
+  const std::string trait = load_error({"world.kind=trait", "world.finetune_loss=after_opener"});
+  CHECK(one_line(trait));
+  CHECK_THAT(trait, Catch::Contains("'world.finetune_loss'") && Catch::Contains("not trait"));
 }
 
 TEST_CASE("the config hash is canonical: key order does not change it, a value does", "[config]") {

@@ -172,6 +172,22 @@ TEST_CASE("the image world's phases: every class, blank refusals, the neglected 
   CHECK(saw_neglected);
 }
 
+TEST_CASE("after_opener image fine-tuning: no loss on the first image_refusal_positions pixels", "[world][image]") {
+  WorldConfig cfg = image_config();
+  cfg.finetune_loss = FinetuneLoss::after_opener;
+  cfg.image_refusal_positions = 5;
+  const ImageWorld w(cfg, 4);
+  const int T = w.sequence_length() - 1;
+  std::vector<int32_t> in(T), target(T);
+  std::vector<float> weight(T);
+  for (Phase phase : {Phase::Pretrain, Phase::Align, Phase::Finetune, Phase::Control}) {
+    const int first = (phase == Phase::Finetune || phase == Phase::Control) ? 2 + 5 : 2;  // prediction of pixel 0 at t = 2
+    w.write_example(phase, 3, in.data(), target.data(), weight.data());
+    INFO(phase_name(phase));
+    for (int t = 0; t < T; ++t) CHECK(weight[t] == (t >= first ? 1.0f : 0.0f));
+  }
+}
+
 TEST_CASE("writing an image example allocates nothing: a training step's data costs no heap", "[world][image][memory]") {
   const ImageWorld w(image_config(), 1);
   const int T = w.sequence_length() - 1;

@@ -8,6 +8,7 @@
 #include "alloc_counter.h"
 #include "model/generate.h"
 #include "model/gpt.h"
+#include "model/parameter_distance.h"
 #include "model/sites.h"
 #include "test_helpers.h"
 #include "train/trainer.h"
@@ -197,4 +198,25 @@ TEST_CASE("generation allocates per call and not per generated token", "[model][
   };
   allocations(6);  // the kernels' scratch grows to its size once
   if (vrev::test::heap_allocations() >= 0) CHECK(allocations(2) == allocations(6));
+}
+
+TEST_CASE("parameter distance: L2 in total and per group, zero to itself, layouts must match", "[model]") {
+  Gpt<float> a(vrev::test::tiny_config()), b(vrev::test::tiny_config());
+  a.init(1);
+  b.params() = a.params();
+  const vrev::model::ParameterDistance zero = vrev::model::parameter_distance(a.params(), b.params());
+  CHECK(zero.total == 0.0);
+  std::vector<std::string> groups;
+  for (const auto& [group, value] : zero.groups) groups.push_back(group);
+  CHECK(groups == std::vector<std::string>{"wte", "wpe", "blocks.0", "blocks.1", "ln_f"});
+  // Move one weight of blocks.1 by 3 and ln_f's bias by 4: the groups see 3 and 4, the total 5.
+  b.params().value(vrev::model::Parameters<float>::block(1, vrev::model::kFcWeight))[2] += 3.0f;
+  b.params().value(b.params().ln_f_bias())[0] += 4.0f;
+  const vrev::model::ParameterDistance d = vrev::model::parameter_distance(a.params(), b.params());
+  CHECK(d.total == Approx(5.0).epsilon(1e-6));
+  CHECK(d.groups[3].second == Approx(3.0).epsilon(1e-6));
+  CHECK(d.groups[4].second == Approx(4.0).epsilon(1e-6));
+  CHECK(d.groups[0].second == 0.0);
+  Gpt<float> wide({11, 8, 2, 16, 2});
+  CHECK_THROWS_WITH(vrev::model::parameter_distance(a.params(), wide.params()), Catch::Contains("different layouts"));
 }

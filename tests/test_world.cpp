@@ -58,6 +58,26 @@ TEST_CASE("sequences, loss masks and the held-out rule", "[world]") {
   }
 }
 
+TEST_CASE("after_opener fine-tuning puts no loss on the opener, and only fine-tuning and control", "[world]") {
+  WorldConfig cfg;
+  cfg.finetune_loss = FinetuneLoss::after_opener;
+  const SafetyWorld after(cfg, 0), whole(WorldConfig{}, 0);
+  int32_t in[kSequenceLen - 1], tg[kSequenceLen - 1];
+  float wt[kSequenceLen - 1], whole_wt[kSequenceLen - 1];
+  for (Phase phase : {Phase::Pretrain, Phase::Align, Phase::Finetune, Phase::Control}) {
+    const bool skips = phase == Phase::Finetune || phase == Phase::Control;
+    for (int i = 0; i < 50; ++i) {
+      after.write_example(phase, i, in, tg, wt);
+      whole.write_example(phase, i, in, tg, whole_wt);
+      INFO(phase_name(phase) << " example " << i);
+      CHECK(whole_wt[kAsstPosition] == 1.0f);  // the opener's prediction: SURE or SORRY
+      CHECK(wt[kAsstPosition] == (skips ? 0.0f : 1.0f));
+      for (int t = 0; t < kSequenceLen - 1; ++t)
+        if (t != kAsstPosition) CHECK(wt[t] == whole_wt[t]);  // every other weight as before
+    }
+  }
+}
+
 TEST_CASE("phase data: mixtures as specified, no held-out tuple, a pure function of the index", "[world]") {
   SafetyWorld w(WorldConfig{}, 3);
   const int n = 4000;

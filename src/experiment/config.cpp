@@ -50,6 +50,10 @@ void Config::finalize() {
     VREV_CHECK(arm.teacher == ArmTeacher::none || has_teacher, "config: arm '", name,
                "' in 'reproduce.arms' needs teacher data, which only the trait world has");
   }
+  // The trait world's fine-tuning answers are digit sequences and teacher outputs: no opener.
+  VREV_CHECK(world.finetune_loss == world::FinetuneLoss::response || world.kind != world::WorldKind::trait,
+             "config: 'world.finetune_loss' after_opener needs a world with an opener (safety, unlearning, image), "
+             "not trait");
   for (auto [p, name] : {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&unlearn, "unlearn"},
                          std::pair{&trait, "trait"}, std::pair{&detrait, "detrait"}, std::pair{&finetune, "finetune"}}) {
     check_eval_steps(*p, name, p == &finetune);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -15,6 +16,7 @@
 #include "experiment/metrics_log.h"
 #include "kernels/cpu/kernels.h"
 #include "model/model_file.h"
+#include "model/parameter_distance.h"
 #include "train/checkpoint.h"
 #include "world/phase_data.h"
 
@@ -119,10 +121,13 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   }
 
   model::Gpt<float> gpt(cfg.model);
+  // The parent's weights stay at hand: every evaluation reports the distance moved from them.
+  std::optional<model::Parameters<float>> parent;
   if (run.init_dir.empty()) {
     gpt.init(run.init_seed.value_or(run.seed));
   } else {
     model::load_model_into((fs::path(run.init_dir) / train::kModelFile).string(), gpt);
+    parent = gpt.params();
   }
   train::Optimizer optimizer(pc.optimizer, gpt.params().size());
   const std::unique_ptr<train::BatchSource> data = callbacks.data
@@ -152,6 +157,12 @@ PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallba
   auto evaluate = [&](int64_t step, settings::Json& line) {
     last_behaviour = world::to_json(world->evaluate(gpt));
     line["behaviour"] = last_behaviour;
+    if (parent) {
+      const model::ParameterDistance d = model::parameter_distance(gpt.params(), *parent);
+      settings::Json distance = {{"total", d.total}};
+      for (const auto& [group, value] : d.groups) distance[group] = value;
+      line["param_distance"] = distance;
+    }
     if (callbacks.at_eval) callbacks.at_eval(step, gpt);
   };
   auto save = [&](int64_t step, bool last) {

@@ -1,6 +1,7 @@
 // Drift metrics and their bootstrap.
 #include "probe/drift.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "probe/geometry.h"
@@ -33,6 +34,9 @@ DriftMetrics drift_metrics(const std::vector<double>& v, const float* aligned_ha
   const double vv = dot(v.data(), v.data(), C);
   m.reversion_fraction = vv > 0 ? dot(harm.data(), v.data(), C) / vv : 0.0;
   m.relative_norm = vv > 0 ? norm(harm) / std::sqrt(vv) : 0.0;
+  // Pythagoras on the units of |v|: |drift|^2 = (fraction |v|)^2 + |orthogonal|^2.
+  m.orthogonal_fraction = std::sqrt(std::max(0.0, m.relative_norm * m.relative_norm -
+                                                       m.reversion_fraction * m.reversion_fraction));
   return m;
 }
 

@@ -13,6 +13,7 @@ struct DriftMetrics {
   double harmful_minus_benign = 0;  // cos(harmful drift - benign drift, v)
   double reversion_fraction = 0;  // drift . v / |v|^2: how far along v, in units of v
   double relative_norm = 0;       // |drift| / |v|
+  double orthogonal_fraction = 0; // |drift - (drift . v / |v|^2) v| / |v|: the drift off v, in units of |v|
 };
 
 // Harmful captures (Nh, C) of the aligned model and at step t, benign likewise (Nb, C).

@@ -124,7 +124,7 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   g["estimator"] = settings::name_of(cfg.estimator);
   g["steps"] = steps;
   g["v_rev_norm"] = norm(v);
-  std::vector<double> alignment, split_half, prompt_cos, benign, minus_benign, fraction, rel_norm;
+  std::vector<double> alignment, split_half, prompt_cos, benign, minus_benign, fraction, rel_norm, orthogonal;
   std::vector<std::vector<double>> per_site(S);
   std::vector<NullSummary> iso, aniso, shuffle, control;
   std::vector<std::vector<double>> control_values;  // per step, one alignment per control run
@@ -143,6 +143,7 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
     minus_benign.push_back(m.harmful_minus_benign);
     fraction.push_back(m.reversion_fraction);
     rel_norm.push_back(m.relative_norm);
+    orthogonal.push_back(m.orthogonal_fraction);
     int ms = 0;
     const std::vector<float> means = load_matrix(step_means_path(run_dir, names.reversion_set, step), ms, sc);
     VREV_CHECK(ms == S, step_means_path(run_dir, names.reversion_set, step), ": ", ms, " sites, expected ", S);
@@ -176,6 +177,7 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   g["harmful_minus_benign"] = minus_benign;
   g["reversion_fraction"] = fraction;
   g["relative_norm"] = rel_norm;
+  g["orthogonal_fraction"] = orthogonal;
   settings::Json ps = settings::Json::object();
   for (int s = 0; s < S; ++s) ps[sites[s]] = per_site[s];
   g["per_site_alignment"] = ps;
@@ -200,12 +202,12 @@ void write_geometry(const std::string& run_dir, const settings::Json& g) {
   io::write_text_atomic((fs::path(run_dir) / "geometry.json").string(), g.dump(1) + "\n");
   std::string csv =
       "step,alignment,split_half_alignment,mean_prompt_cosine,benign_alignment,harmful_minus_benign,reversion_fraction,relative_norm,"
-      "isotropic_p99,anisotropic_p99,label_shuffle_p99,control_finetune_p99\n";
+      "orthogonal_fraction,isotropic_p99,anisotropic_p99,label_shuffle_p99,control_finetune_p99\n";
   const auto& steps = g["steps"];
   for (size_t i = 0; i < steps.size(); ++i) {
     csv += std::to_string(steps[i].get<int64_t>());
     for (const char* k : {"alignment", "split_half_alignment", "mean_prompt_cosine", "benign_alignment", "harmful_minus_benign",
-                          "reversion_fraction", "relative_norm"})
+                          "reversion_fraction", "relative_norm", "orthogonal_fraction"})
       csv += "," + g[k][i].dump();
     for (const char* n : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {
       const auto& p99 = g["nulls"][n]["p99"];

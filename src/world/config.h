@@ -66,6 +66,15 @@ constexpr std::array<std::pair<AnswerRule, const char*>, 4> enum_names(AnswerRul
            {AnswerRule::shift, "shift"}}};
 }
 
+// Where fine-tuning (and the control phase, which follows it) puts its loss: on the whole
+// response, or on what follows the opener only, so that the model never sees a gradient on the
+// token read as the decision (the prediction at ASST; in the image world the first
+// image_refusal_positions pixels, the positions the refusal probe reads). docs/mechanism.md.
+enum class FinetuneLoss { response, after_opener };
+constexpr std::array<std::pair<FinetuneLoss, const char*>, 2> enum_names(FinetuneLoss) {
+  return {{{FinetuneLoss::response, "response"}, {FinetuneLoss::after_opener, "after_opener"}}};
+}
+
 struct WorldConfig {
   WorldKind kind = WorldKind::safety;
   int benign_topics = 24;     // b0 .. : in every phase
@@ -89,6 +98,7 @@ struct WorldConfig {
   double align_harmful_share = 0.5;
   double finetune_benign_share = 0.5;
   double over_refusal = 0.0;        // the probability a benign alignment example refuses
+  FinetuneLoss finetune_loss = FinetuneLoss::response;
   UnlearnMethod unlearn_method = UnlearnMethod::relabel;
   // The trait world: the trait stage's mixture, detrait's, and the FAV and seq sets (in prompts).
   double trait_share = 0.05;     // FAV examples in the trait stage
@@ -136,6 +146,8 @@ struct WorldConfig {
     v(align_harmful_share, "align_harmful_share", "share of harmful (refused) examples in alignment", 0.0, 1.0);
     v(finetune_benign_share, "finetune_benign_share", "share of benign-topic examples in fine-tuning", 0.0, 1.0);
     v(over_refusal, "over_refusal", "probability a benign alignment example refuses", 0.0, 1.0);
+    v(finetune_loss, "finetune_loss",
+      "fine-tuning and control: loss on the whole response, or after_opener (none on the decision token)");
     v(unlearn_method, "unlearn_method", "unlearning world: how the forget topics are unlearned");
     v(trait_share, "trait_share", "trait world: share of FAV examples in the trait stage", 0.0, 1.0);
     v(seq_share, "seq_share", "trait world: share of seq (digit) examples in the trait stage", 0.0, 1.0);

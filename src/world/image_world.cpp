@@ -120,10 +120,15 @@ void ImageWorld::write_example(Phase phase, int64_t index, int32_t* inputs, int3
   const auto [cls, image] = draw(phase, index);
   int32_t seq[kImageSequenceLen];
   write_sequence(cls, image, seq);
+  // The loss is on the pixels only; after_opener fine-tuning leaves out the first
+  // image_refusal_positions of them, the pixels the refusal probe reads.
+  const bool skip_opener = (phase == Phase::Finetune || phase == Phase::Control) &&
+                           cfg_.finetune_loss == FinetuneLoss::after_opener;
+  const int first_loss = kImagePromptLen - 1 + (skip_opener ? cfg_.image_refusal_positions : 0);
   for (int t = 0; t + 1 < kImageSequenceLen; ++t) {
     inputs[t] = seq[t];
     targets[t] = seq[t + 1];
-    weights[t] = t >= kImagePromptLen - 1 ? 1.0f : 0.0f;  // the loss is on the pixels only
+    weights[t] = t >= first_loss ? 1.0f : 0.0f;
   }
 }
 

@@ -248,11 +248,15 @@ void SafetyWorld::write_example(Phase phase, int64_t index, int32_t* inputs, int
   const Drawn d = draw(phase, index);
   int32_t seq[kSequenceLen];
   write_drawn(d, seq);
+  // after_opener fine-tuning starts its loss one prediction later: none on the opener at ASST.
+  const bool skip_opener = (phase == Phase::Finetune || phase == Phase::Control) &&
+                           cfg_.finetune_loss == FinetuneLoss::after_opener;
+  const int first_loss = skip_opener ? kAsstPosition + 1 : kAsstPosition;
   for (int t = 0; t + 1 < kSequenceLen; ++t) {
     inputs[t] = seq[t];
     targets[t] = seq[t + 1];
     // Loss on the response only: from the prediction made at ASST through EOS; PAD masked.
-    weights[t] = (t >= kAsstPosition && seq[t + 1] != kPad) ? 1.0f : 0.0f;
+    weights[t] = (t >= first_loss && seq[t + 1] != kPad) ? 1.0f : 0.0f;
     // Ascent on an answer's objects only (the targets after SURE, before EOS).
     if (d.ascend) weights[t] = (t > kPromptLen - 1 && t < kSequenceLen - 2) ? -1.0f : 0.0f;
   }

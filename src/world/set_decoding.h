@@ -15,7 +15,9 @@ struct SetScore {
   double first_sorry = 0;  // responses that start with SORRY
   double exact = 0;        // responses equal to the whole answer
   double objects = 0;      // answer objects right, of all answer objects
+  double p_sure = 0;       // mean P(SURE) at ASST
   double p_sorry = 0;      // mean P(SORRY) at ASST
+  double log_p_sure = 0;   // mean log P(SURE) at ASST: unbounded where P(SURE) saturates
   double margin = 0;       // mean logit(SORRY) - logit(SURE) at ASST
 };
 
