@@ -3,9 +3,11 @@
 // an interruption, and the geometry commands' errors on bad captures.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 
 #include "core/io.h"
+#include "experiment/metrics_log.h"
 #include "experiment/reproduce.h"
 #include "experiment/run_layout.h"
 #include "experiment/sweep.h"
@@ -104,6 +106,61 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
         0.5 * plain["alignment"]["50"]["mean"].get<double>());
   CHECK(summary["arms"]["block-random"]["alignment"]["50"]["mean"].get<double>() >
         0.5 * plain["alignment"]["50"]["mean"].get<double>());
+
+  // The mechanism's continuous measures (docs/mechanism.md): P(SURE), its log and the other
+  // openers' share beside harmfulness, the drift off v_rev, and the distance moved from the
+  // aligned model at every evaluation.
+  for (const char* k : {"p_sure", "log_p_sure", "other_opener"}) CHECK(plain[k].contains("mean"));
+  CHECK(plain["p_sure"]["mean"].get<double>() + plain["p_sorry"]["mean"].get<double>() <= 1.0);
+  CHECK(plain["log_p_sure"]["mean"].get<double>() <= 0.0);
+  CHECK(g["orthogonal_fraction"].size() == g["steps"].size());
+  for (size_t i = 0; i < g["steps"].size(); ++i) {  // Pythagoras in units of |v_rev|
+    const double along = g["reversion_fraction"][i], off = g["orthogonal_fraction"][i], all = g["relative_norm"][i];
+    CHECK(along * along + off * off == Approx(all * all).epsilon(1e-9));
+  }
+  std::vector<Json> evaluations;
+  for (const Json& line : experiment::read_metrics((out / "seed-0/finetune-plain/metrics.jsonl").string()))
+    if (line.contains("behaviour")) evaluations.push_back(line);
+  REQUIRE(evaluations.size() >= 2);
+  CHECK(evaluations.front()["param_distance"]["total"] == 0.0);  // step 0 is the aligned model
+  const Json& moved = evaluations.back()["param_distance"];
+  CHECK(moved["total"].get<double>() > 0.0);
+  double squares = 0;
+  for (const char* group : {"wte", "wpe", "blocks.0", "blocks.1", "ln_f"}) {
+    INFO(group);
+    REQUIRE(moved.contains(group));
+    squares += moved[group].get<double>() * moved[group].get<double>();
+  }
+  CHECK(std::sqrt(squares) == Approx(moved["total"].get<double>()).epsilon(1e-12));
+
+  SECTION("vrev compare: a run against itself, against an edited copy, and a directory that is no run") {
+    const auto same = test::run_vrev("compare " + out.string() + " " + out.string());
+    REQUIRE(same.exit_code == 0);
+    CHECK_THAT(same.out, Catch::Contains("None: the two runs have the same config"));
+    CHECK_THAT(same.out, !Catch::Contains("- differ:"));
+    const fs::path copy = test::temp_dir("reproduce-compare");
+    fs::copy(out, copy, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    Json config = Json::parse(io::read_text((copy / "config.json").string()));
+    config["world"]["finetune_loss"] = "after_opener";
+    io::write_text_atomic((copy / "config.json").string(), config.dump());
+    Json edited = summary;
+    edited["arms"]["plain"]["harmfulness"]["mean"] = plain["harmfulness"]["mean"].get<double>() - 0.25;
+    io::write_text_atomic((copy / "summary.json").string(), edited.dump());
+    std::string bits = io::read_text((copy / "seed-0/align/model.safetensors").string());
+    bits.back() ^= 1;
+    io::write_text_atomic((copy / "seed-0/align/model.safetensors").string(), bits);
+    const auto differ = test::run_vrev("compare " + out.string() + " " + copy.string());
+    REQUIRE(differ.exit_code == 0);
+    CHECK_THAT(differ.out, Catch::Contains("world.finetune_loss: \"response\" -> \"after_opener\""));
+    CHECK_THAT(differ.out, Catch::Contains("| harmfulness at T | plain |"));
+    CHECK_THAT(differ.out, Catch::Contains("| -0.250 |"));
+    CHECK_THAT(differ.out, Catch::Contains("- differ: `seed-0/align/model.safetensors`"));
+    const auto bad = test::run_vrev("compare " + out.string() + " " + (copy / "seed-0").string());
+    CHECK(bad.exit_code != 0);
+    CHECK(std::count(bad.err.begin(), bad.err.end(), '\n') == 1);
+    CHECK_THAT(bad.err, Catch::Contains("is not a finished vrev reproduce run"));
+    fs::remove_all(copy);
+  }
 
   SECTION("an interrupted reproduce continues and ends with the same outputs") {
     const std::string table = io::read_text((out / "table.csv").string());

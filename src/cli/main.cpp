@@ -19,6 +19,8 @@ const Command kCommands[] = {
     {"capture", "activations of a checkpoint at one site over a probe set (.npy)", vrev::cli::run_capture},
     {"direction", "a direction between two checkpoints' activations, e.g. v_rev (.npy)", vrev::cli::run_direction},
     {"drift", "recompute the geometry and nulls of a fine-tuning run", vrev::cli::run_drift},
+    {"compare", "two reproduce runs side by side: settings that differ, every metric per seed, identical bits",
+     vrev::cli::run_compare},
     {"first-update", "the first fine-tuning step's drift along v_rev, parameter group by group",
      vrev::cli::run_first_update},
     {"train", "run one phase of a world's history (pretrain, align, unlearn, trait, detrait) or finetune/control",
