@@ -10,6 +10,7 @@
 #include "core/settings.h"
 #include "probe/geometry.h"
 #include "probe/nulls.h"
+#include "probe/regression.h"
 #include "probe/statistics.h"
 
 using namespace vrev::probe;
@@ -311,4 +312,42 @@ TEST_CASE("paired comparison over seeds: differences, seeds lower, the exact one
   CHECK(compare_paired({2, 2}, {1, 1}).sign_test_p == Approx(1.0));
   CHECK(compare_paired({1, 1}, {1, 1}).sign_test_p == Approx(1.0));
   CHECK_THROWS_AS(compare_paired({1}, {1, 2}), vrev::Error);
+}
+
+TEST_CASE("fixed-effects regression recovers known slopes, with a narrow bootstrap interval over seeds", "[probe][stats]") {
+  // change = 2 along - 0.5 off + a seed's own intercept + a small deterministic wobble.
+  std::vector<vrev::probe::Observation> data;
+  for (int seed = 0; seed < 5; ++seed)
+    for (int i = 0; i < 12; ++i) {
+      const double along = 0.1 * i + 0.03 * seed, off = std::sin(1.7 * i + seed);
+      const double wobble = 1e-3 * std::cos(3.1 * i + 7.0 * seed);
+      data.push_back({seed, 2.0 * along - 0.5 * off + (seed - 2) * 0.7 + wobble, {along, off}});
+    }
+  const vrev::probe::FixedEffectsFit fit = vrev::probe::fit_fixed_effects(data);
+  CHECK(fit.n == 60);
+  CHECK(fit.groups == 5);
+  CHECK(fit.coef[0] == Approx(2.0).margin(2e-3));
+  CHECK(fit.coef[1] == Approx(-0.5).margin(2e-3));
+  CHECK(fit.mean_intercept == Approx(0.0).margin(2e-3));
+  CHECK(fit.r2 > 0.9999);
+  CHECK(fit.r2_within > 0.9999);
+  const vrev::probe::BootstrapInterval ci = vrev::probe::bootstrap_over_groups(data, 400, 1);
+  CHECK(ci.draws == 400);
+  for (int j = 0; j < 2; ++j) {  // around the estimate, and narrow: the wobble is small
+    CHECK((ci.lo[j] <= fit.coef[j] && fit.coef[j] <= ci.hi[j]));
+    CHECK(ci.hi[j] - ci.lo[j] < 0.01);
+  }
+  const vrev::probe::BootstrapInterval again = vrev::probe::bootstrap_over_groups(data, 400, 1);
+  CHECK((again.lo == ci.lo && again.hi == ci.hi));  // a counter RNG: the same interval every run
+
+  // Without a slope the fit says so, and the within-seed R² is about zero.
+  for (auto& o : data) o.y = (o.group - 2) * 0.7 + 1e-3 * std::cos(5.0 * o.x[0] + o.group);
+  const vrev::probe::FixedEffectsFit flat = vrev::probe::fit_fixed_effects(data);
+  CHECK(std::abs(flat.coef[0]) < 0.01);
+  CHECK(flat.r2_within < 0.5);
+
+  // A predictor that is a seed's constant is collinear with its intercept: a one-line error.
+  for (auto& o : data) o.x[1] = o.group;
+  CHECK_THROWS_WITH(vrev::probe::fit_fixed_effects(data), Catch::Contains("collinear"));
+  CHECK_THROWS_WITH(vrev::probe::fit_fixed_effects({{0, 1.0, {1.0}}}), Catch::Contains("cannot fit"));
 }

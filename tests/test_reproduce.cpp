@@ -162,6 +162,28 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     fs::remove_all(copy);
   }
 
+  SECTION("vrev regress: every arm and control run's points, three fits, the files; bad input is one line") {
+    const fs::path fits = test::temp_dir("reproduce-regress");
+    const auto r = test::run_vrev("regress " + out.string() + " --bootstrap 50 --out " + fits.string());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const char* f : {"regress.md", "regress.json", "points.csv", "regress.png"}) CHECK(fs::exists(fits / f));
+    const Json j = Json::parse(io::read_text((fits / "regress.json").string()));
+    REQUIRE(j["models"].size() == 3);
+    CHECK(j["models"][0]["coefficients"].contains("along"));
+    // tiny.json: 4 arms and 2 control runs, each evaluated and captured at 8 steps after 0.
+    CHECK(j["models"][0]["n"] == 6 * 8);
+    const std::string points = io::read_text((fits / "points.csv").string());
+    CHECK_THAT(points, Catch::Contains(",control,") && Catch::Contains(",block-vrev,"));
+    const auto metric = test::run_vrev("regress " + out.string() + " --metric p_surely --out " + fits.string());
+    CHECK(metric.exit_code != 0);
+    CHECK(std::count(metric.err.begin(), metric.err.end(), '\n') == 1);
+    CHECK_THAT(metric.err, Catch::Contains("no metric 'p_surely'"));
+    const auto no_run = test::run_vrev("regress " + fits.string() + " --out " + fits.string());
+    CHECK(no_run.exit_code != 0);
+    CHECK_THAT(no_run.err, Catch::Contains("not a vrev reproduce directory"));
+  }
+
   SECTION("an interrupted reproduce continues and ends with the same outputs") {
     const std::string table = io::read_text((out / "table.csv").string());
     fs::remove_all(out / "seed-0" / "finetune-block-random");

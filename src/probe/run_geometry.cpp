@@ -2,6 +2,7 @@
 #include "probe/run_geometry.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "core/io.h"
@@ -191,6 +192,32 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
     g["nulls"]["control_finetune"]["values"] = control_values;
   }
   return g;
+}
+
+DriftSplit drift_split(const std::string& run_dir, const std::string& probe_dir, const ProbeNames& names) {
+  const Manifest manifest = read_manifest(captures_manifest_path(run_dir));
+  const Capture al = load_capture(reference_capture_path(probe_dir, names.last_phase, names.reversion_set));
+  const int C = al.C, site = static_cast<int>(manifest.site_index);
+  VREV_CHECK(site >= 0 && site < al.sites, run_dir, ": site ", site, " does not exist in ", probe_dir);
+  int v_rows = 0, v_c = C;
+  const std::vector<float> v_all = load_matrix(v_rev_path(probe_dir), v_rows, v_c);
+  VREV_CHECK(v_rows == al.sites, v_rev_path(probe_dir), ": ", v_rows, " directions for ", al.sites, " sites");
+  const std::vector<double> v(v_all.begin() + size_t(site) * C, v_all.begin() + size_t(site + 1) * C);
+  const double vv = dot(v.data(), v.data(), C);
+  VREV_CHECK(vv > 0, v_rev_path(probe_dir), ": v_rev is zero at the probe site");
+  DriftSplit split;
+  split.steps = manifest.steps;
+  for (int64_t step : manifest.steps) {
+    int n = 0, c = C;
+    const std::vector<float> h = load_matrix(step_capture_path(run_dir, names.reversion_set, step), n, c);
+    VREV_CHECK(n == al.N, run_dir, ": step ", step, " capture has another probe-set size");
+    const std::vector<double> drift = mean_drift(al.site(site), h.data(), n, C);
+    const double along = dot(drift.data(), v.data(), C) / vv, all = norm(drift) / std::sqrt(vv);
+    split.alignment.push_back(cosine(drift, v));
+    split.along.push_back(along);
+    split.off.push_back(std::sqrt(std::max(0.0, all * all - along * along)));
+  }
+  return split;
 }
 
 settings::Json read_geometry(const std::string& run_dir) {

@@ -20,6 +20,15 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
                             const std::vector<std::string>& control_dirs, uint64_t run_seed, const ProbeConfig& cfg,
                             const ProbeNames& names);
 void write_geometry(const std::string& run_dir, const settings::Json& geometry);
+// A run's drift at the probe site, every captured step, split along v_rev and off it: the cheap
+// part of run_geometry (no nulls), for any fine-tuning run of a reproduce seed, controls included.
+struct DriftSplit {
+  std::vector<int64_t> steps;
+  std::vector<double> alignment;  // cos(drift, v_rev)
+  std::vector<double> along;      // drift . v_rev / |v_rev|^2 (reversion_fraction)
+  std::vector<double> off;        // |drift - along v_rev| / |v_rev| (orthogonal_fraction)
+};
+DriftSplit drift_split(const std::string& run_dir, const std::string& probe_dir, const ProbeNames& names);
 // The seed of the nulls' draws at one step of one run.
 uint64_t null_draw_seed(uint64_t null_seed, uint64_t run_seed, int64_t step);
 // geometry.json of a run, as write_geometry wrote it.
