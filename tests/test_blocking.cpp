@@ -12,6 +12,9 @@
 #include "model/model_file.h"
 #include "probe/blocking.h"
 #include "probe/capture.h"
+#include "probe/readout.h"
+#include "model/scoped_hook.h"
+#include "model/sites.h"
 #include "test_helpers.h"
 #include "train/checkpoint.h"
 #include "world/phase_data.h"
@@ -224,4 +227,44 @@ TEST_CASE("first-update: the whole step is the plain arm's step 1, and its group
   INFO("alignment " << u.alignment << ", groups' sum " << u.groups_along_v_rev);
   CHECK(u.groups_along_v_rev == Approx(u.alignment).margin(0.15));
   CHECK(u.groups.front().name.rfind("wte", 0) == 0);
+}
+
+TEST_CASE("the readout direction is the gradient of logit(SURE) - logit(SORRY) at the probe site", "[probe][readout]") {
+  const experiment::Config cfg = experiment::load_config(kTiny);
+  const world::SafetyWorld world(cfg.world, 0);
+  model::Gpt<float> gpt(cfg.model);
+  gpt.init(5);
+  const model::PromptSet prompts = world.probe_set(world::ProbeRole::Reversion, world::ProbePoint::Decision);
+  const auto [up, down] = *world.decision_tokens();
+  const std::vector<std::vector<double>> r = probe::readout_directions(gpt, prompts, up, down);
+  REQUIRE(r.size() == size_t(model::num_sites(cfg.model.layers)));
+  for (size_t j = 0; j < gpt.params().size(); ++j) REQUIRE(gpt.params().grads()[j] == 0.0f);  // left clean
+
+  // The mean logit difference over the prompts, with `shift` added to channel c of every prompt's
+  // activation at the probe position of site s (a forward hook).
+  const int N = prompts.count, T = prompts.length, V = cfg.model.vocab_size, C = cfg.model.width;
+  auto mean_difference = [&](int s, int c, float shift) {
+    model::ScopedHook<float> hook(gpt, model::HookKind::Forward, s, [&](float* h, const Shape&) {
+      for (int b = 0; b < N; ++b) h[(size_t(b) * T + prompts.position(b)) * C + c] += shift;
+    });
+    autograd::Tape<float> tape;
+    autograd::NoGrad<float> no_grad(tape);
+    const float* logits = tape.value(gpt.forward(tape, prompts.tokens.data(), N, T));
+    double sum = 0;
+    for (int b = 0; b < N; ++b) {
+      const size_t row = (size_t(b) * T + prompts.position(b)) * V;
+      sum += double(logits[row + up]) - logits[row + down];
+    }
+    return sum / N;
+  };
+  const float eps = 1e-2f;
+  for (int s : {0, model::num_sites(cfg.model.layers) - 1})
+    for (int c : {0, 17, C - 1}) {
+      INFO("site " << s << ", channel " << c);
+      const double numeric = (mean_difference(s, c, eps) - mean_difference(s, c, -eps)) / (2 * eps);
+      CHECK(r[s][c] == Approx(numeric).margin(1e-2 * (1 + std::abs(numeric))));  // float central differences
+    }
+  // Projecting r out of both vectors leaves a cosine of vectors orthogonal to r.
+  const std::vector<double> v(C, 1.0), drift = r.back();
+  CHECK(probe::cosine_without(drift, v, r.back()) == 0.0);
 }

@@ -72,6 +72,8 @@ TEST_CASE("modes are enums: read and written by name, and a wrong name lists the
   const std::string trait = load_error({"world.kind=trait", "world.finetune_loss=after_opener"});
   CHECK(one_line(trait));
   CHECK_THAT(trait, Catch::Contains("'world.finetune_loss'") && Catch::Contains("not trait"));
+  CHECK_THAT(load_error({"world.kind=trait", R"(reproduce.arms=["plain","block-readout"])"}),
+             Catch::Contains("arm 'block-readout'") && Catch::Contains("do not make"));
 }
 
 TEST_CASE("the config hash is canonical: key order does not change it, a value does", "[config]") {

@@ -162,6 +162,22 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     fs::remove_all(copy);
   }
 
+  SECTION("block-readout: the readout direction blocked like v_rev; the report compares the two") {
+    const experiment::Config with_readout = experiment::load_config(
+        kTiny, {"reproduce.seeds=1", R"(reproduce.arms=["plain","block-vrev","block-random","block-pc1","block-readout"])"});
+    const Json again = experiment::reproduce(with_readout, opt);  // only the new arm trains
+    CHECK(fs::exists(out / "seed-0/probe/readout.npy"));
+    REQUIRE(again["arms"].contains("block-readout"));
+    CHECK(again["paired"].contains("block-vrev vs block-readout"));
+    CHECK(again["readout"]["cos_v_rev_per_site"].size() == 6);  // embed, 2 x (resid_mid, resid_post), ln_f
+    const double plain_r = again["readout"]["arms"]["plain"]["alignment"]["50"]["mean"];
+    const double blocked_r = again["readout"]["arms"]["block-readout"]["alignment"]["50"]["mean"];
+    INFO("cos(drift, r) at T: plain " << plain_r << ", block-readout " << blocked_r);
+    CHECK(std::abs(blocked_r) < std::abs(plain_r));
+    CHECK(without_wall_time(again)["arms"]["plain"] == without_wall_time(summary)["arms"]["plain"]);
+    CHECK_THAT(io::read_text((out / "report.md").string()), Catch::Contains("## The readout direction"));
+  }
+
   SECTION("vrev regress: every arm and control run's points, three fits, the files; bad input is one line") {
     const fs::path fits = test::temp_dir("reproduce-regress");
     const auto r = test::run_vrev("regress " + out.string() + " --bootstrap 50 --out " + fits.string());

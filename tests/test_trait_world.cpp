@@ -251,7 +251,8 @@ TEST_CASE("arms: names parse to what they train on, teacher arms need a world wi
   CHECK(a.labels == TeacherLabels::soft);
   CHECK(a.blocking == experiment::ArmBlocking::none);
   CHECK(experiment::parse_arm("block-pc1").blocking == experiment::ArmBlocking::pc1);
-  CHECK(experiment::arm_names().size() == 10);
+  CHECK(experiment::parse_arm("block-readout").blocking == experiment::ArmBlocking::readout);
+  CHECK(experiment::arm_names().size() == 11);  // plain, 4 blocked, 6 teacher arms
   CHECK_THROWS_WITH(experiment::parse_arm("teacher-self"), Catch::Contains("unknown arm 'teacher-self'") &&
                                                               Catch::Contains("teacher-same-init-hard"));
   const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";

@@ -17,7 +17,7 @@ int run_reproduce(int argc, char** argv) {
   options.add_options()("config", "experiment config", cxxopts::value<std::string>()->default_value("configs/safety.json"))(
       "seeds", "number of seeds (overrides reproduce.seeds)", cxxopts::value<int>())(
       "out", "run directory", cxxopts::value<std::string>()->default_value("runs/main"))(
-      "arms", "comma-separated arms (overrides reproduce.arms): plain,block-vrev,block-random,block-pc1; the "
+      "arms", "comma-separated arms (overrides reproduce.arms): plain,block-vrev,block-random,block-pc1,block-readout; the "
       "trait world also teacher-{same-init,self,other-init}-{hard,soft} (docs/trait-world.md)",
       cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(

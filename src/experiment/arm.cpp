@@ -11,7 +11,8 @@ std::vector<Arm> all_arms() {
   std::vector<Arm> arms = {{"plain", ArmBlocking::none},
                            {"block-vrev", ArmBlocking::vrev},
                            {"block-random", ArmBlocking::random},
-                           {"block-pc1", ArmBlocking::pc1}};
+                           {"block-pc1", ArmBlocking::pc1},
+                           {"block-readout", ArmBlocking::readout}};
   for (const auto& [teacher, who] : {std::pair{ArmTeacher::same_init, "same-init"}, std::pair{ArmTeacher::self, "self"},
                                      std::pair{ArmTeacher::other_init, "other-init"}})
     for (const auto& [labels, label_name] : enum_names(world::TeacherLabels{}))

@@ -5,6 +5,8 @@
 //   block-vrev / -random / -pc1   the same, updates blocked along v_rev, a random direction or
 //                             the first principal component of the history's last model's
 //                             activations over the reversion probe set
+//   block-readout             the same, blocked along the readout direction: the gradient of the
+//                             decision's logit difference at the probe site (probe/readout.h)
 //   teacher-<who>-<labels>    a teacher's answers to the world's teacher prompts (the trait
 //                             world): who is same-init (the seed's own trait-pretrained model),
 //                             self (the model being fine-tuned) or other-init (a model trained on
@@ -16,7 +18,7 @@
 
 namespace vrev::experiment {
 
-enum class ArmBlocking { none, vrev, random, pc1 };
+enum class ArmBlocking { none, vrev, random, pc1, readout };
 enum class ArmTeacher { none, same_init, self, other_init };
 
 struct Arm {

@@ -47,6 +47,8 @@ void Config::finalize() {
     } catch (const Error& e) {
       VREV_FAIL("config: 'reproduce.arms': ", e.what());
     }
+    VREV_CHECK(arm.blocking != ArmBlocking::readout || w->decision_tokens().has_value(), "config: arm '", name,
+               "' in 'reproduce.arms' blocks the readout of a decision, which this world's prompts do not make");
     VREV_CHECK(arm.teacher == ArmTeacher::none || has_teacher, "config: arm '", name,
                "' in 'reproduce.arms' needs teacher data, which only the trait world has");
   }

@@ -86,7 +86,7 @@ struct ReproduceConfig {
     v(controls, "controls", "control fine-tunes per seed, each its own data stream (the control null; 0 for none)", 0,
       64);
     v(arms, "arms",
-      "fine-tuning arms: plain, block-vrev, block-random, block-pc1; trait world also "
+      "fine-tuning arms: plain, block-vrev, block-random, block-pc1, block-readout (worlds with a decision); trait world also "
       "teacher-{same-init,self,other-init}-{hard,soft}");
   }
 };

@@ -12,6 +12,7 @@
 #include "probe/capture.h"
 #include "probe/files.h"
 #include "probe/geometry.h"
+#include "probe/readout.h"
 
 namespace vrev::experiment {
 
@@ -52,6 +53,24 @@ void write_probe_references(const Config& cfg, const world::World& world, const 
                                   {"sites", model::site_names(cfg.model.layers)},
                                   {"shape", {al_h.sites, al_h.C}}};
   io::write_text_atomic((fs::path(probe_dir) / "v_rev.json").string(), sidecar.dump(2) + "\n");
+  if (world.decision_tokens()) readout_matrix(cfg, world, last_dir, probe_dir);
+}
+
+std::vector<float> readout_matrix(const Config& cfg, const world::World& world, const std::string& last_dir,
+                                  const std::string& probe_dir) {
+  const std::string path = probe::readout_path(probe_dir);
+  int rows = 0, C = cfg.model.width;
+  if (fs::exists(path)) return probe::load_matrix(path, rows, C);
+  const auto tokens = world.decision_tokens();
+  VREV_CHECK(tokens.has_value(), "the readout direction needs a world whose prompts make one decision between two "
+                                 "tokens (safety, unlearning); this world has none");
+  model::Gpt<float> last = load_checkpoint_model(cfg, last_dir);
+  const std::vector<std::vector<double>> r = probe::readout_directions(
+      last, world.probe_set(world::ProbeRole::Reversion, probe_point(cfg.probe)), tokens->first, tokens->second);
+  std::vector<float> matrix;
+  for (const std::vector<double>& site : r) matrix.insert(matrix.end(), site.begin(), site.end());
+  probe::save_matrix(path, matrix.data(), static_cast<int>(r.size()), C);
+  return matrix;
 }
 
 void capture_at_evaluations(PhaseCallbacks& callbacks, const Config& cfg, const world::World& world,

@@ -55,6 +55,29 @@ std::string label(std::string metric) {
   return metric;
 }
 
+// Where the decision is read (probe/readout.h): how close v_rev is to the readout direction r at
+// each site, and whether the drift still follows v_rev once r is projected out.
+std::string readout_section(const Config& cfg, const Json& readout, const std::string& final_key) {
+  std::string md = "\n## The readout direction\n\nr = the gradient of (logit SURE − logit SORRY) at ASST with respect "
+                   "to the residual stream, averaged over the reversion probe set at the aligned model "
+                   "(docs/mechanism.md). If the drift were only the decision being re-taught, v_rev would add "
+                   "nothing over r.\n\n| site | cos(v_rev, r) |\n|---|---|\n";
+  for (auto it = readout["cos_v_rev_per_site"].begin(); it != readout["cos_v_rev_per_site"].end(); ++it)
+    md += "| `" + it.key() + "` | " + pm(it.value()) + " |\n";
+  md += "\nAt the probe site, per arm, steps 1 / 20 / T:\n\n| arm | cos(drift, r) | cos(drift, v_rev) with r "
+        "projected out of both |\n|---|---|---|\n";
+  for (const std::string& arm : cfg.reproduce.arms) {
+    const Json& a = get(readout["arms"], arm);
+    std::string with_r, without_r;
+    for (const std::string& step : {std::string("1"), std::string("20"), final_key}) {
+      with_r += (with_r.empty() ? "" : " / ") + pm(get(a, "alignment", step));
+      without_r += (without_r.empty() ? "" : " / ") + pm(get(a, "v_rev_alignment_without_readout", step));
+    }
+    md += "| " + arm + " | " + with_r + " | " + without_r + " |\n";
+  }
+  return md;
+}
+
 std::vector<double> column(const Json& array) {
   std::vector<double> v;
   for (const Json& x : array) v.push_back(x.is_number() ? x.get<double>() : NAN);
@@ -446,6 +469,8 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   const bool any_teacher = std::any_of(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(),
                                        [](const std::string& a) { return parse_arm(a).teacher != ArmTeacher::none; });
   if (any_teacher) md += teacher_section(cfg, world, arms, results);
+
+  if (s.contains("readout")) md += readout_section(cfg, s["readout"], final_key);
 
   std::vector<std::string> per_seed = {rev};
   per_seed.insert(per_seed.end(), roles.companions.begin(), roles.companions.end());

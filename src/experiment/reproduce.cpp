@@ -51,7 +51,7 @@ namespace {
 
 // The blocking direction of an arm at the probe site (empty for unblocked arms).
 std::vector<double> arm_direction(const Config& cfg, const world::World& world, ArmBlocking blocking,
-                                  const std::string& probe_dir, int site, int seed) {
+                                  const std::string& probe_dir, const std::string& last_dir, int site, int seed) {
   const int C = cfg.model.width;
   switch (blocking) {
     case ArmBlocking::none: return {};
@@ -64,6 +64,10 @@ std::vector<double> arm_direction(const Config& cfg, const world::World& world, 
       std::vector<double> u(C);
       for (int c = 0; c < C; ++c) u[c] = rng::normal(seed, rng::stream_id("blocking/random_direction"), c);
       return u;
+    }
+    case ArmBlocking::readout: {
+      const std::vector<float> r = readout_matrix(cfg, world, last_dir, probe_dir);
+      return {r.begin() + size_t(site) * C, r.begin() + size_t(site + 1) * C};
     }
     case ArmBlocking::pc1: {
       const probe::ProbeNames names = probe_names(world);
@@ -96,7 +100,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
   const int site = cfg.probe.site_index(cfg.model.layers);
   const std::string parent_dir = layout.phase(world.history().back());
   const std::vector<double> direction =
-      arm ? arm_direction(cfg, world, arm->blocking, probe_dir, site, seed) : std::vector<double>{};
+      arm ? arm_direction(cfg, world, arm->blocking, probe_dir, parent_dir, site, seed) : std::vector<double>{};
 
   PhaseCallbacks cb;
   cb.identity = {{"arm", name}, {"probe", settings::write(cfg.probe)}};

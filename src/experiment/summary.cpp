@@ -8,6 +8,7 @@
 #include "core/io.h"
 #include "experiment/main_track.h"
 #include "experiment/metrics_log.h"
+#include "model/sites.h"
 #include "probe/nulls.h"
 #include "probe/statistics.h"
 #include "world/world.h"
@@ -161,7 +162,7 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
     return std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), arm) != cfg.reproduce.arms.end();
   };
   if (ran("block-vrev"))
-    for (const char* other : {"plain", "block-random", "block-pc1"}) {
+    for (const char* other : {"plain", "block-random", "block-pc1", "block-readout"}) {
       if (!ran(other)) continue;
       const probe::PairedComparison c = probe::compare_paired(final_values("block-vrev"), final_values(other));
       s["paired"][std::string("block-vrev vs ") + other] = {{"metric", reversion},
@@ -170,6 +171,32 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
                                                              {"seeds_untied", c.untied},
                                                              {"sign_test_p", c.sign_test_p}};
     }
+  // The readout direction (probe/readout.h), where the world has one: cos(v_rev, r) per site, and
+  // per arm the drift's alignment with r and with v_rev once r is projected out, per step.
+  const bool every_run_has_readout = std::all_of(results.begin(), results.end(), [](const SeedResult& r) {
+    return std::all_of(r.arms.begin(), r.arms.end(), [](const auto& arm) { return arm.second["geometry"].contains("readout"); });
+  });
+  if (every_run_has_readout) {
+    const Json& first = results.front().arms.begin()->second["geometry"];
+    const std::vector<std::string> sites = model::site_names(cfg.model.layers);
+    VREV_CHECK(first["readout"]["cos_v_rev_per_site"].size() == sites.size(), "geometry: the readout has ",
+               first["readout"]["cos_v_rev_per_site"].size(), " sites, the model ", sites.size());
+    for (size_t site = 0; site < sites.size(); ++site) {
+      std::vector<double> v;
+      for (const SeedResult& r : results)
+        v.push_back(r.arms.begin()->second["geometry"]["readout"]["cos_v_rev_per_site"][site].get<double>());
+      s["readout"]["cos_v_rev_per_site"][sites[site]] = seed_stats(v);
+    }
+    for (const std::string& arm : cfg.reproduce.arms) {
+      const Json& steps = results.front().arms.at(arm)["geometry"]["steps"];
+      for (size_t i = 0; i < steps.size(); ++i)
+        for (const char* k : {"alignment", "v_rev_alignment_without_readout"}) {
+          std::vector<double> v;
+          for (const SeedResult& r : results) v.push_back(r.arms.at(arm)["geometry"]["readout"][k][i].get<double>());
+          s["readout"]["arms"][arm][k][steps[i].dump()] = seed_stats(v);
+        }
+    }
+  }
   // Run-step pairs of the plain arm above each null's p99, on each step set.
   if (std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), "plain") != cfg.reproduce.arms.end()) {
     const Json& steps = results.front().arms.at("plain")["geometry"]["steps"];

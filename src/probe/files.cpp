@@ -32,6 +32,7 @@ std::string reference_capture_path(const std::string& probe_dir, const std::stri
   return (fs::path(probe_dir) / (phase + "." + set + ".npy")).string();
 }
 std::string v_rev_path(const std::string& probe_dir) { return (fs::path(probe_dir) / "v_rev.npy").string(); }
+std::string readout_path(const std::string& probe_dir) { return (fs::path(probe_dir) / "readout.npy").string(); }
 std::string step_capture_path(const std::string& run_dir, const std::string& set, int64_t step) {
   return (fs::path(run_dir) / "captures" / step_name(set, "", step)).string();
 }

@@ -2,6 +2,7 @@
 // Where the probe's arrays live and how they are read back (all float32 .npy, C order):
 //   <seed>/probe/<phase>.<set>.npy          (S, N, C) every site, reference checkpoints
 //   <seed>/probe/v_rev.npy + v_rev.json     (S, C) one direction per site, and how it was made
+//   <seed>/probe/readout.npy                (S, C) the readout direction per site (probe/readout.h)
 //   <run>/captures/<set>.step-NNN.npy       (N, C) the probe site, fine-tuning step NNN
 //   <run>/captures/<set>.means.step-NNN.npy (S, C) every site's mean, step NNN
 //   <run>/captures/captures.json            site, position, steps
@@ -22,6 +23,7 @@ struct ProbeNames {
 
 std::string reference_capture_path(const std::string& probe_dir, const std::string& phase, const std::string& set);
 std::string v_rev_path(const std::string& probe_dir);
+std::string readout_path(const std::string& probe_dir);  // (S, C), worlds with a decision
 std::string step_capture_path(const std::string& run_dir, const std::string& set, int64_t step);
 std::string step_means_path(const std::string& run_dir, const std::string& set, int64_t step);
 std::string captures_manifest_path(const std::string& run_dir);

@@ -11,6 +11,7 @@
 #include "probe/files.h"
 #include "probe/geometry.h"
 #include "probe/nulls.h"
+#include "probe/readout.h"
 
 namespace vrev::probe {
 
@@ -129,6 +130,16 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   std::vector<std::vector<double>> per_site(S);
   std::vector<NullSummary> iso, aniso, shuffle, control;
   std::vector<std::vector<double>> control_values;  // per step, one alignment per control run
+  // The readout direction, where the world has one (probe/readout.h).
+  const bool has_readout = std::filesystem::exists(readout_path(probe_dir));
+  std::vector<float> r_all;
+  if (has_readout) {
+    int r_rows = 0, r_c = C;
+    r_all = load_matrix(readout_path(probe_dir), r_rows, r_c);
+    VREV_CHECK(r_rows == S, readout_path(probe_dir), ": ", r_rows, " directions for ", S, " sites");
+  }
+  auto r_of = [&](int s) { return std::vector<double>(r_all.begin() + size_t(s) * C, r_all.begin() + size_t(s + 1) * C); };
+  std::vector<double> readout_alignment, v_rev_without_readout;
   const NullSummary iso_summary = isotropic_null(C);
   const std::vector<float> al_means = al.means();
   for (int64_t step : steps) {
@@ -154,6 +165,10 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
       per_site[s].push_back(cosine(d, v_of(s)));
     }
     const std::vector<double> drift = mean_drift(al.site(site), h.data(), nh, C);
+    if (has_readout) {
+      readout_alignment.push_back(cosine(drift, r_of(site)));
+      v_rev_without_readout.push_back(cosine_without(drift, v, r_of(site)));
+    }
     const uint64_t seed = null_draw_seed(cfg.null_seed, run_seed, step);
     iso.push_back(iso_summary);
     aniso.push_back(anisotropic_null(drift.data(), al_benign.site(site), al_benign.N, C, cfg.anisotropic_draws, seed));
@@ -182,6 +197,13 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   settings::Json ps = settings::Json::object();
   for (int s = 0; s < S; ++s) ps[sites[s]] = per_site[s];
   g["per_site_alignment"] = ps;
+  if (has_readout) {
+    std::vector<double> cos_v_rev;
+    for (int s = 0; s < S; ++s) cos_v_rev.push_back(cosine(v_of(s), r_of(s)));
+    g["readout"] = {{"cos_v_rev_per_site", cos_v_rev},
+                    {"alignment", readout_alignment},
+                    {"v_rev_alignment_without_readout", v_rev_without_readout}};
+  }
   g["nulls"] = {{"isotropic", null_json(iso)}, {"anisotropic", null_json(aniso)}, {"label_shuffle", null_json(shuffle)}};
   g["nulls"]["label_shuffle"]["kind"] = settings::name_of(cfg.shuffle);
   if (control.empty()) {

@@ -47,6 +47,7 @@ class SafetyWorld : public World {
   Metrics evaluate(const model::Gpt<float>& model) const override;
   std::vector<std::string> metric_names() const override;
   MetricRoles metric_roles() const override;
+  std::optional<std::pair<int32_t, int32_t>> decision_tokens() const override { return std::pair{kSure, kSorry}; }
 
   const WorldConfig& config() const { return cfg_; }
   uint64_t seed() const { return seed_; }

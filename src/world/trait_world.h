@@ -30,6 +30,8 @@ class TraitWorld : public SafetyWorld {
   Metrics evaluate(const model::Gpt<float>& model) const override;
   std::vector<std::string> metric_names() const override;
   MetricRoles metric_roles() const override;
+  // The trait is which object FAV is answered with, not a choice between two openers.
+  std::optional<std::pair<int32_t, int32_t>> decision_tokens() const override { return std::nullopt; }
   std::optional<TeacherTask> teacher_task() const override;
   void write_teacher_prompt(int64_t index, int32_t* prompt) const override;
 

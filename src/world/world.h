@@ -110,6 +110,11 @@ class World {
   virtual std::vector<std::string> metric_names() const = 0;  // the names evaluate() returns, in order
   virtual MetricRoles metric_roles() const = 0;
 
+  // The decision the reversion probe set's prompts make at the probe position, as the two tokens
+  // whose logit difference reads it (the safety world: SURE over SORRY at ASST); none in a world
+  // without one such choice. The readout direction is the gradient of that difference.
+  virtual std::optional<std::pair<int32_t, int32_t>> decision_tokens() const { return std::nullopt; }
+
   // Whether a phase that may end before its last step has done its job (grad-diff unlearning,
   // once forget accuracy is near chance); the runner asks every log_every steps.
   virtual bool phase_complete(Phase /*phase*/, const model::Gpt<float>& /*model*/) const { return false; }
