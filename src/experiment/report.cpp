@@ -184,6 +184,31 @@ std::pair<double, double> mean_sd(const std::vector<double>& v) {
   return {mean, n > 1 ? std::sqrt(sq / (n - 1)) : 0.0};
 }
 
+// Every site's alignment at the last step, per arm (mean ± sd over seeds), beside cos(v_rev, r):
+// where the history's direction lives, and whether the probe site was a lucky choice.
+std::string per_site_section(const Config& cfg, const Json& summary, const SeedResults& results) {
+  const std::vector<std::string> names = model::site_names(cfg.model.layers);
+  const bool readout = summary.contains("readout");
+  std::string md = "\n## Every site\n\ncos(drift, v_rev at that site) at the last step, per arm (mean ± sd over seeds); "
+                   "the probe site is `" + names[size_t(cfg.probe.site_index(cfg.model.layers))] + "`; blocking acts there.\n\n| site |";
+  std::string rule = "|---|";
+  for (const std::string& arm : cfg.reproduce.arms) md += " " + arm + " |", rule += "---|";
+  if (readout) md += " cos(v_rev, r) |", rule += "---|";
+  md += "\n" + rule + "\n";
+  for (const std::string& site : names) {
+    md += "| `" + site + "` |";
+    for (const std::string& arm : cfg.reproduce.arms) {
+      std::vector<double> v;
+      for (const SeedResult& r : results) v.push_back(r.arms.at(arm)["geometry"]["per_site_alignment"][site].back());
+      const auto [mean, sd] = mean_sd(v);
+      md += " " + num(mean) + " ± " + num(sd) + " |";
+    }
+    if (readout) md += " " + pm(get(summary["readout"]["cos_v_rev_per_site"], site)) + " |";
+    md += "\n";
+  }
+  return md;
+}
+
 // "+1.2 ± 0.8 points (3 of 5 seeds above)": per-seed paired differences a - b.
 std::string paired_difference(const std::vector<double>& a, const std::vector<double>& b) {
   std::vector<double> d(a.size());
@@ -483,6 +508,7 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   if (any_teacher) md += teacher_section(cfg, world, arms, results);
 
   if (s.contains("readout")) md += readout_section(cfg, s["readout"], final_key);
+  md += per_site_section(cfg, s, results);
 
   std::vector<std::string> per_seed = {rev};
   per_seed.insert(per_seed.end(), roles.companions.begin(), roles.companions.end());
