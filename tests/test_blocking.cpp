@@ -235,7 +235,7 @@ TEST_CASE("the readout direction is the gradient of logit(SURE) - logit(SORRY) a
   model::Gpt<float> gpt(cfg.model);
   gpt.init(5);
   const model::PromptSet prompts = world.probe_set(world::ProbeRole::Reversion, world::ProbePoint::Decision);
-  const auto [up, down] = *world.decision_tokens();
+  const int32_t up = world.decision_tokens()->first, down = world.decision_tokens()->second;  // a lambda captures them
   const std::vector<std::vector<double>> r = probe::readout_directions(gpt, prompts, up, down);
   REQUIRE(r.size() == size_t(model::num_sites(cfg.model.layers)));
   for (size_t j = 0; j < gpt.params().size(); ++j) REQUIRE(gpt.params().grads()[j] == 0.0f);  // left clean
