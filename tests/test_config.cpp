@@ -3,6 +3,7 @@
 
 #include "experiment/config.h"
 #include "experiment/main_track.h"
+#include "model/sites.h"
 
 using namespace vrev;
 
@@ -72,6 +73,13 @@ TEST_CASE("modes are enums: read and written by name, and a wrong name lists the
   const std::string trait = load_error({"world.kind=trait", "world.finetune_loss=after_opener"});
   CHECK(one_line(trait));
   CHECK_THAT(trait, Catch::Contains("'world.finetune_loss'") && Catch::Contains("not trait"));
+  // blocking.site: the probe site by default, any site by name; tiny.json has 2 blocks.
+  const experiment::Config tiny = experiment::load_config(kTiny);
+  const int probe_site = tiny.probe.site_index(tiny.model.layers);
+  CHECK(tiny.blocking.site_index(probe_site, tiny.model.layers) == probe_site);
+  const experiment::Config middle = experiment::load_config(kTiny, {"blocking.site=blocks.0.resid_post"});
+  CHECK(middle.blocking.site_index(probe_site, middle.model.layers) == model::site_resid_post(0));
+  CHECK_THAT(load_error({"blocking.site=blocks.7.resid_post"}), Catch::Contains("unknown activation site 'blocks.7.resid_post'"));
   CHECK_THAT(load_error({"world.kind=trait", R"(reproduce.arms=["plain","block-readout"])"}),
              Catch::Contains("arm 'block-readout'") && Catch::Contains("do not make"));
 }

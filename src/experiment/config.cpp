@@ -52,6 +52,7 @@ void Config::finalize() {
     VREV_CHECK(arm.teacher == ArmTeacher::none || has_teacher, "config: arm '", name,
                "' in 'reproduce.arms' needs teacher data, which only the trait world has");
   }
+  blocking.site_index(probe.site_index(model.layers), model.layers);  // an unknown site is an error here
   // The trait world's fine-tuning answers are digit sequences and teacher outputs: no opener.
   VREV_CHECK(world.finetune_loss == world::FinetuneLoss::response || world.kind != world::WorldKind::trait,
              "config: 'world.finetune_loss' after_opener needs a world with an opener (safety, unlearning, image), "

@@ -190,7 +190,9 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
   const std::vector<std::string> names = model::site_names(cfg.model.layers);
   const bool readout = summary.contains("readout");
   std::string md = "\n## Every site\n\ncos(drift, v_rev at that site) at the last step, per arm (mean ± sd over seeds); "
-                   "the probe site is `" + names[size_t(cfg.probe.site_index(cfg.model.layers))] + "`; blocking acts there.\n\n| site |";
+                   "the probe site is `" + names[size_t(cfg.probe.site_index(cfg.model.layers))] + "`; the blocked arms act at `" +
+                   names[size_t(cfg.blocking.site_index(cfg.probe.site_index(cfg.model.layers), cfg.model.layers))] +
+                   "`.\n\n| site |";
   std::string rule = "|---|";
   for (const std::string& arm : cfg.reproduce.arms) md += " " + arm + " |", rule += "---|";
   if (readout) md += " cos(v_rev, r) |", rule += "---|";

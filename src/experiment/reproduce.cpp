@@ -97,7 +97,8 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
                      const std::optional<Arm>& arm, int seed, int replica, bool quiet) {
   const std::string name = arm ? arm->name : "control";
   const std::string out = arm ? layout.arm(name) : layout.control(replica), probe_dir = layout.probe();
-  const int site = cfg.probe.site_index(cfg.model.layers);
+  // The blocked arms act at blocking.site (by default the probe site); captures read the probe site.
+  const int site = cfg.blocking.site_index(cfg.probe.site_index(cfg.model.layers), cfg.model.layers);
   const std::string parent_dir = layout.phase(world.history().back());
   const std::vector<double> direction =
       arm ? arm_direction(cfg, world, arm->blocking, probe_dir, parent_dir, site, seed) : std::vector<double>{};

@@ -5,8 +5,14 @@
 #include <cstring>
 
 #include "kernels/cpu/kernels.h"
+#include "model/sites.h"
 
 namespace vrev::probe {
+
+int BlockingConfig::site_index(int probe_site, int layers) const {
+  if (site == "probe") return probe_site;
+  return site == "last" ? model::site_resid_post(layers - 1) : model::site_index(site, layers);
+}
 
 namespace k = vrev::kernels::cpu;
 

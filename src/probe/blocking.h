@@ -10,6 +10,7 @@
 //                 is exact to first order). Several sites' g are orthogonalised in site order first;
 //   penalty       add weight * mean over the probe batch of (direction . (h - h_aligned))^2 to the loss.
 #include <array>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,16 +31,22 @@ constexpr std::array<std::pair<BlockingMode, const char*>, 3> enum_names(Blockin
 
 struct BlockingConfig {
   BlockingMode mode = BlockingMode::param_update;
+  std::string site = "probe";         // where the block acts: the probe site, or any activation site
   double strength = 1.0;              // lambda
   double penalty_weight = 10.0;       // penalty mode only
 
   template <class V>
   void visit(V& v) {
     v(mode, "mode", "how motion along the direction is blocked");
+    v(site, "site",
+      "where the blocked arms act: probe (probe.site), or embed, blocks.i.resid_mid, blocks.i.resid_post, ln_f, last");
     v(strength, "strength", "lambda: the share of the component removed (1 = full block, above 1 reverses it)", 0.0,
       10.0);
     v(penalty_weight, "penalty_weight", "weight of the penalty term (penalty mode)", 0.0, 1e9);
   }
+  // The site's index for a model of `layers` blocks whose probe site is probe_site; the error
+  // lists the valid names.
+  int site_index(int probe_site, int layers) const;
 };
 
 // x <- x - strength * (x . u) u for a unit vector u.
