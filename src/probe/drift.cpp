@@ -16,6 +16,15 @@ std::vector<double> mean_drift(const float* from, const float* to, int N, int C)
   return d;
 }
 
+AlongOff split_along(const std::vector<double>& drift, const std::vector<double>& v) {
+  const int C = static_cast<int>(v.size());
+  const double vv = dot(v.data(), v.data(), C);
+  if (vv <= 0) return {};
+  const double along = dot(drift.data(), v.data(), C) / vv, all = norm(drift) / std::sqrt(vv);
+  // Pythagoras in units of |v|: |drift|^2 = (along |v|)^2 + |off|^2.
+  return {along, std::sqrt(std::max(0.0, all * all - along * along))};
+}
+
 DriftMetrics drift_metrics(const std::vector<double>& v, const float* aligned_harm, const float* step_harm, int Nh,
                            const float* aligned_benign, const float* step_benign, int Nb, int C) {
   DriftMetrics m;
@@ -32,11 +41,10 @@ DriftMetrics drift_metrics(const std::vector<double>& v, const float* aligned_ha
     m.mean_prompt_cosine += cosine(per, v) / Nh;
   }
   const double vv = dot(v.data(), v.data(), C);
-  m.reversion_fraction = vv > 0 ? dot(harm.data(), v.data(), C) / vv : 0.0;
   m.relative_norm = vv > 0 ? norm(harm) / std::sqrt(vv) : 0.0;
-  // Pythagoras on the units of |v|: |drift|^2 = (fraction |v|)^2 + |orthogonal|^2.
-  m.orthogonal_fraction = std::sqrt(std::max(0.0, m.relative_norm * m.relative_norm -
-                                                       m.reversion_fraction * m.reversion_fraction));
+  const AlongOff split = split_along(harm, v);
+  m.reversion_fraction = split.along;
+  m.orthogonal_fraction = split.off;
   return m;
 }
 

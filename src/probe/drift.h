@@ -20,6 +20,13 @@ struct DriftMetrics {
 DriftMetrics drift_metrics(const std::vector<double>& v, const float* aligned_harm, const float* step_harm, int Nh,
                            const float* aligned_benign, const float* step_benign, int Nb, int C);
 
+// A drift split along v and off it, in units of |v| (0 and 0 when v is zero).
+struct AlongOff {
+  double along = 0;  // drift . v / |v|^2
+  double off = 0;    // |drift - along v| / |v|
+};
+AlongOff split_along(const std::vector<double>& drift, const std::vector<double>& v);
+
 // The mean drift (C) from `from` (N, C) to `to` (N, C).
 std::vector<double> mean_drift(const float* from, const float* to, int N, int C);
 

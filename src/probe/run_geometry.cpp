@@ -225,8 +225,7 @@ DriftSplit drift_split(const std::string& run_dir, const std::string& probe_dir,
   const std::vector<float> v_all = load_matrix(v_rev_path(probe_dir), v_rows, v_c);
   VREV_CHECK(v_rows == al.sites, v_rev_path(probe_dir), ": ", v_rows, " directions for ", al.sites, " sites");
   const std::vector<double> v(v_all.begin() + size_t(site) * C, v_all.begin() + size_t(site + 1) * C);
-  const double vv = dot(v.data(), v.data(), C);
-  VREV_CHECK(vv > 0, v_rev_path(probe_dir), ": v_rev is zero at the probe site");
+  VREV_CHECK(norm(v) > 0, v_rev_path(probe_dir), ": v_rev is zero at the probe site");
   DriftSplit split;
   split.steps = manifest.steps;
   for (int64_t step : manifest.steps) {
@@ -234,10 +233,10 @@ DriftSplit drift_split(const std::string& run_dir, const std::string& probe_dir,
     const std::vector<float> h = load_matrix(step_capture_path(run_dir, names.reversion_set, step), n, c);
     VREV_CHECK(n == al.N, run_dir, ": step ", step, " capture has another probe-set size");
     const std::vector<double> drift = mean_drift(al.site(site), h.data(), n, C);
-    const double along = dot(drift.data(), v.data(), C) / vv, all = norm(drift) / std::sqrt(vv);
+    const AlongOff parts = split_along(drift, v);
     split.alignment.push_back(cosine(drift, v));
-    split.along.push_back(along);
-    split.off.push_back(std::sqrt(std::max(0.0, all * all - along * along)));
+    split.along.push_back(parts.along);
+    split.off.push_back(parts.off);
   }
   return split;
 }
