@@ -297,21 +297,51 @@ TEST_CASE("count_above counts strict exceedances pairwise", "[probe]") {
   CHECK_THROWS_AS(count_above({1}, {1, 2}), vrev::Error);
 }
 
-TEST_CASE("paired comparison over seeds: differences, seeds lower, the exact one-sided sign test", "[probe]") {
-  const PairedComparison all = compare_paired({0.1, 0.2, 0.0, 0.3, 0.1}, {0.2, 0.3, 0.1, 0.4, 0.5});
-  CHECK(all.lower == 5);
+TEST_CASE("the exact one-sided sign test over seeds, against hand-computed binomial tails", "[probe][stats]") {
+  const SignTest all = sign_test({0.1, 0.2, 0.3, 0.4, 0.5});
+  CHECK(all.positive == 5);
   CHECK(all.untied == 5);
-  CHECK(all.sign_test_p == Approx(1.0 / 32));
-  CHECK(all.differences[4] == Approx(-0.4));
-  // 4 of 5 lower: P(X >= 4) = (5 + 1) / 32.
-  CHECK(compare_paired({1, 1, 1, 1, 3}, {2, 2, 2, 2, 2}).sign_test_p == Approx(6.0 / 32));
-  // A tie leaves the test: 3 of 3 untied seeds lower is 1/8; none lower is p = 1.
-  const PairedComparison tied = compare_paired({0, 1, 1, 1}, {0, 2, 2, 2});
+  CHECK(all.p == 1.0 / 32);
+  // 4 of 5 positive: P(X >= 4) = (C(5,4) + C(5,5)) / 32 = 6 / 32.
+  CHECK(sign_test({-1, 1, 1, 1, 1}).p == 6.0 / 32);
+  // 9 of 9: 1/512, the smallest p nine seeds can give.
+  CHECK(sign_test(std::vector<double>(9, 0.2)).p == 1.0 / 512);
+  // A tie leaves the test: 3 of 3 untied is 1/8; none positive is p = 1; no untied seed is p = 1.
+  const SignTest tied = sign_test({0, 1, 1, 1});
   CHECK(tied.untied == 3);
-  CHECK(tied.sign_test_p == Approx(1.0 / 8));
-  CHECK(compare_paired({2, 2}, {1, 1}).sign_test_p == Approx(1.0));
-  CHECK(compare_paired({1, 1}, {1, 1}).sign_test_p == Approx(1.0));
-  CHECK_THROWS_AS(compare_paired({1}, {1, 2}), vrev::Error);
+  CHECK(tied.p == 1.0 / 8);
+  CHECK(sign_test({-1, -1}).p == 1.0);
+  CHECK(sign_test({0, 0, 0}).p == 1.0);
+  CHECK(sign_test({0, 0, 0}).untied == 0);
+  CHECK_THROWS_AS(sign_test({1, NAN}), vrev::Error);
+}
+
+TEST_CASE("Holm's adjustment, against a hand-computed family", "[probe][stats]") {
+  // Sorted: 0.005 (x4 = 0.02), 0.01 (x3 = 0.03), 0.03 (x2 = 0.06), 0.04 (x1 = 0.04, raised to 0.06).
+  const std::vector<double> adjusted = holm_adjust({0.01, 0.04, 0.03, 0.005});
+  REQUIRE(adjusted.size() == 4);
+  CHECK(adjusted[0] == Approx(0.03));
+  CHECK(adjusted[1] == Approx(0.06));
+  CHECK(adjusted[2] == Approx(0.06));
+  CHECK(adjusted[3] == Approx(0.02));
+  CHECK(holm_adjust({0.5, 0.6}) == std::vector<double>{1.0, 1.0});
+  CHECK(holm_adjust({0.02}) == std::vector<double>{0.02});
+  CHECK(holm_adjust({}).empty());
+  CHECK_THROWS_AS(holm_adjust({0.1, 1.5}), vrev::Error);
+}
+
+TEST_CASE("rank p-value among a seed's own null draws, and Fisher's combination", "[probe][stats]") {
+  CHECK(rank_p_value(0.5, {0.1, 0.2, 0.6}) == 0.5);        // (1 + 1) / 4
+  CHECK(rank_p_value(0.2, {0.2}) == 1.0);                  // a tie counts against the statistic
+  CHECK(rank_p_value(1.0, std::vector<double>(19, 0.9)) == 0.05);  // K = 19: one seed can reach 0.05
+  CHECK(rank_p_value(1.0, std::vector<double>(18, 0.9)) > 0.05);
+  CHECK_THROWS_AS(rank_p_value(1.0, {}), vrev::Error);
+  // One p-value combines to itself; three of 0.05: X = 6 ln 20, P(chi2_6 >= X) = 20^-3 (1 + X/2 + (X/2)^2 / 2).
+  CHECK(fisher_combined_p({0.3}) == Approx(0.3).epsilon(1e-12));
+  CHECK(fisher_combined_p({0.05, 0.05, 0.05}) == Approx(0.0062965063).epsilon(1e-8));
+  CHECK(fisher_combined_p({1.0, 1.0}) == 1.0);
+  CHECK_THROWS_AS(fisher_combined_p({0.0}), vrev::Error);
+  CHECK_THROWS_AS(fisher_combined_p({}), vrev::Error);
 }
 
 TEST_CASE("fixed-effects regression recovers known slopes, with a narrow bootstrap interval over seeds", "[probe][stats]") {

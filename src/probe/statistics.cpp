@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "kernels/math.h"
 #include "probe/nulls.h"
 
 namespace vrev::probe {
@@ -46,24 +47,60 @@ int count_above(const std::vector<double>& values, const std::vector<double>& th
   return count;
 }
 
-PairedComparison compare_paired(const std::vector<double>& a, const std::vector<double>& b) {
-  VREV_CHECK(a.size() == b.size(), "a paired comparison needs as many values on each side, got ", a.size(), " and ",
-             b.size());
-  PairedComparison c;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const double d = a[i] - b[i];
-    c.differences.push_back(d);
-    c.untied += d != 0;
-    c.lower += d < 0;
+SignTest sign_test(const std::vector<double>& values) {
+  SignTest t;
+  for (const double v : values) {
+    VREV_CHECK(std::isfinite(v), "sign test: a value is not finite (", v, ")");
+    t.untied += v != 0;
+    t.positive += v > 0;
   }
-  // P(X >= lower), X ~ Binomial(untied, 1/2): the binomial terms C(n, k) / 2^n summed from the top.
-  double term = std::ldexp(1.0, -c.untied), p = 0;  // k = untied
-  for (int k = c.untied; k >= c.lower; --k) {
+  // P(X >= positive), X ~ Binomial(untied, 1/2): the binomial terms C(n, k) / 2^n summed from the top.
+  double term = std::ldexp(1.0, -t.untied), p = 0;  // k = untied
+  for (int k = t.untied; k >= t.positive; --k) {
     p += term;
-    term *= double(k) / double(c.untied - k + 1);  // C(n, k-1) = C(n, k) * k / (n - k + 1)
+    term *= double(k) / double(t.untied - k + 1);  // C(n, k-1) = C(n, k) * k / (n - k + 1)
   }
-  c.sign_test_p = std::min(1.0, p);
-  return c;
+  t.p = std::min(1.0, p);
+  return t;
+}
+
+std::vector<double> holm_adjust(const std::vector<double>& p) {
+  const size_t m = p.size();
+  std::vector<size_t> order(m);
+  for (size_t i = 0; i < m; ++i) {
+    VREV_CHECK(p[i] >= 0 && p[i] <= 1, "Holm: p-value ", p[i], " is outside [0, 1]");
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] < p[b]; });
+  std::vector<double> adjusted(m);
+  double running = 0;  // the adjusted p-values never decrease along the sorted order
+  for (size_t k = 0; k < m; ++k) {
+    running = std::max(running, std::min(1.0, double(m - k) * p[order[k]]));
+    adjusted[order[k]] = running;
+  }
+  return adjusted;
+}
+
+double rank_p_value(double statistic, const std::vector<double>& null_values) {
+  VREV_CHECK(!null_values.empty(), "rank p-value: no null draws");
+  int at_least = 0;
+  for (const double v : null_values) at_least += v >= statistic;
+  return double(1 + at_least) / double(null_values.size() + 1);
+}
+
+double fisher_combined_p(const std::vector<double>& p) {
+  VREV_CHECK(!p.empty(), "Fisher's combination: no p-values");
+  double half_x = 0;  // X / 2 = -sum ln p_i
+  for (const double v : p) {
+    VREV_CHECK(v > 0 && v <= 1, "Fisher's combination: p-value ", v, " is outside (0, 1]");
+    half_x -= kernels::math::log(v);
+  }
+  double term = 1, sum = 0;  // (X/2)^k / k!, k = 0 .. n-1
+  for (size_t k = 0; k < p.size(); ++k) {
+    sum += term;
+    term *= half_x / double(k + 1);
+  }
+  return std::min(1.0, kernels::math::exp(-half_x) * sum);
 }
 
 }  // namespace vrev::probe

@@ -1,6 +1,7 @@
 #pragma once
-// Statistics over seeds: mean, sample sd and a bootstrap confidence interval of the mean, and
-// counts of values above their thresholds (e.g. alignments above a null's p99).
+// Statistics over seeds: mean, sample sd and a bootstrap confidence interval of the mean, counts
+// of values above their thresholds, and the tests the report's verdicts use (the sign test over
+// seeds, rank p-values, Fisher's combination, Holm's adjustment).
 #include <cstdint>
 #include <vector>
 
@@ -21,15 +22,30 @@ SeedStats summarize(const std::vector<double>& values, uint64_t seed = 0, int dr
 // Number of i with values[i] > thresholds[i]; the vectors must have the same length.
 int count_above(const std::vector<double>& values, const std::vector<double>& thresholds);
 
-// A paired comparison over seeds: the differences a[i] - b[i], how many are below zero (a lower
-// on that seed), and the exact one-sided sign test of "a is lower": P(X >= lower) for
-// X ~ Binomial(untied, 1/2), seeds with a difference of exactly 0 left out. With 5 seeds the
-// smallest p is 1/32 = 0.031 (5 of 5 lower); with 3 seeds 1/8.
-struct PairedComparison {
-  std::vector<double> differences;
-  int lower = 0, untied = 0;
-  double sign_test_p = 1;
+// The exact one-sided sign test of "the values are above zero" over seeds: positive = how many
+// are above zero, untied = how many are not exactly zero (ties are left out), and
+// p = P(X >= positive) for X ~ Binomial(untied, 1/2). The smallest p over n untied seeds is 2^-n:
+// 1/32 = 0.031 with 5 seeds, 1/16 = 0.0625 with 4, so a claim over fewer than 5 seeds can never
+// reach p < 0.05. With no untied seed p = 1.
+struct SignTest {
+  int positive = 0, untied = 0;
+  double p = 1;
 };
-PairedComparison compare_paired(const std::vector<double>& a, const std::vector<double>& b);
+SignTest sign_test(const std::vector<double>& values);
+
+// Holm's step-down adjustment of a family of p-values (any order): sorted ascending, the k-th
+// smallest (k from 0) becomes max over j <= k of min(1, (m - j) p_(j)). The family-wise error rate
+// stays at or below alpha when a claim is called significant for an adjusted p < alpha.
+std::vector<double> holm_adjust(const std::vector<double>& p);
+
+// The rank p-value of a statistic among draws of its null (e.g. one seed's plain run among that
+// seed's K control runs): (1 + #{null >= statistic}) / (K + 1). Its smallest value is 1 / (K + 1),
+// so K = 19 is the fewest draws with which one seed can reach p = 0.05.
+double rank_p_value(double statistic, const std::vector<double>& null_values);
+
+// Fisher's combination of independent p-values: X = -2 sum ln p_i ~ chi-square with 2n degrees
+// of freedom under the joint null; returns P(chi2_2n >= X) = e^(-X/2) sum_{k<n} (X/2)^k / k!.
+// vrev's own exp and log (kernels/math.h), so the number is the same on every machine.
+double fisher_combined_p(const std::vector<double>& p);
 
 }  // namespace vrev::probe
