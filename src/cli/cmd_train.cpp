@@ -48,7 +48,7 @@ int run_train(int argc, char** argv) {
   experiment::PhaseCallbacks callbacks;
   const std::unique_ptr<world::World> world = world::make_world(cfg.world, run.seed);
   if (run.phase == world::Phase::Finetune || run.phase == world::Phase::Control) {
-    callbacks.identity = {{"probe", settings::write(cfg.probe)}};
+    callbacks.identity = {{"probe", cfg.probe.run_identity()}};
     experiment::capture_at_evaluations(callbacks, cfg, *world, run.out_dir, world::phase_name(run.phase));
   }
   const experiment::PhaseOutcome outcome = experiment::run_phase(cfg, run, callbacks);

@@ -104,7 +104,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
       arm ? arm_direction(cfg, world, arm->blocking, probe_dir, parent_dir, site, seed) : std::vector<double>{};
 
   PhaseCallbacks cb;
-  cb.identity = {{"arm", name}, {"probe", settings::write(cfg.probe)}};
+  cb.identity = {{"arm", name}, {"probe", cfg.probe.run_identity()}};
   if (arm && arm->teacher != ArmTeacher::none) {
     const std::string teacher = teacher_dir(world, layout, arm->teacher);
     cb.identity["teacher_sha256"] = io::sha256_file((fs::path(teacher) / train::kModelFile).string());
