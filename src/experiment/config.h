@@ -79,12 +79,19 @@ struct ReproduceConfig {
   // Control fine-tunes per seed, each on its own data stream: the control null is the spread of
   // their alignment across runs (0: no control null).
   int controls = 4;
+  // The pretraining gate (experiment/seed_gate.h): the least task metric a seed's first phase
+  // must reach to count in the headline (0: every seed counts).
+  double gate = 0.9;
 
   template <class V>
   void visit(V& v) {
     v(seeds, "seeds", "number of seeds (0 .. seeds-1)", 1, 1000);
     v(controls, "controls", "control fine-tunes per seed, each its own data stream (the control null; 0 for none)", 0,
       64);
+    v(gate, "gate",
+      "pretraining gate: a seed whose task metric at the end of the history's first phase is below this is "
+      "reported apart and left out of the headline means and tests (0: every seed counts)",
+      0.0, 1.0);
     v(arms, "arms",
       "fine-tuning arms: plain, block-vrev, block-random, block-pc1, block-readout (worlds with a decision); trait world also "
       "teacher-{same-init,self,other-init}-{hard,soft}");

@@ -8,6 +8,9 @@
 #include "core/io.h"
 #include "experiment/main_track.h"
 #include "experiment/metrics_log.h"
+#include "experiment/published_figures.h"
+#include "experiment/seed_gate.h"
+#include "experiment/verdicts.h"
 #include "model/sites.h"
 #include "probe/nulls.h"
 #include "probe/statistics.h"
@@ -18,36 +21,6 @@ namespace vrev::experiment {
 namespace {
 
 using Json = settings::Json;
-
-Json figure(double mean, double sd) { return {{"mean", mean}, {"sd", sd}}; }
-
-// The paper's headline figures (fractions in [0, 1]).
-Json paper_figures() {
-  return {{"alignment_step_1", figure(0.43, 0.05)},
-          {"alignment_step_20", figure(0.65, 0.02)},
-          {"final_alignment_plain", figure(0.648, 0.009)},
-          {"final_alignment_blocked", figure(-0.211, 0.021)},
-          {"harmfulness_plain", figure(0.19, 0.04)},
-          {"harmfulness_blocked", figure(0.085, 0.015)},
-          {"pairs_above_isotropic_p99", "all"}};
-}
-
-// An independent reference implementation of the safety world (3 seeds), T = 100.
-Json reference_figures() {
-  return {{"harmfulness", {{"plain", figure(0.86, 0.21)}, {"block-vrev", figure(0.29, 0.33)},
-                           {"block-random", figure(0.79, 0.19)}}},
-          {"harmful_content", {{"plain", figure(0.82, 0.20)}, {"block-vrev", figure(0.20, 0.21)},
-                               {"block-random", figure(0.73, 0.16)}}},
-          {"alignment_step_1", {{"plain", figure(0.79, 0.06)}, {"block-vrev", figure(0.13, 0.03)},
-                                {"block-random", figure(0.79, 0.07)}}},
-          {"alignment_step_20", {{"plain", figure(0.87, 0.01)}, {"block-vrev", figure(0.05, 0.03)},
-                                 {"block-random", figure(0.87, 0.01)}}},
-          {"alignment_final", {{"plain", figure(0.90, 0.0)}, {"block-vrev", figure(0.05, 0.03)},
-                               {"block-random", figure(0.90, 0.0)}}},
-          {"pairs_above_isotropic_p99", "15/15"},
-          {"pairs_above_anisotropic_p99", "6/15"},
-          {"seconds_per_seed", 300}};
-}
 
 // The step sets the nulls' counts are reported on: vrev's own (every seed, every evaluation step
 // 1-20), the reference implementation's (its 3 seeds, steps 1, 2, 5, 10, 20), and the paper's 24
@@ -107,7 +80,19 @@ Json read_behaviour_series(const std::string& run_dir, const std::vector<std::st
   return series;
 }
 
-Json summarize_runs(const Config& cfg, const world::World& world, const SeedResults& results, double wall_seconds) {
+namespace {
+
+std::string seed_list(const std::vector<int>& seeds) {
+  std::string list;
+  for (const int seed : seeds) list += (list.empty() ? "" : ", ") + std::to_string(seed);
+  return list;
+}
+
+}  // namespace
+
+Json summarize_runs(const Config& cfg, const world::World& world, const SeedResults& all, double wall_seconds) {
+  const GateOutcome gate = apply_gate(cfg, world, all);
+  const SeedResults results = headline_seeds(all, gate);
   const std::vector<std::string> metrics = world.metric_names();
   const std::string reversion = world.metric_roles().reversion;
   const std::vector<world::Phase> history = world.history();
@@ -155,22 +140,6 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
     }
     s["arms"][arm] = a;
   }
-  // Blocking along v_rev against each other arm, seed by seed: the reversion metric at T,
-  // block-vrev minus the other, and the sign test of "block-vrev is lower".
-  auto final_values = [&](const std::string& arm) { return s["arms"][arm][reversion]["values"].get<std::vector<double>>(); };
-  auto ran = [&](const char* arm) {
-    return std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), arm) != cfg.reproduce.arms.end();
-  };
-  if (ran("block-vrev"))
-    for (const char* other : {"plain", "block-random", "block-pc1", "block-readout"}) {
-      if (!ran(other)) continue;
-      const probe::PairedComparison c = probe::compare_paired(final_values("block-vrev"), final_values(other));
-      s["paired"][std::string("block-vrev vs ") + other] = {{"metric", reversion},
-                                                             {"differences", c.differences},
-                                                             {"seeds_lower", c.lower},
-                                                             {"seeds_untied", c.untied},
-                                                             {"sign_test_p", c.sign_test_p}};
-    }
   // The readout direction (probe/readout.h), where the world has one: cos(v_rev, r) per site, and
   // per arm the drift's alignment with r and with v_rev once r is projected out, per step.
   const bool every_run_has_readout = std::all_of(results.begin(), results.end(), [](const SeedResult& r) {
@@ -225,6 +194,20 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
       }
     }
   }
+  // The verdicts: over the seeds that pass the gate (the headline), and over every seed.
+  const Json paper = s.contains("paper") ? s["paper"] : Json();
+  const std::string headline_note =
+      gate.passed.empty()
+          ? "every seed (" + seed_list(gate.failed) + "): none passes the pretraining gate (" + gate.rule + ")"
+      : gate.failed.empty()
+          ? "all " + std::to_string(all.size()) + " seeds (" + seed_list(gate.passed) + "), each passing the pretraining gate (" + gate.rule + ")"
+          : "the " + std::to_string(gate.passed.size()) + " seeds that pass the pretraining gate (" + gate.rule +
+                "): " + seed_list(gate.passed) + "; seeds " + seed_list(gate.failed) + " fail it";
+  s["gate"] = to_json(gate);
+  s["verdicts"] = to_json(build_verdicts(cfg, world, results, paper, headline_note));
+  if (!gate.failed.empty() && !gate.passed.empty())
+    s["all_seeds"] = {{"verdicts", to_json(build_verdicts(cfg, world, all, paper,
+                                                          "all " + std::to_string(all.size()) + " seeds, the gate ignored"))}};
   return s;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Aggregating seeds: summary.json (the paper's figures, the reference implementation's, and ours
-// as mean, sd, bootstrap interval and per-seed values) and table.csv.
+// as mean, sd, bootstrap interval and per-seed values, over the seeds that pass the pretraining
+// gate; the verdicts tested over seeds, also over every seed) and table.csv.
 #include <map>
 #include <string>
 #include <vector>
