@@ -84,7 +84,7 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
   const Json g = Json::parse(io::read_text((out / "seed-0/finetune-plain/geometry.json").string()));
   CHECK(g["width"] == 64);
   CHECK(g["nulls"]["anisotropic"]["p99"].size() == g["steps"].size());
-  CHECK(g["nulls"]["label_shuffle"]["kind"] == "sign-flip");
+  CHECK(g["nulls"]["label_shuffle"]["kind"] == "balanced");
   // Two control runs (tiny.json), each its own data stream: two draws of the control null per step.
   CHECK(fs::exists(out / "seed-0/finetune-control-1/captures/captures.json"));
   CHECK(g["nulls"]["control_finetune"]["runs"] == 2);
@@ -162,13 +162,37 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     fs::remove_all(copy);
   }
 
+  SECTION("vrev verdicts: the report's verdicts from the run, as JSON, checked against a file; bad input is one line") {
+    const auto md = test::run_vrev("verdicts " + out.string());
+    INFO(md.err);
+    REQUIRE(md.exit_code == 0);
+    CHECK_THAT(md.out, Catch::Contains("| claim | paper | per-seed quantity |"));
+    CHECK_THAT(io::read_text((out / "report.md").string()), Catch::Contains(md.out));
+    const fs::path file = test::temp_dir("reproduce-verdicts") / "verdicts.json";
+    const auto json = test::run_vrev("verdicts " + out.string() + " --json");
+    REQUIRE(json.exit_code == 0);
+    io::write_text_atomic(file.string(), json.out);
+    const auto again = test::run_vrev("verdicts " + file.string());
+    CHECK(again.out == md.out);  // the file's per-seed values give the same sentences
+    CHECK(test::run_vrev("verdicts " + file.string() + " --check " + (out / "report.md").string()).exit_code == 0);
+    const auto missing = test::run_vrev("verdicts " + file.string() + " --check " + (out / "config.json").string());
+    CHECK(missing.exit_code != 0);
+    CHECK_THAT(missing.err, Catch::Contains("does not hold the verdicts"));
+    const auto none = test::run_vrev("verdicts " + (out / "seed-0").string());
+    CHECK(none.exit_code != 0);
+    CHECK(std::count(none.err.begin(), none.err.end(), '\n') == 1);
+  }
+
   SECTION("block-readout: the readout direction blocked like v_rev; the report compares the two") {
     const experiment::Config with_readout = experiment::load_config(
         kTiny, {"reproduce.seeds=1", R"(reproduce.arms=["plain","block-vrev","block-random","block-pc1","block-readout"])"});
     const Json again = experiment::reproduce(with_readout, opt);  // only the new arm trains
     CHECK(fs::exists(out / "seed-0/probe/readout.npy"));
     REQUIRE(again["arms"].contains("block-readout"));
-    CHECK(again["paired"].contains("block-vrev vs block-readout"));
+    bool readout_claim = false;
+    for (const Json& claim : again["verdicts"]["claims"])
+      readout_claim = readout_claim || claim["claim"].get<std::string>().find("below block-readout") != std::string::npos;
+    CHECK(readout_claim);
     CHECK(again["readout"]["cos_v_rev_per_site"].size() == 6);  // embed, 2 x (resid_mid, resid_post), ln_f
     const double plain_r = again["readout"]["arms"]["plain"]["alignment"]["50"]["mean"];
     const double blocked_r = again["readout"]["arms"]["block-readout"]["alignment"]["50"]["mean"];

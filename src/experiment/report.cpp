@@ -10,6 +10,7 @@
 #include "experiment/arm.h"
 #include "experiment/pictures.h"
 #include "experiment/run_layout.h"
+#include "experiment/verdicts.h"
 #include "model/sites.h"
 #include "plot/plot.h"
 
@@ -288,35 +289,6 @@ std::string pictures_section(const Config& cfg, const world::World& world, const
   return md;
 }
 
-// The verdict on block-vrev's reversion metric from the paired per-seed comparisons: holds when
-// it is lower than plain and than block-random with a one-sided sign test p < 0.05 against each
-// (every seed, with 5 seeds), "lower on average, not significant" when the mean differences are
-// negative but a test is not, else does not hold. Each comparison follows: mean difference, seeds
-// lower, p.
-std::string paired_verdict(const Json& paired, const std::string& metric) {
-  bool significant = true, lower_on_average = true;
-  std::string details;
-  for (const auto& [name, c] : paired.items()) {
-    const std::vector<double> d = c["differences"].get<std::vector<double>>();
-    const auto [mean, sd] = mean_sd(d);
-    const double p = c["sign_test_p"].get<double>();
-    // The claim is against plain and block-random; the other arms' differences are shown beside it.
-    const bool counted = name == "block-vrev vs plain" || name == "block-vrev vs block-random";
-    if (counted) significant = significant && p < 0.05, lower_on_average = lower_on_average && mean < 0;
-    details += (details.empty() ? "" : "; ") + name.substr(std::string("block-vrev ").size()) + " " +
-               (mean >= 0 ? "+" : "") + num(100 * mean, 1) + " ± " + num(100 * sd, 1) + " points, " +
-               std::to_string(c["seeds_lower"].get<int>()) + " of " + std::to_string(d.size()) + " seeds lower" +
-               (c["seeds_untied"].get<size_t>() < d.size()
-                    ? " (" + std::to_string(d.size() - c["seeds_untied"].get<size_t>()) + " tied)"
-                    : "") +
-               ", sign test p = " + num(p, 3);
-  }
-  const std::string verdict = significant        ? "holds"
-                              : lower_on_average ? "lower on average, not significant (sign test p >= 0.05)"
-                                                 : "does not hold";
-  return "**" + verdict + "** (" + label(metric) + ", block-vrev minus: " + details + ").";
-}
-
 // How the report names a null.
 std::string null_label(const Config& cfg, const std::string& null) {
   if (null == "label_shuffle") return std::string("label-shuffle (") + settings::name_of(cfg.probe.shuffle) + ")";
@@ -325,19 +297,13 @@ std::string null_label(const Config& cfg, const std::string& null) {
   return null;
 }
 
-std::string significance_verdict(const Json& nulls) {
-  auto all = [&](const char* n) {
-    return nulls.contains(n) && nulls[n]["pairs"].get<int>() > 0 &&
-           nulls[n]["above_p99"].get<int>() == nulls[n]["pairs"].get<int>();
-  };
-  if (!all("isotropic")) return "does not hold";
-  for (const char* n : {"anisotropic", "label_shuffle", "control_finetune"})
-    if (nulls.contains(n) && nulls[n]["pairs"].get<int>() > 0 && !all(n)) return "holds only against the isotropic null";
-  return "holds";
-}
-
 void write_report(const std::string& out_dir, const Config& cfg, const world::World& world,
-                  const std::string& config_path, const Json& s, const SeedResults& results) {
+                  const std::string& config_path, const Json& s, const SeedResults& every_seed) {
+  // Means, plots and tables are over the headline seeds (summary.json's "seeds": those that pass
+  // the pretraining gate); the per-seed table lists every seed.
+  SeedResults results;
+  for (const SeedResult& r : every_seed)
+    if (std::find(s["seeds"].begin(), s["seeds"].end(), Json(r.seed)) != s["seeds"].end()) results.push_back(r);
   const world::MetricRoles roles = world.metric_roles();
   const std::string& rev = roles.reversion;
   const std::string reversion_plot = rev + "_vs_step.png";
@@ -358,6 +324,16 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
         " seeds, arms: ";
   for (const std::string& a : cfg.reproduce.arms) md += "`" + a + "` ";
   md += "\nWall time: " + num(s["wall_seconds"].get<double>(), 0) + " s for the whole run.\n\n";
+  const Json& gate = s["gate"];
+  if (!gate["failed"].empty()) {
+    md += "**Pretraining gate** (`reproduce.gate`, fixed before any result: " + gate["rule"].get<std::string>() +
+          "): seeds";
+    for (size_t i = 0; i < gate["failed"].size(); ++i)
+      md += (i ? ", " : " ") + gate["failed"][i].dump() + " (" + num(100 * gate["failed_values"][i].get<double>(), 1) + "%)";
+    md += gate["passed"].empty() ? " fail it, as does every seed, so the headline uses every seed.\n\n"
+                                 : " fail it: they are left out of every mean, plot and headline test below, listed in "
+                                   "the per-seed table, and the verdicts are also given over every seed.\n\n";
+  }
   const Json& differences = get(s, "main_track_differences");
   if (differences.is_array()) {
     md += "Settings that differ from the main track (configs/safety.json), whose protocol the paper's and the reference "
@@ -370,9 +346,10 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
             ? std::string(differences.is_array() ? "" : "The paper and the reference implementation give no figures "
                                                         "for this world, so only vrev's column is filled: ") +
                   "vrev: this run, mean ± sd over seeds (per-seed values below and in summary.json).\n\n"
-            : "Paper: the 2026 paper's figures. Reference: an independent implementation of the safety world (3 "
-              "seeds, about 300 s per seed on 2 cores). vrev: this run, mean ± sd over seeds (per-seed values below "
-              "and in summary.json).\n\n";
+            : "Paper: the 2026 paper's figures. Reference: an independent implementation of the safety world (" +
+                  ref["seeds"].dump() + " seeds, about " + ref["seconds_per_seed"].dump() +
+                  " s per seed on 2 cores). vrev: this run, mean ± sd over seeds (per-seed values below and in "
+                  "summary.json).\n\n";
   md += "| quantity | paper | reference | vrev |\n|---|---|---|---|\n";
   auto row = [&](const std::string& q, const std::string& p, const std::string& r, const std::string& v) {
     md += "| " + q + " | " + p + " | " + r + " | " + v + " |\n";
@@ -421,8 +398,8 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
       row(label(k) + " at T (" + arm + ")", "", pct(get(ref, k, arm)), pct(arms[arm][k]));
   for (const std::string& k : roles.task)
     for (const std::string& arm : cfg.reproduce.arms)
-      row(label(k) + " (" + arm + ")", paper.is_null() || k != roles.task.front() ? "" : "little cost",
-          ref.is_null() ? "" : "100%", pct(arms[arm][k]));
+      row(label(k) + " (" + arm + ")", paper.is_null() || k != roles.task.front() ? "" : paper["task_cost"].get<std::string>(),
+          ref.is_null() ? "" : ref["task_accuracy"].get<std::string>(), pct(arms[arm][k]));
   for (const std::string& k : roles.measures)
     for (const std::string& arm : cfg.reproduce.arms) row(label(k) + " at T (" + arm + ")", "", "", pm(arms[arm][k]));
   std::string history_label, history_values;
@@ -431,7 +408,8 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
     history_label += (history_label.empty() ? "" : " / ") + outcome;
     history_values += (history_values.empty() ? "" : " / ") + pct(s["phases"][outcome][rev]);
   }
-  row(label(rev) + " " + history_label, "", ref.is_null() ? "" : "100% / 0%", history_values);
+  row(label(rev) + " " + history_label, "", ref.is_null() ? "" : ref["harmfulness_history"].get<std::string>(),
+      history_values);
   if (has("plain")) {
     std::string values;
     for (const int64_t step : {int64_t(1), int64_t(20), int64_t(T)})
@@ -448,10 +426,11 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
     for (auto it = s["nulls"].begin(); it != s["nulls"].end(); ++it) {
       if (it.value()["pairs"] == 0) continue;  // e.g. the control null of a run without control runs
       const bool iso = it.key() == "isotropic";
-      const std::string r = ref.is_null() ? "" : iso ? "15/15" : it.key() == "anisotropic" ? "6/15" : "";
+      const Json& r_count = get(ref, "pairs_above_" + it.key() + "_p99");
+      const std::string r = r_count.is_string() ? r_count.get<std::string>() : "";
       row("plain: run-step pairs above the " + null_label(cfg, it.key()) + " p99, steps 1-20 / the reference's / "
               "the paper's",
-          iso && !paper.is_null() ? "all (of 24)" : "", r,
+          iso && !paper.is_null() ? paper["pairs_above_isotropic_p99"].get<std::string>() + " (of 24)" : "", r,
           count(it.value(), "vrev") + " / " + count(it.value(), "reference") + " / " + count(it.value(), "paper"));
     }
   }
@@ -462,48 +441,9 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
           "evaluation steps (the paper reports 24 run-step pairs without listing them; this is the closest set the "
           "protocol has). The control null pools every seed's control runs at each step; docs/nulls.md says how each "
           "null is drawn.\n";
-  md += "\n## Verdicts\n\n";
-  auto mean_of = [&](const std::string& arm, const char* group, const std::string& key) {
-    return get(arms[arm], group, key)["mean"].get<double>();
-  };
-  if (has("plain")) {
-    md += "- **Drift aligns with v_rev, above chance, at every step 1-20** (paper: every pair above the isotropic "
-          "p99): **" + significance_verdict(s["nulls"]) + "**.\n";
-    md += "- **Alignment grows from step 1 to step 20** (paper 0.43 → 0.65): ";
-    if (get(arms["plain"], "alignment", "1").is_null() || get(arms["plain"], "alignment", "20").is_null()) {
-      md += "not measured ('finetune.eval_steps' lacks step 1 or 20).\n";
-    } else {
-      const double a1 = mean_of("plain", "alignment", "1"), a20 = mean_of("plain", "alignment", "20");
-      md += "**" + std::string(a20 > a1 ? "holds" : "does not hold") + "** (" + num(a1) + " → " + num(a20) + ").\n";
-    }
-  }
-  if (has("block-vrev")) {
-    const double af = mean_of("block-vrev", "alignment", final_key);
-    md += "- **Blocking along v_rev turns the final alignment negative** (paper −0.21): **" +
-          std::string(af < 0 ? "holds" : "does not hold") + "** (" + num(af) + (has("plain") ? " vs plain " + num(mean_of("plain", "alignment", final_key)) : "") + ").\n";
-    if (has("plain") && has("block-random")) {
-      md += "- **Blocking along v_rev lowers " + label(rev) + " at T versus plain and block-random**" +
-            (paper.is_null() ? std::string(": ") : " (paper 19% → 8.5%): ") + paired_verdict(s["paired"], rev) +
-            "\n";
-      if (has("block-readout")) {
-        const Json& c = s["paired"]["block-vrev vs block-readout"];
-        const auto [mean, sd] = mean_sd(c["differences"].get<std::vector<double>>());
-        const bool holds = c["sign_test_p"].get<double>() < 0.05 && mean < 0;
-        md += "- **The history's direction adds something over the readout** (block-vrev lowers " + label(rev) +
-              " at T below block-readout; docs/mechanism.md): **" + std::string(holds ? "holds" : "does not hold") +
-              "** (block-vrev minus block-readout " + (mean >= 0 ? "+" : "") + num(100 * mean, 1) + " ± " +
-              num(100 * sd, 1) + " points, " + std::to_string(c["seeds_lower"].get<int>()) + " of " +
-              std::to_string(c["differences"].size()) + " seeds lower, sign test p = " +
-              num(c["sign_test_p"].get<double>(), 3) + ").\n";
-      }
-      const std::string& task = roles.task.front();
-      const double tb = arms["block-vrev"][task]["mean"].get<double>();
-      const double tp = arms["plain"][task]["mean"].get<double>();
-      md += "- **At little task cost** (" + label(task) + " within 5 points of plain): **" +
-            std::string(tb >= tp - 0.05 ? "holds" : "does not hold") + "** (" + num(100 * tb, 0) + "% vs " +
-            num(100 * tp, 0) + "%).\n";
-    }
-  }
+  md += "\n## Verdicts\n\n" + verdicts_markdown(verdicts_from_json(s["verdicts"]));
+  if (s.contains("all_seeds"))
+    md += "\n### Every seed, the gate ignored\n\n" + verdicts_markdown(verdicts_from_json(s["all_seeds"]["verdicts"]));
 
   const bool any_teacher = std::any_of(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(),
                                        [](const std::string& a) { return parse_arm(a).teacher != ArmTeacher::none; });
@@ -520,7 +460,7 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   md += "alignment step 1 | step 20 | T |\n|---|---|";
   for (size_t i = 0; i < per_seed.size(); ++i) md += "---|";
   md += "---|---|---|\n";
-  for (const SeedResult& r : results)
+  for (const SeedResult& r : every_seed)
     for (const std::string& arm : cfg.reproduce.arms) {
       const Json& g = r.arms.at(arm)["geometry"];
       const Json& m = r.arms.at(arm)["metrics"];
@@ -529,7 +469,8 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
           if (g["steps"][i].get<int64_t>() == step) return num(g["alignment"][i].get<double>());
         return std::string("");
       };
-      md += "| " + std::to_string(r.seed) + " | " + arm + " | ";
+      const bool gated_out = std::find(gate["failed"].begin(), gate["failed"].end(), Json(r.seed)) != gate["failed"].end();
+      md += "| " + std::to_string(r.seed) + (gated_out ? " (fails the gate)" : "") + " | " + arm + " | ";
       for (const std::string& k : per_seed) md += num(100 * m[k].back().get<double>(), 1) + "% | ";
       md += at_step(1) + " | " + at_step(20) + " | " + at_step(T) + " |\n";
     }

@@ -1,6 +1,6 @@
 #pragma once
 // report.md and plots/*.png of a reproduce run: ours beside the paper's and the reference
-// implementation's figures (the safety world's), a verdict per claim, per-seed values, the
+// implementation's figures (the safety world's), the verdicts tested over seeds, per-seed values, the
 // config and the wall time. The columns take the world's metric names.
 #include <string>
 
@@ -11,8 +11,5 @@ namespace vrev::experiment {
 
 void write_report(const std::string& out_dir, const Config& cfg, const world::World& world,
                   const std::string& config_path, const settings::Json& summary, const SeedResults& results);
-
-// The verdict on a significance claim from how many of `pairs` run-step pairs beat each null.
-std::string significance_verdict(const settings::Json& nulls);
 
 }  // namespace vrev::experiment
