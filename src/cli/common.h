@@ -59,6 +59,7 @@ int run_bench(int argc, char** argv);
 int run_train(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_compare(int argc, char** argv);
+int run_verdicts(int argc, char** argv);
 int run_regress(int argc, char** argv);
 int run_sample(int argc, char** argv);
 int run_world(int argc, char** argv);

@@ -21,6 +21,8 @@ const Command kCommands[] = {
     {"drift", "recompute the geometry and nulls of a fine-tuning run", vrev::cli::run_drift},
     {"compare", "two reproduce runs side by side: settings that differ, every metric per seed, identical bits",
      vrev::cli::run_compare},
+    {"verdicts", "a reproduce run's verdicts, tested over seeds, as Markdown (or check a file quotes them)",
+     vrev::cli::run_verdicts},
     {"regress", "the return of the decision against the drift along v_rev and the distance moved, over runs",
      vrev::cli::run_regress},
     {"first-update", "the first fine-tuning step's drift along v_rev, parameter group by group",
