@@ -209,6 +209,36 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
     if (readout) md += " " + pm(get(summary["readout"]["cos_v_rev_per_site"], site)) + " |";
     md += "\n";
   }
+  const bool nulls = std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), "plain") != cfg.reproduce.arms.end() &&
+                     std::all_of(results.begin(), results.end(), [](const SeedResult& r) {
+                       return r.arms.at("plain")["geometry"].contains("per_site_nulls");
+                     });
+  if (!nulls) return md;
+  // The plain arm at T against each null drawn at that site: where the history's direction beats them.
+  md += "\nThe plain arm at T against each null drawn at that site: the mean over seeds of each p99 (of the "
+        "controls: the largest of the seed's runs), and on how many seeds the drift clears it.\n\n"
+        "| site | plain | isotropic p99 | anisotropic p99 | label-shuffle p99 | controls' largest | seeds above: "
+        "isotropic / anisotropic / label-shuffle / every control |\n|---|---|---|---|---|---|---|\n";
+  for (const std::string& site : names) {
+    double mean[4] = {0, 0, 0, 0}, plain = 0;
+    int above[4] = {0, 0, 0, 0};
+    bool controls = true;
+    for (const SeedResult& r : results) {
+      const Json& n = r.arms.at("plain")["geometry"]["per_site_nulls"]["sites"][site];
+      const double a = n["alignment"].get<double>();
+      plain += a / double(results.size());
+      std::vector<double> values = {n["isotropic_p99"], n["anisotropic_p99"], n["label_shuffle_p99"], -1.0};
+      controls = controls && !n["control_values"].empty();
+      for (const Json& c : n["control_values"]) values[3] = std::max(values[3], c.get<double>());
+      for (int k = 0; k < 4; ++k) mean[k] += values[size_t(k)] / double(results.size()), above[k] += a > values[size_t(k)];
+    }
+    md += "| `" + site + "` | " + num(plain) + " |";
+    for (int k = 0; k < 4; ++k) md += " " + (k < 3 || controls ? num(mean[k]) : std::string("–")) + " |";
+    md += " ";
+    for (int k = 0; k < 4; ++k)
+      md += (k ? " / " : "") + (k < 3 || controls ? std::to_string(above[k]) : std::string("–"));
+    md += " of " + std::to_string(results.size()) + " |\n";
+  }
   return md;
 }
 

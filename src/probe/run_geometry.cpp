@@ -213,6 +213,38 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
     g["nulls"]["control_finetune"]["runs"] = control_dirs.size();
     g["nulls"]["control_finetune"]["values"] = control_values;
   }
+  // Every site at the last step: the drift at that site against that site's v_rev and each null
+  // drawn there (each site its own draws), and each control run's alignment there. The per-site
+  // table reads these to say where the history's direction beats its nulls.
+  const int64_t last = steps.back();
+  int ms = 0, sc = C;
+  const std::vector<float> last_means = load_matrix(step_means_path(run_dir, names.reversion_set, last), ms, sc);
+  std::vector<std::vector<float>> control_means;
+  for (const std::string& dir : control_dirs) {
+    int mc = 0, cc = C;
+    control_means.push_back(load_matrix(step_means_path(dir, names.reversion_set, last), mc, cc));
+    VREV_CHECK(mc == S, step_means_path(dir, names.reversion_set, last), ": ", mc, " sites, expected ", S);
+  }
+  auto drift_at = [&](const std::vector<float>& means, int s) {
+    std::vector<double> d(C);
+    for (int k = 0; k < C; ++k) d[k] = double(means[size_t(s) * C + k]) - al_means[size_t(s) * C + k];
+    return d;
+  };
+  settings::Json site_nulls = settings::Json::object();
+  for (int s = 0; s < S; ++s) {
+    const std::vector<double> d = drift_at(last_means, s);
+    const uint64_t seed = null_draw_seed(cfg.null_seed, run_seed, last) + uint64_t(s) + 1;
+    std::vector<double> controls;
+    for (const std::vector<float>& m : control_means) controls.push_back(cosine(drift_at(m, s), v_of(s)));
+    site_nulls[sites[s]] = {
+        {"alignment", cosine(d, v_of(s))},
+        {"isotropic_p99", iso_summary.p99},
+        {"anisotropic_p99", anisotropic_null(d.data(), al_benign.site(s), al_benign.N, C, cfg.anisotropic_draws, seed).p99},
+        {"label_shuffle_p99", label_shuffle_null(cfg.shuffle, d.data(), pre.site(s), al.site(s), al.N, C,
+                                                 cfg.shuffle_draws, seed, estimator).p99},
+        {"control_values", controls}};
+  }
+  g["per_site_nulls"] = {{"step", last}, {"sites", site_nulls}};
   return g;
 }
 
