@@ -53,9 +53,11 @@ bool Child::exited() {
   return true;
 }
 
-void Child::kill_and_wait() {
+void Child::kill_and_wait() { signal_and_wait(SIGKILL); }
+
+void Child::signal_and_wait(int sig) {
   if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
+  ::kill(pid_, sig);
   int st = 0;
   while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
   }

@@ -24,6 +24,7 @@ class Child {
   // True once it has exited (without blocking); exit_code() is then valid.
   bool exited();
   void kill_and_wait();  // SIGKILL, then reap
+  void signal_and_wait(int sig);
   int exit_code() const { return status_; }
 
  private:

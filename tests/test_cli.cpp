@@ -1,11 +1,15 @@
 // The CLI as a user meets it: bad input is one line on stderr and a non-zero exit.
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <chrono>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "child_process.h"
 #include "core/io.h"
 #include "core/settings.h"
 #include "train/checkpoint.h"
@@ -246,5 +250,63 @@ TEST_CASE("train -> train -> train -> drift: a standalone fine-tune captures, an
                                 "/pretrain");
   CHECK(swapped.exit_code != 0);
   CHECK_THAT(swapped.err, Catch::Contains("--pretrain " + d + "/align is a checkpoint of phase align"));
+
+  // drift prints its headline number per step, and says what it needs when given something else.
+  CHECK_THAT(alone.out, Catch::Contains("cos(drift, v_rev) at") && Catch::Contains("step    4"));
+  const auto no_refs = run_vrev("drift " + common + "--run " + d + "/finetune");
+  CHECK(no_refs.exit_code != 0);
+  CHECK(one_line(no_refs.err));
+  CHECK_THAT(no_refs.err, Catch::Contains("has no probe/ beside it") && Catch::Contains("give --pretrain and --align"));
+  const auto pretrain = run_vrev("drift " + common + "--run " + d + "/pretrain " + refs);
+  CHECK(pretrain.exit_code != 0);
+  CHECK_THAT(pretrain.err, Catch::Contains("is a pretrain run; drift measures a fine-tuning run"));
+  const auto nothing = run_vrev("drift --run " + d);
+  CHECK(nothing.exit_code != 0);
+  CHECK_THAT(nothing.err, Catch::Contains("is not a fine-tuning run (no state.json)"));
+  // Another seed's history is refused unless asked for; --allow-seed-change continues it.
+  const auto other_seed = run_vrev("train " + common + "--phase finetune --seed 1 --init " + d + "/align --out " + d + "/x");
+  CHECK(other_seed.exit_code != 0);
+  CHECK(one_line(other_seed.err));
+  CHECK_THAT(other_seed.err, Catch::Contains("--seed 1 differs from seed 0") && Catch::Contains("--allow-seed-change"));
+  CHECK(run_vrev("train " + common + "--phase finetune --seed 1 --allow-seed-change --init " + d + "/align --out " + d +
+                 "/x")
+            .exit_code == 0);
+  // eval reads the checkpoint's world, so --set of world keys applies without --config; others are refused.
+  CHECK(run_vrev("eval --ckpt " + d + "/align --set world.harm_eval=8 --threads 1").exit_code == 0);
+  const auto eval_other = run_vrev("eval --ckpt " + d + "/align --set finetune.steps=3");
+  CHECK(eval_other.exit_code != 0);
+  CHECK_THAT(eval_other.err, Catch::Contains("--set finetune.steps=3: without --config only world.* and kernels.*"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("messages that say what went wrong and how to fix it", "[cli]") {
+  const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+  const std::filesystem::path dir = vrev::test::temp_dir("messages");
+  SECTION("a value that does not parse names its flag") {
+    const auto r = run_vrev("train --config " + tiny + " --phase pretrain --threads two --out " + (dir / "x").string());
+    CHECK(r.exit_code != 0);
+    CHECK(one_line(r.err));
+    CHECK_THAT(r.err, Catch::Contains("--threads: 'two' is not a valid value (see vrev train --help)"));
+  }
+  SECTION("a bad --set value is blamed on the --set, with the list syntax") {
+    const auto r = run_vrev("init --config " + tiny + " --set finetune.steps=60 --out " + (dir / "x.safetensors").string());
+    CHECK(r.exit_code != 0);
+    CHECK(one_line(r.err));
+    CHECK_THAT(r.err, Catch::Contains("--set finetune.steps=60:") &&
+                          Catch::Contains("--set 'finetune.eval_steps=[0,30,60]'"));
+  }
+  SECTION("Ctrl-C says that running the command again resumes") {
+    const std::string log = (dir / "interrupted.log").string();
+    {
+      vrev::test::Child child({"train", "--config", tiny, "--phase", "pretrain", "--set", "pretrain.steps=100000",
+                               "--threads", "1", "--out",
+                               (dir / "pretrain").string()},
+                              log);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      child.signal_and_wait(SIGINT);
+      CHECK(child.exit_code() == 128 + SIGINT);
+    }
+    CHECK_THAT(vrev::io::read_text(log), Catch::Contains("interrupted; run the same command again to resume"));
+  }
   std::filesystem::remove_all(dir);
 }

@@ -130,6 +130,29 @@ settings::Json standalone_geometry(const cxxopts::ParseResult& args, const fs::p
 
 }  // namespace
 
+namespace {
+
+// What drift needs: a fine-tuning (or control) run, with the seed's probe/ beside it unless the
+// history's checkpoints are given. The errors say which kind of directory was given instead.
+void check_fine_tuning_run(const fs::path& run, bool standalone) {
+  const experiment::RunLayout as_root(run);
+  if (!fs::exists(run / train::kStateFile)) {
+    VREV_CHECK(!fs::exists(as_root.config()) || !fs::exists(run / "seed-0"), run.string(),
+               " is a vrev reproduce run; give one of its fine-tuning runs, e.g. ", (run / "seed-0" / "finetune-plain").string());
+    VREV_FAIL(run.string(), " is not a fine-tuning run (no state.json): give a vrev train --phase finetune output or a "
+              "reproduce run's seed-N/finetune-<arm>");
+  }
+  const std::string phase = train::read_checkpoint_state(run.string()).phase;
+  VREV_CHECK(phase == "finetune" || phase == "control", run.string(), " is a ", phase,
+             " run; drift measures a fine-tuning run (vrev train --phase finetune, or a reproduce run's "
+             "seed-N/finetune-<arm>)");
+  VREV_CHECK(standalone || fs::exists(experiment::SeedLayout::of_arm(run).probe()), run.string(),
+             " has no probe/ beside it, so it is a standalone fine-tuning run: give --pretrain and --align (the "
+             "history's checkpoints it started from) and --config");
+}
+
+}  // namespace
+
 int run_drift(int argc, char** argv) {
   cxxopts::Options options(
       "vrev drift",
@@ -154,6 +177,7 @@ int run_drift(int argc, char** argv) {
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const fs::path run = fs::path(required(args, "run"));
+  check_fine_tuning_run(run, args.count("pretrain") || args.count("align") || args.count("control"));
   settings::Json g;
   if (args.count("pretrain") || args.count("align") || args.count("control")) {
     g = standalone_geometry(args, run);
@@ -173,6 +197,10 @@ int run_drift(int argc, char** argv) {
                             cfg.probe, experiment::probe_names(*world::make_world(cfg.world, 0)));
   }
   probe::write_geometry(run.string(), g);
+  std::printf("cos(drift, v_rev) at %s, by fine-tuning step:\n", g["site"].get<std::string>().c_str());
+  for (size_t i = 0; i < g["steps"].size(); ++i)
+    std::printf("  step %4lld  %+.3f\n", static_cast<long long>(g["steps"][i].get<int64_t>()),
+                g["alignment"][i].get<double>());
   std::printf("wrote %s and geometry.csv\n", (run / "geometry.json").string().c_str());
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "experiment/config.h"
 #include "experiment/phase_runner.h"
 #include "experiment/probe_run.h"
+#include "train/checkpoint.h"
 
 namespace vrev::cli {
 
@@ -27,6 +28,7 @@ int run_train(int argc, char** argv) {
       "replica", "control only: which independent copy of the control data stream (0, 1, ...)",
       cxxopts::value<int>()->default_value("0"))(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
+      "allow-seed-change", "let --seed differ from the --init checkpoint's seed (its data and fixed sets change)")(
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
       cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
@@ -38,7 +40,15 @@ int run_train(int argc, char** argv) {
   run.phase = world::parse_phase(required(args, "phase"));
   run.seed = args["seed"].as<uint64_t>();
   run.out_dir = required(args, "out");
-  if (args.count("init")) run.init_dir = args["init"].as<std::string>();
+  if (args.count("init")) {
+    run.init_dir = args["init"].as<std::string>();
+    // A seed picks the world's fixed sets and data: continuing another seed's history with it would
+    // mix two seeds' worlds without a word.
+    const uint64_t init_seed = train::read_checkpoint_state(run.init_dir).seed;
+    VREV_CHECK(init_seed == run.seed || args.count("allow-seed-change"), "--seed ", run.seed, " differs from seed ",
+               init_seed, " of the --init checkpoint ", run.init_dir, ": pass --seed ", init_seed,
+               " (or --allow-seed-change to continue it with another seed's data)");
+  }
   run.replica = args["replica"].as<int>();
   VREV_CHECK(run.replica >= 0, "--replica must be >= 0, got ", run.replica);
   VREV_CHECK(run.replica == 0 || run.phase == world::Phase::Control, "--replica is for --phase control only");

@@ -9,6 +9,22 @@
 
 namespace vrev::cli {
 
+namespace {
+
+// The flag a value that failed to parse was given to ("--threads two" or "--threads=two"): cxxopts
+// names only the value.
+std::string flag_of_value(int argc, char** argv, const std::string& value) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos && arg.substr(eq + 1) == value) return arg.substr(0, eq);
+    if (arg.rfind("-", 0) == 0 && i + 1 < argc && value == argv[i + 1]) return arg;
+  }
+  return "";
+}
+
+}  // namespace
+
 cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv) {
   options.add_options()("h,help", "show this help");
   try {
@@ -16,6 +32,18 @@ cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv) {
     if (result.count("help")) throw HelpRequested{options.help()};
     if (!result.unmatched().empty()) VREV_FAIL("unexpected argument '", result.unmatched().front(), "'");
     return result;
+  } catch (const cxxopts::exceptions::incorrect_argument_type& e) {
+    // "Argument 'two' failed to parse", the quotes ASCII or UTF-8 (three bytes each).
+    const std::string what = e.what(), head = "Argument ", tail = " failed to parse";
+    std::string value;
+    if (what.size() > head.size() + tail.size()) {
+      value = what.substr(head.size(), what.size() - head.size() - tail.size());
+      const size_t quote = value.rfind("\xe2\x80\x98", 0) == 0 ? 3 : 1;
+      value = value.size() >= 2 * quote ? value.substr(quote, value.size() - 2 * quote) : "";
+    }
+    const std::string flag = flag_of_value(argc, argv, value);
+    VREV_CHECK(flag.empty(), flag, ": '", value, "' is not a valid value (see ", options.program(), " --help)");
+    VREV_FAIL(e.what());
   } catch (const cxxopts::exceptions::exception& e) {
     VREV_FAIL(e.what());
   }

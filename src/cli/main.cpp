@@ -1,5 +1,8 @@
 // vrev's entry point: dispatches `vrev <command>` and turns every error into one line on stderr
 // and a non-zero exit.
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -40,6 +43,15 @@ const Command kCommands[] = {
     {"version", "print the version", vrev::cli::run_version},
 };
 
+// Ctrl-C or a kill: every file vrev writes is written whole (atomically), so a run stopped
+// anywhere resumes to the same bits. Say so, then die of the signal as the shell expects.
+extern "C" void on_interrupt(int sig) {
+  static const char kMessage[] = "\nvrev: interrupted; run the same command again to resume where it stopped\n";
+  [[maybe_unused]] const ssize_t written = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
 void print_usage() {
   std::printf(
       "vrev: a from-scratch transformer engine for studying fine-tuning reversion\n\n"
@@ -60,6 +72,8 @@ int main(int argc, char** argv) {
     return argc < 2 ? 1 : 0;
   }
   if (!std::strcmp(argv[1], "--version")) return vrev::cli::run_version(argc - 1, argv + 1);
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
   for (const Command& c : kCommands) {
     if (std::strcmp(argv[1], c.name)) continue;
     try {

@@ -24,10 +24,17 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& conf
     cfg.check_world_fits();
     return {load_checkpoint_model(cfg, dir), cfg.world, state.seed, state.phase, cfg.kernels};
   }
-  VREV_CHECK(overrides.empty(), "--set needs --config");
   VREV_CHECK(state.extra.contains("world"), dir, ": the checkpoint does not record its world; pass --config");
-  return {model::load_model(model_path), settings::read<world::WorldConfig>(state.extra["world"], "world"), state.seed,
-          state.phase, KernelConfig{}};
+  // The checkpoint's world, and default kernels, with the --set overrides that touch them.
+  settings::Json json = {{"world", state.extra["world"]}, {"kernels", settings::write(KernelConfig{})}};
+  for (const std::string& o : overrides) {
+    VREV_CHECK(o.rfind("world.", 0) == 0 || o.rfind("kernels.", 0) == 0, "--set ", o,
+               ": without --config only world.* and kernels.* keys apply (the checkpoint records its world); pass "
+               "--config for others");
+    settings::apply_override(json, o);
+  }
+  return {model::load_model(model_path), settings::read<world::WorldConfig>(json["world"], "world"), state.seed,
+          state.phase, settings::read<KernelConfig>(json["kernels"], "kernels")};
 }
 
 }  // namespace vrev::experiment

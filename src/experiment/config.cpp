@@ -23,13 +23,15 @@ void check_eval_steps(const PhaseConfig& p, const std::string& phase, bool needs
   const std::string key = "'" + phase + ".eval_steps'";
   for (size_t i = 0; i < p.eval_steps.size(); ++i) {
     VREV_CHECK(p.eval_steps[i] >= 0 && p.eval_steps[i] <= p.steps, "config: ", key, " has step ", p.eval_steps[i],
-               " but '", phase, ".steps' is ", p.steps);
+               " but '", phase, ".steps' is ", p.steps, ": set the list too (--set '", phase, ".eval_steps=[0,",
+               p.steps / 2, ",", p.steps, "]')");
     VREV_CHECK(i == 0 || p.eval_steps[i] > p.eval_steps[i - 1], "config: ", key,
                " must be increasing without repeats, got ", p.eval_steps[i], " after ", p.eval_steps[i - 1]);
   }
   if (needs_ends && !p.eval_steps.empty())
     VREV_CHECK(p.eval_steps.front() == 0 && p.eval_steps.back() == p.steps, "config: ", key,
-               " must start at 0 and end at the last step, ", p.steps);
+               " must start at 0 and end at the last step, '", phase, ".steps' = ", p.steps, " (a list: --set '", phase,
+               ".eval_steps=[0,", p.steps / 2, ",", p.steps, "]')");
 }
 
 }  // namespace
@@ -98,7 +100,11 @@ Config resolve(settings::Json json, const std::string& path, const std::vector<s
     cfg.finalize();
     return cfg;
   } catch (const Error& e) {
-    VREV_FAIL(path, ": ", e.what());
+    // Blame the --set that names the key the error is about, else the file.
+    const std::string what = e.what();
+    for (const std::string& o : overrides)
+      if (what.find("'" + o.substr(0, o.find('=')) + "'") != std::string::npos) VREV_FAIL("--set ", o, ": ", what);
+    VREV_FAIL(path, ": ", what);
   }
 }
 
