@@ -124,6 +124,7 @@ std::map<std::string, std::string> outputs(const fs::path& root) {
     if (name == "summary.json") {
       Json j = Json::parse(text);
       j.erase("wall_seconds");
+      j.erase("training_seconds");
       text = j.dump();
     } else if (name == train::kStateFile) {
       Json j = Json::parse(text);
@@ -141,7 +142,7 @@ std::map<std::string, std::string> outputs(const fs::path& root) {
       std::istringstream in(text);
       text.clear();
       for (std::string line; std::getline(in, line);)
-        if (line.rfind("Wall time:", 0) != 0) text += line + "\n";
+        if (line.rfind("Time:", 0) != 0) text += line + "\n";
     }
     files[fs::relative(e.path(), root).string()] = text;
   }

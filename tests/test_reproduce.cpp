@@ -25,6 +25,7 @@ const std::string kTiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
 
 Json without_wall_time(Json summary) {
   summary.erase("wall_seconds");
+  summary.erase("training_seconds");
   return summary;
 }
 

@@ -28,8 +28,11 @@ std::string num(double x, int digits = 2) {
   std::snprintf(b, sizeof b, "%.*f", digits, x);
   return b;
 }
+// One seed has no spread: its value prints without a ± term.
+bool one_value(const Json& stats) { return stats.contains("values") && stats["values"].size() == 1; }
 std::string pm(const Json& stats, int digits = 2) {
   if (!stats.is_object() || !stats.contains("mean")) return "";
+  if (one_value(stats)) return num(stats["mean"].get<double>(), digits);
   return num(stats["mean"].get<double>(), digits) + " ± " + num(stats["sd"].get<double>(), digits);
 }
 // Percentages below 10% get a decimal: the trait world's effects are a few points.
@@ -39,6 +42,10 @@ std::string pct(double mean, double sd) {
 }
 std::string pct(const Json& stats) {
   if (!stats.is_object() || !stats.contains("mean")) return "";
+  if (one_value(stats)) {
+    const double mean = stats["mean"].get<double>();
+    return num(100 * mean, std::abs(mean) < 0.1 ? 1 : 0) + "%";
+  }
   return pct(stats["mean"].get<double>(), stats["sd"].get<double>());
 }
 const Json& get(const Json& j, const std::string& a, const std::string& b) {
@@ -85,6 +92,23 @@ std::vector<double> column(const Json& array) {
   return v;
 }
 
+// A null's legend entry in words.
+std::string null_legend(const std::string& null) {
+  if (null == "control_finetune") return "control fine-tunes, 99th percentile";
+  if (null == "label_shuffle") return "label-shuffle null, 99th percentile";
+  return null + " null, 99th percentile";
+}
+
+// Short site names for a plot's axis: "blocks.1.resid_post" -> "b1.post".
+std::string short_site(std::string site) {
+  if (site.rfind("blocks.", 0) == 0) site = "b" + site.substr(7);
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{".resid_mid", ".mid"}, {".resid_post", ".post"}}) {
+    const size_t at = site.find(from);
+    if (at != std::string::npos) site.replace(at, from.size(), to);
+  }
+  return site;
+}
+
 void plot_alignment(const std::string& path, const Config& cfg, const SeedResults& results) {
   std::vector<Plot> panels;
   for (size_t a = 0; a < cfg.reproduce.arms.size(); ++a) {
@@ -93,9 +117,10 @@ void plot_alignment(const std::string& path, const Config& cfg, const SeedResult
     p.title = "cos(drift, v_rev): " + arm;
     p.x_label = "fine-tuning step";
     p.y_label = "alignment";
-    p.width = 640;
+    p.width = 960;
     p.height = 420;
     p.y_range = std::make_pair(-0.6, 1.0);
+    p.legend = plot::LegendPlace::outside;
     std::vector<double> steps, mean;
     std::map<std::string, std::vector<double>> null_mean;
     for (const SeedResult& r : results) {
@@ -114,7 +139,7 @@ void plot_alignment(const std::string& path, const Config& cfg, const SeedResult
       }
     }
     size_t k = 4;
-    for (const auto& [name, m] : null_mean) p.series.push_back({name + " p99", steps, m, palette(k++), 1.5f, true});
+    for (const auto& [name, m] : null_mean) p.series.push_back({null_legend(name), steps, m, palette(k++), 1.5f, true});
     p.series.push_back({"mean of " + std::to_string(results.size()) + " seeds", steps, mean, palette(a), 3.0f});
     panels.push_back(std::move(p));
   }
@@ -126,15 +151,17 @@ void plot_reversion(const std::string& path, const Config& cfg, const std::strin
   Plot p;
   p.title = label(metric) + " during benign fine-tuning (thin: seeds, bold: mean)";
   p.x_label = "fine-tuning step";
-  p.y_label = label(metric);
-  p.y_range = std::make_pair(0.0, 1.0);
+  p.y_label = label(metric) + " (%)";
+  p.y_range = std::make_pair(0.0, 100.0);
+  p.legend = plot::LegendPlace::outside;
   for (size_t a = 0; a < cfg.reproduce.arms.size(); ++a) {
     const std::string& arm = cfg.reproduce.arms[a];
     std::vector<double> steps, mean;
     for (const SeedResult& r : results) {
       const Json& m = r.arms.at(arm)["metrics"];
       steps = column(m["steps"]);
-      const std::vector<double> y = column(m[metric]);
+      std::vector<double> y = column(m[metric]);
+      for (double& v : y) v *= 100;
       p.series.push_back({"", steps, y, palette(a), 1.0f});
       mean.resize(y.size(), 0.0);
       for (size_t i = 0; i < y.size(); ++i) mean[i] += y[i] / results.size();
@@ -146,14 +173,17 @@ void plot_reversion(const std::string& path, const Config& cfg, const std::strin
 
 void plot_layers(const std::string& path, const Config& cfg, const SeedResults& results) {
   Plot p;
-  p.title = "alignment per site at the last step (x: site index, see report)";
-  p.x_label = "activation site (0 = embed ... last = ln_f)";
+  p.title = "alignment at each activation site at the last step (thin: seeds, bold: mean)";
+  p.x_label = "site (bN.mid: block N after attention; bN.post: after its MLP)";
   p.y_label = "cos(drift, v_rev at that site)";
   p.y_range = std::make_pair(-1.0, 1.0);
+  p.legend = plot::LegendPlace::outside;
   const int S = model::num_sites(cfg.model.layers);
   std::vector<double> x(S);
   for (int s = 0; s < S; ++s) x[s] = s;
   const std::vector<std::string> names = model::site_names(cfg.model.layers);
+  for (const std::string& name : names) p.x_categories.push_back(short_site(name));
+  p.width = std::max(p.width, 120 + 70 * S);
   for (size_t a = 0; a < cfg.reproduce.arms.size(); ++a) {
     const std::string& arm = cfg.reproduce.arms[a];
     std::vector<double> mean(S, 0.0);
@@ -353,7 +383,9 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   md += "Config `" + config_path + "` (world `" + settings::name_of(cfg.world.kind) + "`), " + std::to_string(n) +
         " seeds, arms: ";
   for (const std::string& a : cfg.reproduce.arms) md += "`" + a + "` ";
-  md += "\nWall time: " + num(s["wall_seconds"].get<double>(), 0) + " s for the whole run.\n\n";
+  md += "\nTime: " + num(s.value("training_seconds", 0.0), 0) +
+        " s of training (every phase and run, summed over units, earlier invocations included); this invocation "
+        "took " + num(s["wall_seconds"].get<double>(), 0) + " s.\n\n";
   const Json& gate = s["gate"];
   if (!gate["failed"].empty()) {
     md += "**Pretraining gate** (`reproduce.gate`, fixed before any result: " + gate["rule"].get<std::string>() +
@@ -506,10 +538,13 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
     }
 
   md += "\n## Plots\n\n![alignment vs step](plots/alignment_vs_step.png)\n\n"
-        "![" + label(rev) + " vs step](plots/" + reversion_plot +
-        ")\n\n![alignment per site](plots/alignment_per_layer.png)\n\nSites: ";
-  const auto names = model::site_names(cfg.model.layers);
-  for (size_t i = 0; i < names.size(); ++i) md += std::to_string(i) + " `" + names[i] + "`" + (i + 1 < names.size() ? ", " : "\n");
+        "*cos(drift, v_rev) at the probe site by fine-tuning step, one panel per arm. Thin lines: one seed each; bold: "
+        "their mean; dashed: each null's 99th percentile, averaged over seeds (a drift above a dashed line beats that "
+        "null at that step).*\n\n"
+        "![" + label(rev) + " vs step](plots/" + reversion_plot + ")\n\n*" + label(rev) +
+        " by fine-tuning step, one colour per arm. Thin lines: one seed each; bold: their mean.*\n\n"
+        "![alignment per site](plots/alignment_per_layer.png)\n\n*cos(drift, v_rev) at the last step, at every "
+        "activation site, each site against its own v_rev. Thin lines: one seed each; bold: the mean per arm.*\n";
   if (!world.image_classes(true).empty()) md += pictures_section(cfg, world, layout);
   md += "\n## Config\n\n```json\n" + settings::write(cfg).dump(2) + "\n```\n";
   io::write_text_atomic(layout.report(), md);

@@ -293,21 +293,32 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   if (!ranks.is_root()) return settings::Json();
 
   // Every unit is done: rank 0 reads their outcomes back and writes the summary and report.
+  // Training seconds are read from the runs' own records, so a rerun or a resumed run reports the
+  // time its runs really took, not only this invocation's.
   SeedResults results;
+  double training_seconds = 0;
   for (int seed = 0; seed < seeds; ++seed) {
     const SeedLayout layout = run_layout.seed(seed);
     SeedResult r;
     r.seed = seed;
-    for (const world::Phase p : history) r.history.push_back(finished_phase(layout.phase(p)).final_metrics);
+    for (const world::Phase p : history) {
+      const PhaseOutcome phase = finished_phase(layout.phase(p));
+      r.history.push_back(phase.final_metrics);
+      training_seconds += phase.seconds;
+    }
     for (const Arm& arm : arms) {
       const std::string dir = layout.arm(arm.name);
+      training_seconds += finished_phase(dir).seconds;
       r.arms[arm.name] = {{"geometry", probe::read_geometry(dir)},
                           {"metrics", read_behaviour_series(dir, world0->metric_names())}};
     }
+    for (int replica = 0; replica < cfg.reproduce.controls; ++replica)
+      training_seconds += finished_phase(layout.control(replica)).seconds;
     results.push_back(std::move(r));
   }
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   settings::Json summary = summarize_runs(cfg, *world0, results, wall);
+  summary["training_seconds"] = training_seconds;
   io::write_text_atomic(run_layout.summary(), summary.dump(1) + "\n");
   write_table_csv(run_layout.table(), summary, world0->metric_roles());
   write_report(options.out_dir, cfg, *world0, options.config_path, summary, results);

@@ -164,8 +164,15 @@ struct Frame {
   Mask data_mask() const { return Mask(l, t, r, b); }
 };
 
-// The most x ticks (one per ~110 px at best) whose labels keep two digits apart.
-void fit_x_ticks(Frame& f) {
+// The most x ticks (one per ~110 px at best) whose labels keep two digits apart; on a
+// categorical axis, one per category.
+void fit_x_ticks(Frame& f, const std::vector<std::string>& categories) {
+  if (!categories.empty()) {
+    f.x.ticks.clear();
+    for (size_t i = 0; i < categories.size(); ++i) f.x.ticks.push_back(double(i));
+    f.x.labels = categories;
+    return;
+  }
   for (int target = std::max(2, (f.r - f.l) / 110);; --target) {
     make_ticks(f.x, target);
     double min_gap = INFINITY;
@@ -194,13 +201,13 @@ Frame lay_out(const Plot& p, const Legend& legend, bool legend_outside) {
   f.l = kPad + widest(f.y.labels) + kTickLen + 7;
   const int right = legend_outside ? kPad + legend.w + kLegendInset + 2 : kPad + 16;
   f.r = std::max(f.l + 10, p.width - right);
-  fit_x_ticks(f);
+  fit_x_ticks(f, p.x_categories);
   // Pull the right edge in if the last x tick label would stick out of the image.
   if (!f.x.ticks.empty()) {
     const double overhang = f.px(f.x.ticks.back()) + text_width(f.x.labels.back()) / 2.0 - (p.width - 4);
     if (overhang > 0.0) {
       f.r = std::max(f.l + 10, f.r - static_cast<int>(std::ceil(overhang)));
-      fit_x_ticks(f);
+      fit_x_ticks(f, p.x_categories);
     }
   }
   return f;
@@ -318,6 +325,10 @@ double draw_plot(Canvas& cv, const Plot& p, const Legend& legend, bool legend_ou
 Canvas render(const Plot& p) {
   const Legend legend = measure_legend(p);
   Canvas cv(p.width, p.height);
+  if (p.legend == LegendPlace::outside) {
+    draw_plot(cv, p, legend, true);
+    return cv;
+  }
   const double hidden = draw_plot(cv, p, legend, false);
   if (hidden > kHiddenInkLimit && legend.w + 100 <= p.width / 2) {
     cv = Canvas(p.width, p.height);

@@ -44,8 +44,16 @@ struct Band {  // the region between lo(x) and hi(x), e.g. a null's 1-99% band
   float alpha = 0.25f;
 };
 
+// Where the legend goes: the corner of the data area where it hides the least ink (outside, to the
+// right, when every corner hides too much), or always outside, to the right of the frame.
+enum class LegendPlace { least_ink, outside };
+
 struct Plot {
   std::string title, x_label, y_label;
+  LegendPlace legend = LegendPlace::least_ink;
+  // A categorical x axis when non-empty: the x value i is the category x_categories[i], and each
+  // category is a tick with its name.
+  std::vector<std::string> x_categories;
   std::vector<Band> bands;                                    // drawn first, in order
   std::vector<Series> series;                                 // drawn over the bands, in order
   std::optional<std::pair<double, double>> x_range, y_range;  // default: the data plus 5% margins
