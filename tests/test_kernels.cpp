@@ -4,6 +4,7 @@
 // against central differences in double. Not a benchmark.
 #include <omp.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/settings.h"
@@ -718,12 +720,24 @@ TEST_CASE("kernel selection: automatic takes the widest instruction set, openbla
   check_close("openblas vs vrev", blas, DVec(own.begin(), own.end()), tol_for(IC));
 }
 
-TEST_CASE("set_num_threads(0) restores the default", "[kernels]") {
+TEST_CASE("set_num_threads(0) restores the default: the cores other work leaves idle", "[kernels]") {
   ThreadGuard guard;
   cpu::set_num_threads(1);
   CHECK(cpu::num_threads() == 1);
   cpu::set_num_threads(0);
-  CHECK(cpu::num_threads() == omp_get_num_procs());
+  CHECK(cpu::num_threads() >= 1);
+  CHECK(cpu::num_threads() <= omp_get_num_procs());
+  // A thread that keeps a core busy is other work: the default leaves its core to it.
+  std::atomic<bool> stop{false};
+  std::thread busy([&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+    }
+  });
+  const int idle = cpu::idle_cores();
+  stop = true;
+  busy.join();
+  CHECK(idle >= 1);
+  CHECK(idle <= std::max(1, omp_get_num_procs() - 1));
 }
 
 // ---- ref backward against central differences, in double ------------------------------------

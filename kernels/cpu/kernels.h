@@ -27,8 +27,13 @@ namespace vrev::kernels::cpu {
 
 inline constexpr long kReduceChunk = 8192;
 
-// Threads for OpenMP and OpenBLAS together. n <= 0 restores the default (all cores).
+// Threads for OpenMP and OpenBLAS together. n <= 0 restores the default: the cores that other
+// work is not keeping busy right now (idle_cores), so that a laptop already running something
+// does not have vrev's threads spin-waiting against it. Results do not depend on the count.
 void set_num_threads(int n);
+// The cores minus the other runnable tasks (Linux: /proc/stat's procs_running, the least of a few
+// samples, less this thread), at least 1; elsewhere every core.
+int idle_cores();
 // A worker thread's share of the cores, for threads that run units of work side by side
 // (experiment/unit_pool.h): the pool points each worker at one count, which it raises as workers
 // run out of units; follow_thread_share() sets this thread's OpenMP team size to it (OpenMP's

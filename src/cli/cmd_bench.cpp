@@ -43,7 +43,7 @@ int run_bench(int argc, char** argv) {
       "shapes", "also time each Linear layer's three products (GFLOP/s per shape and backend)")(
       "shards", "micro-shards per batch (a multiple of the rank count under mpirun)",
       cxxopts::value<int>()->default_value("1"))(
-      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
+      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: the cores other work is not using)",
       cxxopts::value<int>()->default_value("0"))(
       "json", "print one JSON object instead of text");
   auto args = parse(options, argc, argv);

@@ -14,7 +14,7 @@ int run_eval(int argc, char** argv) {
       "config", "config whose world to use (default: the one the checkpoint recorded)", cxxopts::value<std::string>())(
       "seed", "seed of the evaluation sets (default: the checkpoint's)", cxxopts::value<uint64_t>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
-      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
+      "threads", "threads for OpenMP and OpenBLAS (0: the cores other work is not using)", cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const auto sets = overrides(args);

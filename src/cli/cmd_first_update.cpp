@@ -25,7 +25,7 @@ int run_first_update(int argc, char** argv) {
       "seed", "seed of the world (its probe sets and fine-tuning data)", cxxopts::value<int>()->default_value("0"))(
       "out", "write the table as JSON here", cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
-      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
+      "threads", "threads for OpenMP and OpenBLAS (0: the cores other work is not using)", cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const experiment::Config cfg = experiment::load_config(required(args, "config"), overrides(args));

@@ -173,7 +173,7 @@ int run_drift(int argc, char** argv) {
       "config", "config whose world and probe sections to use (default for a reproduce arm: the run's config.json)",
       cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
-      "threads", "threads for OpenMP and OpenBLAS (0: all cores)", cxxopts::value<int>()->default_value("0"));
+      "threads", "threads for OpenMP and OpenBLAS (0: the cores other work is not using)", cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const fs::path run = fs::path(required(args, "run"));

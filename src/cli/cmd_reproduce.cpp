@@ -21,7 +21,7 @@ int run_reproduce(int argc, char** argv) {
       "trait world also teacher-{same-init,self,other-init}-{hard,soft} (docs/trait-world.md)",
       cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
-      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
+      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: the cores other work is not using)",
       cxxopts::value<int>()->default_value("0"));
   add_jobs_flag(options);
   auto args = parse(options, argc, argv);

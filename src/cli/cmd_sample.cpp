@@ -69,7 +69,7 @@ int run_sample(int argc, char** argv) {
       "temperature", "0: greedy", cxxopts::value<double>()->default_value("0"))(
       "top-k", "sample from the k most likely tokens (0: all)", cxxopts::value<int>()->default_value("0"))(
       "seed", "sampling seed", cxxopts::value<uint64_t>()->default_value("0"))(
-      "threads", "threads for OpenMP and OpenBLAS (0: all cores); the samples are the same on any count",
+      "threads", "threads for OpenMP and OpenBLAS (0: the cores other work is not using); the samples are the same on any count",
       cxxopts::value<int>()->default_value("0"));
   // cxxopts takes one-letter options as -n only; the documented spelling --n means --count.
   std::vector<std::string> words(argv, argv + argc);

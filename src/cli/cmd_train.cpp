@@ -29,7 +29,7 @@ int run_train(int argc, char** argv) {
       cxxopts::value<int>()->default_value("0"))(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
       "allow-seed-change", "let --seed differ from the --init checkpoint's seed (its data and fixed sets change)")(
-      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: all cores)",
+      "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: the cores other work is not using)",
       cxxopts::value<int>()->default_value("0"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());

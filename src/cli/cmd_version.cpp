@@ -10,7 +10,7 @@ namespace vrev::cli {
 int run_version(int argc, char** argv) {
   cxxopts::Options options("vrev version",
                            "Print vrev's version, the kernels.isa values this CPU runs, the one auto picks, and whether\n"
-                           "this build runs under mpirun.");
+                           "this build runs under mpirun, and how many threads --threads 0 would use now.");
   parse(options, argc, argv);
   namespace cpu = kernels::cpu;
   std::printf("vrev %s\nisa:", kVersion);
@@ -19,6 +19,8 @@ int run_version(int argc, char** argv) {
   cpu::select_kernels(cpu::Isa::automatic, cpu::GemmBackend::vrev);
   std::printf("\nauto: %s\n", settings::name_of(cpu::selected_isa()));
   std::printf("processes: %s\n", comm::backend().c_str());
+  std::printf("threads: --threads 0 (the default) would use %d now, the cores other work is not using\n",
+              cpu::idle_cores());
   return 0;
 }
 

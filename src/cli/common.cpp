@@ -88,7 +88,7 @@ int jobs(const cxxopts::ParseResult& args) {
 }
 
 void apply_threads(int threads) {
-  VREV_CHECK(threads >= 0, "--threads must be >= 0 (0: all cores), got ", threads);
+  VREV_CHECK(threads >= 0, "--threads must be >= 0 (0: the cores other work is not using), got ", threads);
   kernels::cpu::set_num_threads(threads);
 }
 

@@ -36,7 +36,7 @@ void add_setting_flag(cxxopts::Options& options, const S& defaults, const std::s
 // The --jobs option of vrev reproduce and vrev sweep, and its value (>= 1, or an error).
 void add_jobs_flag(cxxopts::Options& options);
 int jobs(const cxxopts::ParseResult& args);
-// An --threads value (0: all cores) applied to OpenMP and OpenBLAS.
+// An --threads value (0: the cores other work is not using) applied to OpenMP and OpenBLAS.
 void apply_threads(int threads);
 // Checks that `pretrain` (--pretrain) and `align` (--align) are checkpoints of the world's reference
 // phase and its history's last: the two v_rev is estimated between.
