@@ -12,7 +12,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WERROR    ?= OFF
 CMAKE_FLAGS := -DVREV_WERROR=$(WERROR)
 
-.PHONY: all deps deps-mpi build mpi test test-mpi test-march asan check-clang reproduce bench clean
+.PHONY: all deps deps-mpi build mpi test test-mpi test-march asan check-clang reproduce laptop bench clean
 
 all: build
 
@@ -75,6 +75,11 @@ asan: deps
 REPRODUCE_JOBS ?= 2
 reproduce: build
 	./$(BUILD)/vrev reproduce --jobs $(REPRODUCE_JOBS)
+
+# The laptop path: the main track's first four seeds with plain, block-vrev and block-random. Its
+# outputs are the same bits as those seeds and arms of `make reproduce`.
+laptop: build
+	./$(BUILD)/vrev reproduce --seeds 4 --arms plain,block-vrev,block-random --out runs/laptop --jobs $(REPRODUCE_JOBS)
 
 # One table: vrev's GEMM, OpenBLAS's, and PyTorch eager when a python3 here imports torch, at every
 # size, measured in the same run (tests/reference/bench_table.py).

@@ -91,7 +91,8 @@ TEST_CASE("verdicts: per-seed values, sign test, within-seed control ranks and H
   CHECK(iso.agreeing == 5);
   CHECK(iso.p == 1.0 / 32);
   CHECK(iso.p_holm == Approx(6.0 / 32));  // every p is 1/32 but the control's: Holm's first step is 6 p
-  CHECK(iso.outcome == VerdictOutcome::not_significant);
+  // Five agreeing seeds in a family of 6 can reach Holm p = 6/32 at best: too few seeds, not "does not hold".
+  CHECK(iso.outcome == VerdictOutcome::too_few_seeds);
 
   const Verdict& control = claim(set, "the drift aligns with v_rev better than its own seed's 2 control");
   // Plain's early mean 0.50 is above both controls (0.1, 0.3): rank p = 1 / 3 per seed.
@@ -106,12 +107,12 @@ TEST_CASE("verdicts: per-seed values, sign test, within-seed control ranks and H
   // Task: 0.88 - 0.9 + 0.05 = 0.03 above zero on every seed.
   CHECK(claim(set, "blocking along v_rev costs less than 5 points").values[0] == Approx(0.03));
 
-  SECTION("four seeds cannot reach p < 0.05 with the sign test: too few seeds, said so") {
+  SECTION("four agreeing seeds cannot reach Holm p < 0.05 in a family of 6: too few seeds, said so") {
     SeedResults four(results.begin(), results.begin() + 4);
     const VerdictSet small = vrev::experiment::build_verdicts(config(), *world, four, Json(), "four seeds");
     CHECK(claim(small, "the drift aligns with v_rev above the isotropic").outcome == VerdictOutcome::too_few_seeds);
     CHECK_THAT(vrev::experiment::verdict_sentence(claim(small, "the drift aligns"), 6),
-               Catch::Contains("smallest possible p is 0.062"));
+               Catch::Contains("in a family of 6 the smallest possible Holm p is 0.38"));
   }
   SECTION("nine agreeing seeds hold after Holm") {
     SeedResults nine = results;
@@ -138,6 +139,8 @@ TEST_CASE("verdicts: per-seed values, sign test, within-seed control ranks and H
     CHECK(after != before);
     CHECK_THAT(after, Catch::Contains("4 of 5 seeds below zero"));
     CHECK_THAT(after, Catch::Contains("sign test p = 0.19"));  // 6/32
+    // One seed disagrees: no longer "too few seeds", which needs every seed on the claimed side.
+    CHECK(claim(edited, blocked.claim).outcome == VerdictOutcome::not_significant);
   }
   SECTION("the JSON keeps the inputs; reading it back gives the same Markdown") {
     const Json j = vrev::experiment::to_json(set);

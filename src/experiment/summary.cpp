@@ -202,7 +202,8 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
       : gate.failed.empty()
           ? "all " + std::to_string(all.size()) + " seeds (" + seed_list(gate.passed) + "), each passing the pretraining gate (" + gate.rule + ")"
           : "the " + std::to_string(gate.passed.size()) + " seeds that pass the pretraining gate (" + gate.rule +
-                "): " + seed_list(gate.passed) + "; seeds " + seed_list(gate.failed) + " fail it";
+                "): " + seed_list(gate.passed) + "; " + (gate.failed.size() == 1 ? "seed " : "seeds ") +
+                seed_list(gate.failed) + (gate.failed.size() == 1 ? " fails it" : " fail it");
   s["gate"] = to_json(gate);
   s["verdicts"] = to_json(build_verdicts(cfg, world, results, paper, headline_note));
   if (!gate.failed.empty() && !gate.passed.empty())

@@ -177,6 +177,14 @@ VerdictSet build_verdicts(const Config& cfg, const world::World& world, const Se
   return set;
 }
 
+namespace {
+
+// The smallest Holm-adjusted p a sign-test claim could reach with its untied seeds, every one on
+// the claimed side, in a family of m: Holm multiplies the family's smallest p by m.
+double smallest_holm_p(const Verdict& v, size_t m) { return std::min(1.0, double(m) * std::ldexp(1.0, -v.untied)); }
+
+}  // namespace
+
 void evaluate(VerdictSet& set) {
   std::vector<double> p;
   for (Verdict& v : set.verdicts) {
@@ -202,7 +210,7 @@ void evaluate(VerdictSet& set) {
       v.outcome = VerdictOutcome::does_not_hold;
     else if (v.p_holm < kVerdictAlpha)
       v.outcome = VerdictOutcome::holds;
-    else if (sign && std::ldexp(1.0, -v.untied) >= kVerdictAlpha)
+    else if (sign && v.agreeing == v.untied && smallest_holm_p(v, adjusted.size()) >= kVerdictAlpha)
       v.outcome = VerdictOutcome::too_few_seeds;
     else
       v.outcome = VerdictOutcome::not_significant;
@@ -224,8 +232,8 @@ std::string verdict_sentence(const Verdict& v, size_t family) {
   s += format("%.2g", v.p) + ", Holm p = " + format("%.2g", v.p_holm) + " (family of " + std::to_string(family) + ")";
   if (v.outcome == VerdictOutcome::too_few_seeds)
     s += "; with " + std::to_string(v.untied) + (v.untied == 1 ? " untied seed" : " untied seeds") +
-         " the smallest possible p is " +
-         format("%.2g", std::ldexp(1.0, -v.untied));
+         " in a family of " + std::to_string(family) + " the smallest possible Holm p is " +
+         format("%.2g", smallest_holm_p(v, family));
   if (v.outcome == VerdictOutcome::not_testable) s += "; every seed is exactly zero (e.g. both arms at a ceiling)";
   return s + ".";
 }

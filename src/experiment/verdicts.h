@@ -27,9 +27,9 @@ constexpr std::array<std::pair<VerdictTest, const char*>, 2> enum_names(VerdictT
 }
 
 // holds: Holm p < alpha, the mean on the claimed side. not_significant: on the claimed side, not
-// significant. too_few_seeds: not significant, and could not be with this many untied seeds even
-// if every seed agreed (the sign test's smallest p, 2^-n, is at least alpha). does_not_hold: the
-// mean is on the other side. not_testable: no untied seed (e.g. both arms at a ceiling).
+// significant. too_few_seeds: every untied seed agrees, yet the claim could not hold with this
+// many in this family (the smallest Holm p, m 2^-n, is at least alpha). does_not_hold: the mean is
+// on the other side. not_testable: no untied seed (e.g. both arms at a ceiling).
 enum class VerdictOutcome { holds, not_significant, too_few_seeds, does_not_hold, not_testable };
 constexpr std::array<std::pair<VerdictOutcome, const char*>, 5> enum_names(VerdictOutcome) {
   return {{{VerdictOutcome::holds, "holds"},
