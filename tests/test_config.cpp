@@ -29,13 +29,15 @@ TEST_CASE("eval_steps are checked at load: increasing, within the phase, fine-tu
   CHECK(cfg.finetune.eval_steps == std::vector<int>{0, 10, 50});
   CHECK(cfg.pretrain.eval_steps.empty());  // the last step is evaluated without being listed
   CHECK_THAT(load_error({"finetune.eval_steps=[0,10]"}),
-             Catch::Contains("'finetune.eval_steps' must start at 0 and end at the last step, 50"));
+             Catch::Contains("'finetune.eval_steps' must start at 0 and end at the last step, 'finetune.steps' = 50"));
   CHECK_THAT(load_error({"finetune.eval_steps=[1,50]"}), Catch::Contains("must start at 0"));
 
   const std::string past = load_error({"finetune.eval_steps=[0,10,60]"});
   CHECK(one_line(past));
-  CHECK_THAT(past, Catch::Contains("tiny.json") && Catch::Contains("config: 'finetune.eval_steps' has step 60") &&
-                       Catch::Contains("'finetune.steps' is 50"));
+  // The error blames the --set it comes from, and shows the list syntax.
+  CHECK_THAT(past, Catch::Contains("--set finetune.eval_steps=[0,10,60]: config: 'finetune.eval_steps' has step 60") &&
+                       Catch::Contains("'finetune.steps' is 50") &&
+                       Catch::Contains("--set 'finetune.eval_steps=[0,25,50]'"));
   // Shortening a phase without its evaluation steps fails at once, not after the training.
   CHECK_THAT(load_error({"finetune.steps=10"}), Catch::Contains("'finetune.eval_steps' has step 20"));
   CHECK_THAT(load_error({"pretrain.eval_steps=[5,3]"}),
