@@ -113,6 +113,9 @@ TEST_CASE("verdicts: per-seed values, sign test, within-seed control ranks and H
     CHECK(claim(small, "the drift aligns with v_rev above the isotropic").outcome == VerdictOutcome::too_few_seeds);
     CHECK_THAT(vrev::experiment::verdict_sentence(claim(small, "the drift aligns"), 6),
                Catch::Contains("in a family of 6 the smallest possible Holm p is 0.38"));
+    // Holm over 6 claims needs 7 agreeing seeds (6/128 < 0.05): the table says the run is a demonstration.
+    CHECK_THAT(vrev::experiment::verdicts_markdown(small),
+               Catch::StartsWith("**With 4 seeds no sign-test claim can hold**: Holm over 6 claims needs at least 7"));
   }
   SECTION("nine agreeing seeds hold after Holm") {
     SeedResults nine = results;
@@ -120,6 +123,7 @@ TEST_CASE("verdicts: per-seed values, sign test, within-seed control ranks and H
     const VerdictSet big = vrev::experiment::build_verdicts(config(), *world, nine, Json(), "nine seeds");
     CHECK(claim(big, "blocking along v_rev lowers harmfulness").outcome == VerdictOutcome::holds);
     CHECK(claim(big, "blocking along v_rev lowers harmfulness").p == 1.0 / 512);
+    CHECK_THAT(vrev::experiment::verdicts_markdown(big), !Catch::Contains("no sign-test claim can hold"));
   }
   SECTION("arms tied on every seed (a ceiling) are not testable, not a failure") {
     SeedResults tied = results;

@@ -240,7 +240,16 @@ std::string verdict_sentence(const Verdict& v, size_t family) {
 
 std::string verdicts_markdown(const VerdictSet& set) {
   const size_t m = set.verdicts.size();
-  std::string md = "Over " + set.seeds_note + "; each claim's unit is the seed (its per-seed quantity below), tested by " +
+  std::string md;
+  // The fewest seeds, all agreeing, with which a sign-test claim can hold in a family of m.
+  const size_t seeds = set.verdicts.empty() ? 0 : set.verdicts.front().values.size();
+  int needed = 0;
+  while (double(m) * std::ldexp(1.0, -needed) >= kVerdictAlpha) ++needed;
+  if (m > 0 && int(seeds) < needed)
+    md += "**With " + std::to_string(seeds) + (seeds == 1 ? " seed" : " seeds") + " no sign-test claim can hold**: " +
+          "Holm over " + std::to_string(m) + " claims needs at least " + std::to_string(needed) +
+          " seeds that all agree. This run demonstrates the phenomenon; it is not evidence for it.\n\n";
+  md += "Over " + set.seeds_note + "; each claim's unit is the seed (its per-seed quantity below), tested by " +
                    "the exact one-sided sign test over seeds (the control claim: Fisher's combination of each seed's "
                    "rank among its own controls), Holm-adjusted over the family of these " + std::to_string(m) +
                    " claims; a claim holds at Holm p < " + format("%.2g", kVerdictAlpha) + ".\n\n" +
