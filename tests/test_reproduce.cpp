@@ -179,6 +179,11 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     const auto missing = test::run_vrev("verdicts " + file.string() + " --check " + (out / "config.json").string());
     CHECK(missing.exit_code != 0);
     CHECK_THAT(missing.err, Catch::Contains("does not hold the verdicts"));
+    const auto every = test::run_vrev("verdicts " + out.string() + " --every-seed");
+    if (summary.contains("all_seeds"))
+      CHECK(every.exit_code == 0);
+    else
+      CHECK_THAT(every.err, Catch::Contains("drop --every-seed"));
     const auto none = test::run_vrev("verdicts " + (out / "seed-0").string());
     CHECK(none.exit_code != 0);
     CHECK(std::count(none.err.begin(), none.err.end(), '\n') == 1);
