@@ -388,13 +388,16 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
         "took " + num(s["wall_seconds"].get<double>(), 0) + " s.\n\n";
   const Json& gate = s["gate"];
   if (!gate["failed"].empty()) {
+    const bool one = gate["failed"].size() == 1;
     md += "**Pretraining gate** (`reproduce.gate`, fixed before any result: " + gate["rule"].get<std::string>() +
-          "): seeds";
+          (one ? "): seed" : "): seeds");
     for (size_t i = 0; i < gate["failed"].size(); ++i)
       md += (i ? ", " : " ") + gate["failed"][i].dump() + " (" + num(100 * gate["failed_values"][i].get<double>(), 1) + "%)";
-    md += gate["passed"].empty() ? " fail it, as does every seed, so the headline uses every seed.\n\n"
-                                 : " fail it: they are left out of every mean, plot and headline test below, listed in "
-                                   "the per-seed table, and the verdicts are also given over every seed.\n\n";
+    md += gate["passed"].empty() ? std::string(one ? " fails it" : " fail it") +
+                                       ", as does every seed, so the headline uses every seed.\n\n"
+                                 : std::string(one ? " fails it: it is" : " fail it: they are") +
+                                       " left out of every mean, plot and headline test below, listed in the per-seed "
+                                       "table, and the verdicts are also given over every seed.\n\n";
   }
   const Json& differences = get(s, "main_track_differences");
   if (differences.is_array()) {

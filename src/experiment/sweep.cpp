@@ -209,7 +209,8 @@ void write_table_and_report(const SweepOptions& options, const std::vector<Sweep
   md += "Config `" + options.config_path + "`";
   for (const std::string& o : options.overrides) md += ", `--set " + o + "`";
   md += ". Seeds per point: " + std::to_string(summary["seeds"].get<int>()) +
-        "; every number is a mean +- sd over them. Reversion metric: " + reversion +
+        "; every number is a mean +- sd over those that pass the pretraining gate (each point's report names any "
+        "that fail it). Reversion metric: " + reversion +
         "; final alignment: cos(drift, v_rev) at the last captured step.\n\n";
   std::string header = "| point | arm | " + reversion + " | final alignment |", rule = "|---|---|---|---|";
   for (const std::string& t : task) header += " " + t + " |", rule += "---|";
