@@ -35,18 +35,15 @@ std::string pm(const Json& stats, int digits = 2) {
   if (one_value(stats)) return num(stats["mean"].get<double>(), digits);
   return num(stats["mean"].get<double>(), digits) + " ± " + num(stats["sd"].get<double>(), digits);
 }
-// Percentages below 10% get a decimal: the trait world's effects are a few points.
+// Percentages below 10% get a decimal: the trait world's effects are a few points. A negative sd
+// leaves the ± term out (one seed).
 std::string pct(double mean, double sd) {
   const int digits = std::abs(mean) < 0.1 ? 1 : 0;
-  return num(100 * mean, digits) + "% ± " + num(100 * sd, digits) + "%";
+  return num(100 * mean, digits) + "%" + (sd < 0 ? "" : " ± " + num(100 * sd, digits) + "%");
 }
 std::string pct(const Json& stats) {
   if (!stats.is_object() || !stats.contains("mean")) return "";
-  if (one_value(stats)) {
-    const double mean = stats["mean"].get<double>();
-    return num(100 * mean, std::abs(mean) < 0.1 ? 1 : 0) + "%";
-  }
-  return pct(stats["mean"].get<double>(), stats["sd"].get<double>());
+  return pct(stats["mean"].get<double>(), one_value(stats) ? -1.0 : stats["sd"].get<double>());
 }
 const Json& get(const Json& j, const std::string& a, const std::string& b) {
   static const Json none;

@@ -142,6 +142,12 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
   std::vector<double> readout_alignment, v_rev_without_readout;
   const NullSummary iso_summary = isotropic_null(C);
   const std::vector<float> al_means = al.means();
+  // A run's mean drift from the aligned model at site s, from its per-site means (sites x C).
+  auto drift_at = [&](const std::vector<float>& means, int s) {
+    std::vector<double> d(C);
+    for (int k = 0; k < C; ++k) d[k] = double(means[size_t(s) * C + k]) - al_means[size_t(s) * C + k];
+    return d;
+  };
   for (int64_t step : steps) {
     int nh = 0, nb = 0, c = C, sc = C;
     const std::vector<float> h = load_matrix(step_capture_path(run_dir, names.reversion_set, step), nh, c);
@@ -159,11 +165,7 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
     int ms = 0;
     const std::vector<float> means = load_matrix(step_means_path(run_dir, names.reversion_set, step), ms, sc);
     VREV_CHECK(ms == S, step_means_path(run_dir, names.reversion_set, step), ": ", ms, " sites, expected ", S);
-    for (int s = 0; s < S; ++s) {
-      std::vector<double> d(C);
-      for (int k = 0; k < C; ++k) d[k] = double(means[size_t(s) * C + k]) - al_means[size_t(s) * C + k];
-      per_site[s].push_back(cosine(d, v_of(s)));
-    }
+    for (int s = 0; s < S; ++s) per_site[s].push_back(cosine(drift_at(means, s), v_of(s)));
     const std::vector<double> drift = mean_drift(al.site(site), h.data(), nh, C);
     if (has_readout) {
       readout_alignment.push_back(cosine(drift, r_of(site)));
@@ -225,11 +227,6 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
     control_means.push_back(load_matrix(step_means_path(dir, names.reversion_set, last), mc, cc));
     VREV_CHECK(mc == S, step_means_path(dir, names.reversion_set, last), ": ", mc, " sites, expected ", S);
   }
-  auto drift_at = [&](const std::vector<float>& means, int s) {
-    std::vector<double> d(C);
-    for (int k = 0; k < C; ++k) d[k] = double(means[size_t(s) * C + k]) - al_means[size_t(s) * C + k];
-    return d;
-  };
   settings::Json site_nulls = settings::Json::object();
   for (int s = 0; s < S; ++s) {
     const std::vector<double> d = drift_at(last_means, s);
