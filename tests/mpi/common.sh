@@ -30,7 +30,7 @@ result_sums() {
   (cd "$1" && find . -type f \( -name '*.safetensors' -o -name '*.npy' -o -name 'geometry.*' -o -name 'table.csv' \
      -o -name '*.png' \) | sort | xargs sha256sum)
 }
-# summary.json without its wall time.
+# summary.json without its times (wall and training seconds).
 summary_without_time() {
-  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s.pop("wall_seconds",None); print(json.dumps(s,sort_keys=True))' "$1"
+  python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s.pop("wall_seconds",None); s.pop("training_seconds",None); print(json.dumps(s,sort_keys=True))' "$1"
 }
