@@ -12,7 +12,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WERROR    ?= OFF
 CMAKE_FLAGS := -DVREV_WERROR=$(WERROR)
 
-.PHONY: all deps deps-mpi build mpi test test-mpi test-march asan check-clang reproduce laptop bench clean
+.PHONY: all deps deps-mpi deps-arm64 build mpi test test-mpi test-march test-arm64 asan check-clang reproduce laptop bench clean
 
 all: build
 
@@ -65,6 +65,21 @@ test-march: deps
 	tests/determinism/pinned_history.sh $(MARCH_BUILD)/vrev auto 2
 	tests/determinism/pinned_history.sh $(MARCH_BUILD)/vrev portable 1
 
+# The AArch64 build, cross-compiled with Debian's toolchain against Debian multiarch's arm64
+# libraries, then run under qemu-aarch64: the kernel tests (NEON and portable) and the pinned
+# history, which must give x86-64's bits (tests/arm64/run.sh, docs/determinism.md).
+ARM64_BUILD    ?= build-arm64
+ARM64_PACKAGES := qemu-user g++-aarch64-linux-gnu libopenblas-openmp-dev:arm64 libgomp1:arm64 libstdc++6:arm64
+deps-arm64: deps
+	@dpkg --print-foreign-architectures | grep -qx arm64 || $(SUDO) dpkg --add-architecture arm64
+	@$(MAKE) --no-print-directory install-packages WANT="$(ARM64_PACKAGES)"
+
+test-arm64: deps-arm64
+	@cmake -S . -B $(ARM64_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
+	  -DVREV_MARCH=armv8-a $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ARM64_BUILD) -j $(JOBS) --target vrev vrev_tests
+	tests/arm64/run.sh $(ARM64_BUILD)
+
 asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVREV_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
@@ -87,7 +102,7 @@ bench: build
 	python3 tests/reference/bench_table.py --vrev $(BUILD)/vrev
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(MARCH_BUILD) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(MARCH_BUILD) $(ARM64_BUILD) $(FUZZ)
 
 # Fuzzing the parsers with libFuzzer (docs/fuzzing.md): clang builds $(FUZZ) with ASan and UBSan,
 # then each target runs FUZZ_SECONDS on a working copy of its checked-in corpus (tests/fuzz/corpus)

@@ -45,18 +45,23 @@ int num_threads();
 
 // ---- Kernel selection ------------------------------------------------------------------------
 // The instruction set of the GEMM's micro-kernel; automatic takes the widest the CPU has. Every
-// choice gives the same bits: it changes the speed, never the result.
-enum class Isa { automatic, avx512, avx2, portable };
+// choice gives the same bits: it changes the speed, never the result. avx512 and avx2 exist on
+// x86-64, neon on AArch64, portable everywhere.
+enum class Isa { automatic, avx512, avx2, neon, portable };
 // vrev: the deterministic GEMM (the default). openblas: OpenBLAS's sgemm, a speed reference whose
 // results depend on the CPU and, for some kernels, on the thread count.
 enum class GemmBackend { vrev, openblas };
-constexpr std::array<std::pair<Isa, const char*>, 4> enum_names(Isa) {
-  return {{{Isa::automatic, "auto"}, {Isa::avx512, "avx512"}, {Isa::avx2, "avx2"}, {Isa::portable, "portable"}}};
+constexpr std::array<std::pair<Isa, const char*>, 5> enum_names(Isa) {
+  return {{{Isa::automatic, "auto"},
+           {Isa::avx512, "avx512"},
+           {Isa::avx2, "avx2"},
+           {Isa::neon, "neon"},
+           {Isa::portable, "portable"}}};
 }
 constexpr std::array<std::pair<GemmBackend, const char*>, 2> enum_names(GemmBackend) {
   return {{{GemmBackend::vrev, "vrev"}, {GemmBackend::openblas, "openblas"}}};
 }
-// Whether this CPU runs isa (automatic and portable always do).
+// Whether this build and CPU run isa (automatic and portable always do).
 bool isa_supported(Isa isa);
 // Selects the kernels for every later call; isa must be supported. Not thread-safe: call it
 // before any kernel runs, as the CLI does from the configuration.

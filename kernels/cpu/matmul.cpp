@@ -23,24 +23,10 @@ struct Selection {
   gemm::Tile tile;
 };
 
-gemm::Tile tile_for(Isa isa) {
-  switch (isa) {
-    case Isa::avx512: return gemm::tile_avx512();
-    case Isa::avx2: return gemm::tile_avx2();
-    default: return gemm::tile_portable();
-  }
-}
-
-Isa widest_supported() {
-  if (isa_supported(Isa::avx512)) return Isa::avx512;
-  if (isa_supported(Isa::avx2)) return Isa::avx2;
-  return Isa::portable;
-}
-
 Selection& selection() {
   static Selection s = [] {
-    const Isa isa = widest_supported();
-    return Selection{isa, GemmBackend::vrev, tile_for(isa)};
+    const Isa isa = gemm::widest_supported();
+    return Selection{isa, GemmBackend::vrev, gemm::tile_for(isa)};
   }();
   return s;
 }
@@ -69,17 +55,9 @@ void product(bool trans_a, bool trans_b, int M, int N, int K, const float* A, lo
 
 }  // namespace
 
-bool isa_supported(Isa isa) {
-  switch (isa) {
-    case Isa::avx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
-    case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    default: return true;
-  }
-}
-
 void select_kernels(Isa isa, GemmBackend gemm) {
-  if (isa == Isa::automatic) isa = widest_supported();
-  selection() = Selection{isa, gemm, tile_for(isa)};
+  if (isa == Isa::automatic) isa = gemm::widest_supported();
+  selection() = Selection{isa, gemm, gemm::tile_for(isa)};
 }
 
 Isa selected_isa() { return selection().isa; }

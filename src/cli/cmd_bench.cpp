@@ -38,7 +38,7 @@ int run_bench(int argc, char** argv) {
   options.add_options()("model", "tiny | small | medium", cxxopts::value<std::string>()->default_value("tiny"))(
       "steps", "timed steps", cxxopts::value<int>()->default_value("20"))(
       "warmup", "untimed steps first", cxxopts::value<int>()->default_value("3"))(
-      "isa", "vrev GEMM instruction set: auto, avx512, avx2, portable, or all (every one this CPU runs)",
+      "isa", "vrev GEMM instruction set: auto, avx512, avx2, neon, portable, or all (every one this CPU runs)",
       cxxopts::value<std::string>()->default_value("auto"))(
       "shapes", "also time each Linear layer's three products (GFLOP/s per shape and backend)")(
       "shards", "micro-shards per batch (a multiple of the rank count under mpirun)",

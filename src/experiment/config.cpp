@@ -8,8 +8,12 @@
 namespace vrev::experiment {
 
 void KernelConfig::validate() const {
-  VREV_CHECK(kernels::cpu::isa_supported(isa), "config: 'kernels.isa' is ", settings::name_of(isa),
-             ", which this CPU does not support (use auto, avx2 or portable)");
+  if (kernels::cpu::isa_supported(isa)) return;
+  std::string runs;
+  for (const auto& [each, name] : kernels::cpu::enum_names(kernels::cpu::Isa{}))
+    if (kernels::cpu::isa_supported(each)) runs += (runs.empty() ? "" : ", ") + std::string(name);
+  VREV_FAIL("config: 'kernels.isa' is ", settings::name_of(isa), ", which this CPU does not support (use one of: ",
+            runs, ")");
 }
 
 void KernelConfig::apply() const { kernels::cpu::select_kernels(isa, gemm); }

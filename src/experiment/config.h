@@ -24,7 +24,7 @@ struct KernelConfig {
 
   template <class V>
   void visit(V& v) {
-    v(isa, "isa", "GEMM instruction set: auto, avx512, avx2 or portable (same bits, different speed)");
+    v(isa, "isa", "GEMM instruction set: auto, avx512, avx2 (x86-64), neon (AArch64) or portable (same bits, different speed)");
     v(gemm, "gemm", "GEMM: vrev (deterministic on every machine) or openblas (per machine only)");
   }
   // An error unless this CPU runs the instruction set.

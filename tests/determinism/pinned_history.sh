@@ -5,14 +5,18 @@
 #
 #   pinned_history.sh VREV_BINARY ISA THREADS [--print]
 #
-# ISA is auto, avx512, avx2 or portable; exits 77 (a skip, for ctest) when the CPU lacks it.
+# ISA is auto, avx512, avx2, neon or portable; exits 77 (a skip, for ctest) when the CPU lacks it.
+# VREV_EMULATOR, when set, is the command that runs the binary (qemu-aarch64 for an AArch64 build
+# on an x86-64 machine: make test-arm64).
 # --print writes the sums instead of checking them (to pin a deliberate change of results).
 set -euo pipefail
-vrev=$1 isa=$2 threads=$3 mode=${4:-check}
+isa=$2 threads=$3 mode=${4:-check}
+read -r -a vrev <<< "${VREV_EMULATOR:-}"
+vrev+=("$1")
 here=$(cd "$(dirname "$0")" && pwd)
 config="$here/../../configs/tiny.json"
 
-if ! "$vrev" version | grep -q "^isa:.* $isa\b"; then
+if ! "${vrev[@]}" version | grep -q "^isa:.* $isa\b"; then
   echo "skip: this CPU does not run kernels.isa=$isa"
   exit 77
 fi
@@ -22,9 +26,9 @@ trap 'rm -rf "$work"' EXIT
 common=(--config "$config" --seed 7 --threads "$threads" --set "kernels.isa=$isa"
         --set pretrain.steps=120 --set pretrain.checkpoint_every=0 --set align.steps=20
         --set finetune.steps=6 --set "finetune.eval_steps=[0,3,6]")
-"$vrev" train "${common[@]}" --phase pretrain --out "$work/pretrain" >/dev/null
-"$vrev" train "${common[@]}" --phase align --init "$work/pretrain" --out "$work/align" >/dev/null
-"$vrev" train "${common[@]}" --phase finetune --init "$work/align" --out "$work/finetune" >/dev/null
+"${vrev[@]}" train "${common[@]}" --phase pretrain --out "$work/pretrain" >/dev/null
+"${vrev[@]}" train "${common[@]}" --phase align --init "$work/pretrain" --out "$work/align" >/dev/null
+"${vrev[@]}" train "${common[@]}" --phase finetune --init "$work/align" --out "$work/finetune" >/dev/null
 
 sums=$(cd "$work" && sha256sum pretrain/model.safetensors align/model.safetensors finetune/model.safetensors \
                                finetune/optim.safetensors)

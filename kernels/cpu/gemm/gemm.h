@@ -27,10 +27,17 @@ struct Tile {
   MicroKernel kernel;
 };
 
-// One per instruction set, each in its own file compiled for that instruction set alone.
+// One per instruction set, each in its own file compiled for that instruction set alone, and only
+// on its architecture (x86-64: AVX2, AVX-512; AArch64: NEON).
 Tile tile_portable();
 Tile tile_avx2();
 Tile tile_avx512();
+Tile tile_neon();
+
+// The widest instruction set this CPU runs, and its tile (the portable one for automatic, or for an
+// instruction set this build lacks; callers check isa_supported first).
+Isa widest_supported();
+Tile tile_for(Isa isa);
 
 // c[r][j] += bias[j] for the rows x cols block at c (row stride ldc), on this thread.
 void add_bias(float* c, long ldc, int rows, int cols, const float* bias);

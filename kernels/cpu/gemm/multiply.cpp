@@ -13,8 +13,8 @@ namespace vrev::kernels::cpu::gemm {
 namespace {
 
 // Cache blocks: a KC-long slice of a B panel (KC * NR floats, 16 KB for AVX2) stays in L1 while
-// it meets every A panel of an MC-row block (MC * KC floats, 96 KB) held in L2. MC and NC are
-// multiples of every tile's MR and NR, and the largest blocks used.
+// it meets every A panel of an MC-row block (MC * KC floats, 96 KB) held in L2. A tile uses the
+// largest multiples of its MR and NR not above MC and NC.
 constexpr int kKC = 256;
 constexpr int kMC = 96;
 constexpr int kNC = 256;
@@ -57,6 +57,7 @@ void pack_item(float* dst, const float* x, long sk, long si, int w, int extent, 
     switch (w) {
       case 6: return copy_rows<6>(d, x + i0, sk, k0, k1);
       case 8: return copy_rows<8>(d, x + i0, sk, k0, k1);
+      case 12: return copy_rows<12>(d, x + i0, sk, k0, k1);
       case 16: return copy_rows<16>(d, x + i0, sk, k0, k1);
       case 32: return copy_rows<32>(d, x + i0, sk, k0, k1);
       default: break;
@@ -151,7 +152,7 @@ void multiply(const Tile& t, bool trans_a, bool trans_b, int M, int N, int K, co
   // what is in cache: halve MC, then NC, while there are fewer than 4 per thread.
   const bool parallel = (long)M * N * K >= kParallelWork;
   const int want = parallel ? 4 * omp_get_max_threads() : 1;
-  int mc = kMC, nc = kNC;
+  int mc = kMC / t.mr * t.mr, nc = kNC / t.nr * t.nr;
   while (ceil_div(M, mc) * ceil_div(N, nc) < want && mc > 4 * t.mr) mc = ceil_div(mc / 2, t.mr) * t.mr;
   while (ceil_div(M, mc) * ceil_div(N, nc) < want && nc > 2 * t.nr) nc = ceil_div(nc / 2, t.nr) * t.nr;
   const int mblocks = ceil_div(M, mc), nblocks = ceil_div(N, nc);
