@@ -9,7 +9,9 @@
 #include "core/io.h"
 #include "experiment/metrics_log.h"
 #include "experiment/reproduce.h"
+#include "experiment/result_digest.h"
 #include "experiment/run_layout.h"
+#include "experiment/summary.h"
 #include "experiment/sweep.h"
 #include "probe/files.h"
 #include "test_helpers.h"
@@ -24,8 +26,8 @@ namespace {
 const std::string kTiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
 
 Json without_wall_time(Json summary) {
-  summary.erase("wall_seconds");
-  summary.erase("training_seconds");
+  summary.erase(experiment::kWallSecondsKey);
+  summary.erase(experiment::kTrainingSecondsKey);
   return summary;
 }
 
@@ -54,6 +56,13 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
   opt.out_dir = out.string();
   opt.quiet = true;
   const Json summary = experiment::reproduce(cfg, opt);
+
+  // The published digest of this run (configs/digests.json) is the one it gives: a change of
+  // results must re-publish it (vrev digest --json, docs/determinism.md), and the other tracks'.
+  const experiment::RunDigest digest = experiment::digest_run(out.string());
+  INFO("tiny track digest " << experiment::to_json(digest).dump());
+  REQUIRE(experiment::published_for(digest.settings).has_value());
+  CHECK(experiment::match_published(digest) == experiment::DigestMatch::matches);
 
   // The files of a run's layout (docs/architecture.md, Files).
   for (const char* f : {"config.json", "summary.json", "table.csv", "report.md", "plots/alignment_vs_step.png",
@@ -133,6 +142,39 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     squares += moved[group].get<double>() * moved[group].get<double>();
   }
   CHECK(std::sqrt(squares) == Approx(moved["total"].get<double>()).epsilon(1e-12));
+
+  SECTION("vrev digest: the published match, a changed result, another setting, and no run") {
+    const auto same = test::run_vrev("digest " + out.string());
+    CHECK(same.exit_code == 0);
+    CHECK_THAT(same.out, Catch::Contains("matches the published result bit for bit (tiny track, 1 seed"));
+    const fs::path edited = test::temp_dir("digest-edited");
+    for (const char* f : {"config.json", "summary.json", "table.csv"}) fs::copy_file(out / f, edited / f);
+    io::write_text_atomic((edited / "table.csv").string(), io::read_text((out / "table.csv").string()) + "\n");
+    const auto differs = test::run_vrev("digest " + edited.string());
+    CHECK(differs.exit_code == 1);
+    CHECK_THAT(differs.out, Catch::Contains("differs from the published result"));
+    // Times are not results: a summary with other seconds still matches.
+    Json timed = Json::parse(io::read_text((out / "summary.json").string()));
+    timed[experiment::kWallSecondsKey] = 1e6;
+    timed[experiment::kTrainingSecondsKey] = 2e6;
+    io::write_text_atomic((edited / "summary.json").string(), timed.dump(1) + "\n");
+    fs::copy_file(out / "table.csv", edited / "table.csv", fs::copy_options::overwrite_existing);
+    CHECK_THAT(test::run_vrev("digest " + edited.string()).out, Catch::Contains("matches the published result"));
+    // Another seed count is another setting, with nothing published for it; the instruction set
+    // is not a setting of the results.
+    Json config = Json::parse(io::read_text((out / "config.json").string()));
+    config["kernels"]["isa"] = "portable";
+    io::write_text_atomic((edited / "config.json").string(), config.dump(1) + "\n");
+    CHECK_THAT(test::run_vrev("digest " + edited.string()).out, Catch::Contains("matches the published result"));
+    config["reproduce"]["seeds"] = 2;
+    io::write_text_atomic((edited / "config.json").string(), config.dump(1) + "\n");
+    const auto other = test::run_vrev("digest " + edited.string());
+    CHECK(other.exit_code == 0);
+    CHECK_THAT(other.out, Catch::Contains("no published result has these settings"));
+    const auto none = test::run_vrev("digest " + (out / "seed-0").string());
+    CHECK(none.exit_code == 1);
+    CHECK_THAT(none.err, Catch::Contains("is not a finished vrev reproduce run: it has no config.json"));
+  }
 
   SECTION("vrev compare: a run against itself, against an edited copy, and a directory that is no run") {
     const auto same = test::run_vrev("compare " + out.string() + " " + out.string());

@@ -1,6 +1,8 @@
 // vrev reproduce: the paper's main track in one command.
 #include "cli/common.h"
 #include "experiment/reproduce.h"
+#include "experiment/result_digest.h"
+#include "experiment/summary.h"
 
 namespace vrev::cli {
 
@@ -13,6 +15,8 @@ int run_reproduce(int argc, char** argv) {
                            "Interrupted runs continue where they stopped; finished phases are skipped.\n"
                            "Under mpirun (a -DVREV_MPI=ON build) the ranks share the seeds' chains and the arms; rank 0\n"
                            "writes the summary and report, the same files as one process (docs/mpi.md).\n"
+                           "It ends with the SHA-256 of table.csv and summary.json and whether they match the published\n"
+                           "result for these settings (configs/digests.json; vrev digest prints the same).\n"
                            "Every config key, with its value and meaning: vrev config --config <file>.");
   options.add_options()("config", "experiment config", cxxopts::value<std::string>()->default_value("configs/safety.json"))(
       "seeds", "number of seeds (overrides reproduce.seeds)", cxxopts::value<int>())(
@@ -39,7 +43,8 @@ int run_reproduce(int argc, char** argv) {
   const settings::Json summary = experiment::reproduce(cfg, opt);
   if (!opt.ranks->is_root()) return 0;
   std::printf("wrote %s/report.md, summary.json, table.csv and plots/ (%.0f s)\n", opt.out_dir.c_str(),
-              summary["wall_seconds"].get<double>());
+              summary[experiment::kWallSecondsKey].get<double>());
+  std::fputs(experiment::digest_lines(experiment::digest_run(opt.out_dir)).c_str(), stdout);
   return 0;
 }
 

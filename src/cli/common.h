@@ -60,6 +60,7 @@ int run_train(int argc, char** argv);
 int run_eval(int argc, char** argv);
 int run_compare(int argc, char** argv);
 int run_verdicts(int argc, char** argv);
+int run_digest(int argc, char** argv);
 int run_regress(int argc, char** argv);
 int run_sample(int argc, char** argv);
 int run_world(int argc, char** argv);

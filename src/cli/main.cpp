@@ -26,6 +26,8 @@ const Command kCommands[] = {
      vrev::cli::run_compare},
     {"verdicts", "a reproduce run's verdicts, tested over seeds, as Markdown (or check a file quotes them)",
      vrev::cli::run_verdicts},
+    {"digest", "a reproduce run's result digests (SHA-256), and whether they match the published result",
+     vrev::cli::run_digest},
     {"regress", "the return of the decision against the drift along v_rev and the distance moved, over runs",
      vrev::cli::run_regress},
     {"first-update", "the first fine-tuning step's drift along v_rev, parameter group by group",

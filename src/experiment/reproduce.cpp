@@ -318,7 +318,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   }
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   settings::Json summary = summarize_runs(cfg, *world0, results, wall);
-  summary["training_seconds"] = training_seconds;
+  summary[kTrainingSecondsKey] = training_seconds;
   io::write_text_atomic(run_layout.summary(), summary.dump(1) + "\n");
   write_table_csv(run_layout.table(), summary, world0->metric_roles());
   write_report(options.out_dir, cfg, *world0, options.config_path, summary, results);

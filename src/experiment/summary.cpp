@@ -108,7 +108,7 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
   }
   s["seeds"] = Json::array();
   for (const SeedResult& r : results) s["seeds"].push_back(r.seed);
-  s["wall_seconds"] = wall_seconds;
+  s[kWallSecondsKey] = wall_seconds;
   for (size_t i = 0; i < history.size(); ++i) {
     Json p;
     for (const std::string& k : metrics) {

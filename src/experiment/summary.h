@@ -19,6 +19,11 @@ struct SeedResult {
 };
 using SeedResults = std::vector<SeedResult>;
 
+// The keys of summary.json that record time (this invocation's, and the runs' own): the only
+// values in it that differ between two runs of the same settings.
+inline constexpr const char* kWallSecondsKey = "wall_seconds";
+inline constexpr const char* kTrainingSecondsKey = "training_seconds";
+
 // The named behaviour metrics at each evaluation step of a run: {"steps": [...], "<metric>": [...]}.
 settings::Json read_behaviour_series(const std::string& run_dir, const std::vector<std::string>& metrics);
 
