@@ -12,7 +12,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WERROR    ?= OFF
 CMAKE_FLAGS := -DVREV_WERROR=$(WERROR)
 
-.PHONY: all deps deps-mpi deps-arm64 build mpi test test-mpi test-march test-arm64 asan check-clang reproduce laptop bench clean
+.PHONY: all deps deps-mpi deps-arm64 build mpi test test-fast test-mpi test-march test-arm64 asan check-clang reproduce laptop bench clean
 
 all: build
 
@@ -52,9 +52,13 @@ test-mpi: mpi
 	cd $(BUILD) && ctest --output-on-failure -L mpi
 
 # Tests run one at a time: each already uses every core, and OpenMP threads of two concurrent
-# tests spin against each other.
+# tests spin against each other. test-fast runs the unit tier alone, for the edit-compile-test loop;
+# `make test` runs every tier (unit, e2e, pinned, docs: docs/architecture.md, Tests).
 test: build
 	cd $(BUILD) && ctest --output-on-failure
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -L unit
 
 # The pinned tiny history again, from a build for plain AVX2 (x86-64-v3) instead of this CPU:
 # the compiler's own vectorisation changes, the checkpoint bits must not (docs/determinism.md).

@@ -76,7 +76,7 @@ std::vector<double> unit(int C, int axis_seed) {
 
 }  // namespace
 
-TEST_CASE("capturing during fine-tuning leaves the parameters' bits unchanged", "[probe][blocking]") {
+TEST_CASE("capturing during fine-tuning leaves the parameters' bits unchanged", "[probe][blocking][e2e]") {
   const Aligned& a = aligned();
   const world::SafetyWorld world(a.cfg.world, 0);
   experiment::PhaseCallbacks capture;

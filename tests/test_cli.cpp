@@ -201,7 +201,7 @@ TEST_CASE("vrev world prints the image world's examples as pictures", "[cli][ima
 }
 
 TEST_CASE("train -> train -> train -> drift: a standalone fine-tune captures, and vrev drift measures it against "
-          "v_rev from --pretrain and --align", "[cli][drift]") {
+          "v_rev from --pretrain and --align", "[cli][drift][e2e]") {
   const std::filesystem::path dir = vrev::test::temp_dir("standalone");
   const std::string d = dir.string();
   const std::string common = "--config " + std::string(VREV_SOURCE_DIR) +
@@ -279,7 +279,7 @@ TEST_CASE("train -> train -> train -> drift: a standalone fine-tune captures, an
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("messages that say what went wrong and how to fix it", "[cli]") {
+TEST_CASE("messages that say what went wrong and how to fix it", "[cli][e2e]") {
   const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
   const std::filesystem::path dir = vrev::test::temp_dir("messages");
   SECTION("a value that does not parse names its flag") {

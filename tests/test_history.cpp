@@ -54,7 +54,7 @@ std::vector<settings::Json> metrics_without_timing(const fs::path& file) {
 
 }  // namespace
 
-TEST_CASE("tiny history: pretraining complies, alignment refuses, benign fine-tuning reverts", "[history]") {
+TEST_CASE("tiny history: pretraining complies, alignment refuses, benign fine-tuning reverts", "[history][e2e]") {
   const auto dir = test::temp_dir("history");
   const History h = run_history(experiment::load_config(kTiny), dir, 0);
   INFO("pretrained " << h.pretrained.dump() << "\naligned " << h.aligned.dump() << "\nfinetuned " << h.finetuned.dump());
@@ -76,7 +76,7 @@ TEST_CASE("tiny history: pretraining complies, alignment refuses, benign fine-tu
   fs::remove_all(dir);
 }
 
-TEST_CASE("the history is bit-for-bit deterministic, on 1 and 2 threads, and resumes exactly", "[history][determinism]") {
+TEST_CASE("the history is bit-for-bit deterministic, on 1 and 2 threads, and resumes exactly", "[history][determinism][e2e]") {
   experiment::Config cfg = experiment::load_config(kTiny, {"pretrain.steps=200", "pretrain.checkpoint_every=100"});
   const auto a = test::temp_dir("det_a"), b = test::temp_dir("det_b"), c = test::temp_dir("det_c");
   run_history(cfg, a, 5);
@@ -121,7 +121,7 @@ TEST_CASE("the history is bit-for-bit deterministic, on 1 and 2 threads, and res
   for (const auto& d : {a, b, c}) fs::remove_all(d);
 }
 
-TEST_CASE("train, eval, sample and world through the CLI, with their errors", "[history][cli]") {
+TEST_CASE("train, eval, sample and world through the CLI, with their errors", "[history][cli][e2e]") {
   const auto dir = test::temp_dir("world_cli");
   const std::string pre = (dir / "pre").string(), align = (dir / "align").string();
   auto ok = test::run_vrev("train --config " + kTiny + " --phase pretrain --seed 1 --set pretrain.steps=20 --out " + pre);

@@ -159,7 +159,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 }  // namespace
 
-TEST_CASE("reproduce with --jobs 2 killed with SIGKILL at 20 moments resumes to an uninterrupted serial run's bits", "[kill][reproduce]") {
+TEST_CASE("reproduce with --jobs 2 killed with SIGKILL at 20 moments resumes to an uninterrupted serial run's bits", "[kill][reproduce][e2e]") {
   const fs::path root = test::temp_dir("kill_resume"), ref = root / "uninterrupted", run = root / "killed";
   const fs::path log = root / "vrev.log", config = root / "kill.json";
   write_config(config);

@@ -48,7 +48,7 @@ TEST_CASE("a run's layout: every directory named once, and an arm's seed found f
   CHECK(experiment::SeedLayout::of_arm("finetune-plain").probe() == "./probe");
 }
 
-TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[reproduce]") {
+TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[reproduce][e2e]") {
   const fs::path out = test::temp_dir("reproduce");
   const experiment::Config cfg = experiment::load_config(kTiny, {"reproduce.seeds=1"});
   experiment::ReproduceOptions opt;
@@ -328,7 +328,7 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
   fs::remove_all(out);
 }
 
-TEST_CASE("a safety variant set by --set flags alone runs through vrev reproduce", "[reproduce][seam]") {
+TEST_CASE("a safety variant set by --set flags alone runs through vrev reproduce", "[reproduce][seam][e2e]") {
   // Borderline alignment of the fine-tuning topics and a new copy task for them, shrunk.
   const fs::path out = test::temp_dir("variant");
   const auto run = test::run_vrev(
@@ -349,7 +349,7 @@ TEST_CASE("a safety variant set by --set flags alone runs through vrev reproduce
 }
 
 TEST_CASE("the unlearning world end to end on tiny: unlearned, then partly re-learned by benign fine-tuning",
-          "[reproduce][seam]") {
+          "[reproduce][seam][e2e]") {
   const fs::path out = test::temp_dir("unlearning");
   const experiment::Config cfg = experiment::load_config(
       kTiny, {"world.kind=unlearning", "probe.position=answer", "reproduce.seeds=1", R"(reproduce.arms=["plain","block-vrev"])"});
@@ -378,7 +378,7 @@ TEST_CASE("the unlearning world end to end on tiny: unlearned, then partly re-le
 }
 
 TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance, and stays ended",
-          "[reproduce][seam]") {
+          "[reproduce][seam][e2e]") {
   const fs::path out = test::temp_dir("grad-diff");
   const experiment::Config cfg = experiment::load_config(
       kTiny, {"world.kind=unlearning", "world.unlearn_method=grad-diff", "reproduce.seeds=1",
@@ -405,7 +405,7 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
 
 TEST_CASE("the trait world end to end on tiny: the trait learned, trained away, back after benign fine-tuning, "
           "teacher arms from three teachers",
-          "[reproduce][seam][trait]") {
+          "[reproduce][seam][trait][e2e]") {
   const fs::path out = test::temp_dir("trait");
   const experiment::Config cfg = experiment::load_config(
       kTiny, {"world.kind=trait", "probe.position=answer", "reproduce.seeds=1", "finetune.steps=20",
@@ -447,7 +447,7 @@ TEST_CASE("the trait world end to end on tiny: the trait learned, trained away, 
 }
 
 TEST_CASE("the image world end to end, shrunk: forbidden glyphs refused, pictures in the report, grid bits fixed",
-          "[reproduce][seam][image]") {
+          "[reproduce][seam][image][e2e]") {
   const fs::path out = test::temp_dir("image");
   const std::string config = std::string(VREV_SOURCE_DIR) + "/configs/image-tiny.json";
   const std::string glyphs = "world.image_glyphs=" + std::string(VREV_SOURCE_DIR) + "/data/glyphs";
@@ -503,7 +503,7 @@ TEST_CASE("the image world end to end, shrunk: forbidden glyphs refused, picture
 }
 
 TEST_CASE("vrev sweep: a point per value, the history trained once and shared, summary, table, report, plots",
-          "[reproduce][sweep]") {
+          "[reproduce][sweep][e2e]") {
   const fs::path out = test::temp_dir("sweep");
   experiment::SweepOptions opt;
   opt.config_path = kTiny;
