@@ -81,7 +81,7 @@ deps-arm64: deps
 test-arm64: deps-arm64
 	@cmake -S . -B $(ARM64_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
 	  -DVREV_MARCH=armv8-a $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(ARM64_BUILD) -j $(JOBS) --target vrev vrev_tests
+	@cmake --build $(ARM64_BUILD) -j $(JOBS) --target vrev vrev_kernel_tests
 	tests/arm64/run.sh $(ARM64_BUILD)
 
 asan: deps

@@ -11,5 +11,5 @@ build=$1
 here=$(cd "$(dirname "$0")" && pwd)
 export VREV_EMULATOR=qemu-aarch64
 $VREV_EMULATOR "$build/vrev" version
-$VREV_EMULATOR "$build/vrev_tests" "[kernels]"
+$VREV_EMULATOR "$build/vrev_kernel_tests"
 "$here/../determinism/pinned_history.sh" "$build/vrev" neon 2
