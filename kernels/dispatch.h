@@ -2,7 +2,7 @@
 // One name per kernel for code templated on the scalar type: float calls resolve to the fast
 // cpu/ kernels (an exact non-template match wins overload resolution), every other type to the
 // templated ref/ kernels. This is what lets the autograd and the model run in double for
-// gradient checks while training runs on OpenBLAS.
+// gradient checks while training runs on the fast float kernels.
 #include "kernels/cpu/kernels.h"
 #include "kernels/ref/ref.h"
 

@@ -291,6 +291,17 @@ TEST_CASE("summarize: mean, sample sd and a deterministic bootstrap interval", "
   CHECK_THROWS_AS(summarize({}), vrev::Error);
 }
 
+TEST_CASE("mean_sd: the mean and sample sd that summarize and the report share", "[probe]") {
+  const MeanSd m = mean_sd({1, 2, 3, 4});
+  CHECK(m.mean == 2.5);
+  CHECK(m.sd == Approx(std::sqrt(5.0 / 3.0)));
+  CHECK(mean_sd({-0.25}).sd == 0);
+  const SeedStats s = summarize({1, 2, 3, 4});
+  CHECK(s.mean == m.mean);
+  CHECK(s.sd == m.sd);
+  CHECK_THROWS_AS(mean_sd({}), vrev::Error);
+}
+
 TEST_CASE("count_above counts strict exceedances pairwise", "[probe]") {
   CHECK(count_above({0.3, 0.1, 0.5, 0.9}, {0.2, 0.1, 0.6, 0.203}) == 2);
   CHECK(count_above({}, {}) == 0);

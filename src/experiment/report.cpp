@@ -12,6 +12,7 @@
 #include "experiment/run_layout.h"
 #include "experiment/verdicts.h"
 #include "model/sites.h"
+#include "probe/statistics.h"
 #include "plot/plot.h"
 
 namespace vrev::experiment {
@@ -203,15 +204,6 @@ std::vector<double> final_per_seed(const SeedResults& results, const std::string
   return v;
 }
 
-// Mean and sample sd of per-seed values.
-std::pair<double, double> mean_sd(const std::vector<double>& v) {
-  const size_t n = v.size();
-  double mean = 0, sq = 0;
-  for (double x : v) mean += x / n;
-  for (double x : v) sq += (x - mean) * (x - mean);
-  return {mean, n > 1 ? std::sqrt(sq / (n - 1)) : 0.0};
-}
-
 // Every site's alignment at the last step, per arm (mean ± sd over seeds), beside cos(v_rev, r):
 // where the history's direction lives, and whether the probe site was a lucky choice.
 std::string per_site_section(const Config& cfg, const Json& summary, const SeedResults& results) {
@@ -230,7 +222,7 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
     for (const std::string& arm : cfg.reproduce.arms) {
       std::vector<double> v;
       for (const SeedResult& r : results) v.push_back(r.arms.at(arm)["geometry"]["per_site_alignment"][site].back());
-      const auto [mean, sd] = mean_sd(v);
+      const auto [mean, sd] = probe::mean_sd(v);
       md += " " + num(mean) + " ± " + num(sd) + " |";
     }
     if (readout) md += " " + pm(get(summary["readout"]["cos_v_rev_per_site"], site)) + " |";
@@ -274,7 +266,7 @@ std::string paired_difference(const std::vector<double>& a, const std::vector<do
   std::vector<double> d(a.size());
   int above = 0;
   for (size_t i = 0; i < a.size(); ++i) above += (d[i] = a[i] - b[i]) > 0;
-  const auto [mean, sd] = mean_sd(d);
+  const auto [mean, sd] = probe::mean_sd(d);
   return (mean >= 0 ? "+" : "") + num(100 * mean, 1) + " ± " + num(100 * sd, 1) + " points (" +
          std::to_string(above) + " of " + std::to_string(d.size()) + " seeds above)";
 }
@@ -291,7 +283,7 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
                    ", mean ± sd over seeds, then paired per-seed differences:\n\n| arm or comparison | " + label(rev) +
                    " |\n|---|---|\n";
   const std::vector<double> base = final_per_seed(results, "", rev);
-  const auto [base_mean, base_sd] = mean_sd(base);
+  const auto [base_mean, base_sd] = probe::mean_sd(base);
   md += "| " + before + " (before fine-tuning) | " + pct(base_mean, base_sd) + " |\n";
   std::vector<Arm> teachers;
   for (const std::string& name : cfg.reproduce.arms) {

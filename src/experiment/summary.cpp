@@ -173,7 +173,7 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
     if (!control.is_null()) s["control_null"] = {{"runs_per_seed", cfg.reproduce.controls}, {"p99", control}};
     for (const char* null : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {
       for (const StepSet& set : step_sets(steps.get<std::vector<int64_t>>(), int(results.size()))) {
-        int pairs = 0, above = 0;
+        std::vector<double> alignments, thresholds;
         for (int seed = 0; seed < set.seeds; ++seed) {
           const Json& g = results[seed].arms.at("plain")["geometry"];
           const Json& p99 = g["nulls"][null]["p99"];
@@ -182,13 +182,15 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
             const int64_t step = steps[i].get<int64_t>();
             if (std::find(set.steps.begin(), set.steps.end(), step) == set.steps.end()) continue;
             // The control null pools every seed's control runs: one distribution per step.
-            const double threshold = std::string(null) == "control_finetune" ? control[i].get<double>()
-                                                                              : p99[i].get<double>();
-            ++pairs;
-            above += g["alignment"][i].get<double>() > threshold;
+            thresholds.push_back(std::string(null) == "control_finetune" ? control[i].get<double>()
+                                                                          : p99[i].get<double>());
+            alignments.push_back(g["alignment"][i].get<double>());
           }
         }
-        Json counts = {{"pairs", pairs}, {"above_p99", above}, {"seeds", set.seeds}, {"steps", set.steps}};
+        Json counts = {{"pairs", alignments.size()},
+                       {"above_p99", probe::count_above(alignments, thresholds)},
+                       {"seeds", set.seeds},
+                       {"steps", set.steps}};
         if (set.name == std::string("vrev")) s["nulls"][null].update(counts);
         s["nulls"][null]["step_sets"][set.name] = counts;
       }

@@ -1,4 +1,4 @@
-// Seed statistics: mean, sample sd, bootstrap confidence interval, threshold counts.
+// Seed statistics: mean, sample sd, bootstrap confidence interval, threshold counts, and the tests.
 #include "probe/statistics.h"
 
 #include <algorithm>
@@ -11,21 +11,32 @@
 
 namespace vrev::probe {
 
+MeanSd mean_sd(const std::vector<double>& values) {
+  VREV_CHECK(!values.empty(), "mean_sd: no values");
+  const size_t n = values.size();
+  MeanSd m;
+  for (double v : values) m.mean += v;
+  m.mean /= double(n);
+  if (n == 1) return m;
+  double ss = 0;
+  for (double v : values) ss += (v - m.mean) * (v - m.mean);
+  m.sd = std::sqrt(ss / double(n - 1));
+  return m;
+}
+
 SeedStats summarize(const std::vector<double>& values, uint64_t seed, int draws) {
   VREV_CHECK(!values.empty(), "summarize: no values");
   VREV_CHECK(draws >= 1, "summarize: need draws >= 1, got ", draws);
   const size_t n = values.size();
   SeedStats s;
   s.values = values;
-  for (double v : values) s.mean += v;
-  s.mean /= double(n);
+  const MeanSd m = mean_sd(values);
+  s.mean = m.mean;
+  s.sd = m.sd;
   if (n == 1) {
     s.ci_lo = s.ci_hi = values[0];
     return s;
   }
-  double ss = 0;
-  for (double v : values) ss += (v - s.mean) * (v - s.mean);
-  s.sd = std::sqrt(ss / double(n - 1));
   constexpr uint64_t kStream = rng::stream_id("probe/bootstrap");
   std::vector<double> means(draws);
   for (int b = 0; b < draws; ++b) {

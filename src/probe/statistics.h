@@ -14,6 +14,12 @@ struct SeedStats {
   std::vector<double> values;   // the inputs, in the order given
 };
 
+// Mean and sample standard deviation (ddof 1; 0 for one value) of a non-empty list.
+struct MeanSd {
+  double mean = 0, sd = 0;
+};
+MeanSd mean_sd(const std::vector<double>& values);
+
 // The bootstrap resamples the values with replacement `draws` times (counter RNG keyed by seed)
 // and takes the 2.5% and 97.5% quantiles (linear interpolation) of the resampled means; one
 // value gives ci = [v, v].
