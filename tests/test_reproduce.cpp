@@ -64,6 +64,41 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
   REQUIRE(experiment::published_for(digest.settings).has_value());
   CHECK(experiment::match_published(digest) == experiment::DigestMatch::matches);
 
+  // vrev digest: the published match, a changed result, another setting, and no run (checked
+  // once here, not as a section: a section reruns the whole track).
+  {
+    const auto same = test::run_vrev("digest " + out.string());
+    CHECK(same.exit_code == 0);
+    CHECK_THAT(same.out, Catch::Contains("matches the published result bit for bit (tiny track, 1 seed"));
+    const fs::path edited = test::temp_dir("digest-edited");
+    for (const char* f : {"config.json", "summary.json", "table.csv"}) fs::copy_file(out / f, edited / f);
+    io::write_text_atomic((edited / "table.csv").string(), io::read_text((out / "table.csv").string()) + "\n");
+    const auto differs = test::run_vrev("digest " + edited.string());
+    CHECK(differs.exit_code == 1);
+    CHECK_THAT(differs.out, Catch::Contains("differs from the published result"));
+    // Times are not results: a summary with other seconds still matches.
+    Json timed = Json::parse(io::read_text((out / "summary.json").string()));
+    timed[experiment::kWallSecondsKey] = 1e6;
+    timed[experiment::kTrainingSecondsKey] = 2e6;
+    io::write_text_atomic((edited / "summary.json").string(), timed.dump(1) + "\n");
+    fs::copy_file(out / "table.csv", edited / "table.csv", fs::copy_options::overwrite_existing);
+    CHECK_THAT(test::run_vrev("digest " + edited.string()).out, Catch::Contains("matches the published result"));
+    // Another seed count is another setting, with nothing published for it; the instruction set
+    // is not a setting of the results.
+    Json config = Json::parse(io::read_text((out / "config.json").string()));
+    config["kernels"]["isa"] = "portable";
+    io::write_text_atomic((edited / "config.json").string(), config.dump(1) + "\n");
+    CHECK_THAT(test::run_vrev("digest " + edited.string()).out, Catch::Contains("matches the published result"));
+    config["reproduce"]["seeds"] = 2;
+    io::write_text_atomic((edited / "config.json").string(), config.dump(1) + "\n");
+    const auto other = test::run_vrev("digest " + edited.string());
+    CHECK(other.exit_code == 0);
+    CHECK_THAT(other.out, Catch::Contains("no published result has these settings"));
+    const auto none = test::run_vrev("digest " + (out / "seed-0").string());
+    CHECK(none.exit_code == 1);
+    CHECK_THAT(none.err, Catch::Contains("is not a finished vrev reproduce run: it has no config.json"));
+  }
+
   // The files of a run's layout (docs/architecture.md, Files).
   for (const char* f : {"config.json", "summary.json", "table.csv", "report.md", "plots/alignment_vs_step.png",
                         "plots/harmfulness_vs_step.png", "plots/alignment_per_layer.png", "seed-0/probe/v_rev.npy",
@@ -142,39 +177,6 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     squares += moved[group].get<double>() * moved[group].get<double>();
   }
   CHECK(std::sqrt(squares) == Approx(moved["total"].get<double>()).epsilon(1e-12));
-
-  SECTION("vrev digest: the published match, a changed result, another setting, and no run") {
-    const auto same = test::run_vrev("digest " + out.string());
-    CHECK(same.exit_code == 0);
-    CHECK_THAT(same.out, Catch::Contains("matches the published result bit for bit (tiny track, 1 seed"));
-    const fs::path edited = test::temp_dir("digest-edited");
-    for (const char* f : {"config.json", "summary.json", "table.csv"}) fs::copy_file(out / f, edited / f);
-    io::write_text_atomic((edited / "table.csv").string(), io::read_text((out / "table.csv").string()) + "\n");
-    const auto differs = test::run_vrev("digest " + edited.string());
-    CHECK(differs.exit_code == 1);
-    CHECK_THAT(differs.out, Catch::Contains("differs from the published result"));
-    // Times are not results: a summary with other seconds still matches.
-    Json timed = Json::parse(io::read_text((out / "summary.json").string()));
-    timed[experiment::kWallSecondsKey] = 1e6;
-    timed[experiment::kTrainingSecondsKey] = 2e6;
-    io::write_text_atomic((edited / "summary.json").string(), timed.dump(1) + "\n");
-    fs::copy_file(out / "table.csv", edited / "table.csv", fs::copy_options::overwrite_existing);
-    CHECK_THAT(test::run_vrev("digest " + edited.string()).out, Catch::Contains("matches the published result"));
-    // Another seed count is another setting, with nothing published for it; the instruction set
-    // is not a setting of the results.
-    Json config = Json::parse(io::read_text((out / "config.json").string()));
-    config["kernels"]["isa"] = "portable";
-    io::write_text_atomic((edited / "config.json").string(), config.dump(1) + "\n");
-    CHECK_THAT(test::run_vrev("digest " + edited.string()).out, Catch::Contains("matches the published result"));
-    config["reproduce"]["seeds"] = 2;
-    io::write_text_atomic((edited / "config.json").string(), config.dump(1) + "\n");
-    const auto other = test::run_vrev("digest " + edited.string());
-    CHECK(other.exit_code == 0);
-    CHECK_THAT(other.out, Catch::Contains("no published result has these settings"));
-    const auto none = test::run_vrev("digest " + (out / "seed-0").string());
-    CHECK(none.exit_code == 1);
-    CHECK_THAT(none.err, Catch::Contains("is not a finished vrev reproduce run: it has no config.json"));
-  }
 
   SECTION("vrev compare: a run against itself, against an edited copy, and a directory that is no run") {
     const auto same = test::run_vrev("compare " + out.string() + " " + out.string());

@@ -69,8 +69,8 @@ std::string digest_lines(const RunDigest& run) {
              "; see vrev compare against a published run, docs/determinism.md)\n";
     case DigestMatch::unpublished: break;
   }
-  return out + "no published result has these settings (configs/digests.json: the main track and each world "
-               "track at their defaults)\n";
+  return out + "no published result has these settings (configs/digests.json lists the published runs: vrev "
+               "digest --json prints an entry)\n";
 }
 
 settings::Json to_json(const RunDigest& d) {
