@@ -50,18 +50,23 @@ std::optional<PublishedDigest> published_for(const std::string& settings_sha256)
   return std::nullopt;
 }
 
-DigestMatch match_published(const RunDigest& run) {
-  const std::optional<PublishedDigest> p = published_for(run.settings);
-  if (!p) return DigestMatch::unpublished;
-  return p->digest.table == run.table && p->digest.summary == run.summary ? DigestMatch::matches
-                                                                           : DigestMatch::differs;
+namespace {
+
+DigestMatch match(const RunDigest& run, const std::optional<PublishedDigest>& published) {
+  if (!published) return DigestMatch::unpublished;
+  return published->digest.table == run.table && published->digest.summary == run.summary ? DigestMatch::matches
+                                                                                           : DigestMatch::differs;
 }
+
+}  // namespace
+
+DigestMatch match_published(const RunDigest& run) { return match(run, published_for(run.settings)); }
 
 std::string digest_lines(const RunDigest& run) {
   std::string out = "digest (SHA-256): table.csv " + run.table + "\n" +
                     "                  summary.json " + run.summary + " (without its times)\n";
   const std::optional<PublishedDigest> p = published_for(run.settings);
-  switch (match_published(run)) {
+  switch (match(run, p)) {
     case DigestMatch::matches:
       return out + "matches the published result bit for bit (" + p->name + ": " + p->config + ")\n";
     case DigestMatch::differs:
