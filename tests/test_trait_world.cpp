@@ -252,7 +252,11 @@ TEST_CASE("arms: names parse to what they train on, teacher arms need a world wi
   CHECK(a.blocking == experiment::ArmBlocking::none);
   CHECK(experiment::parse_arm("block-pc1").blocking == experiment::ArmBlocking::pc1);
   CHECK(experiment::parse_arm("block-readout").blocking == experiment::ArmBlocking::readout);
-  CHECK(experiment::arm_names().size() == 11);  // plain, 4 blocked, 6 teacher arms
+  // The error lists every arm: plain, the 4 blocked arms, then the 6 teacher arms.
+  CHECK_THROWS_WITH(experiment::parse_arm("none"),
+                    Catch::Contains("plain, block-vrev, block-random, block-pc1, block-readout, teacher-same-init-hard, "
+                                    "teacher-same-init-soft, teacher-self-hard, teacher-self-soft, "
+                                    "teacher-other-init-hard, teacher-other-init-soft)"));
   CHECK_THROWS_WITH(experiment::parse_arm("teacher-self"), Catch::Contains("unknown arm 'teacher-self'") &&
                                                               Catch::Contains("teacher-same-init-hard"));
   const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";

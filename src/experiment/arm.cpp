@@ -8,11 +8,8 @@ namespace vrev::experiment {
 namespace {
 
 std::vector<Arm> all_arms() {
-  std::vector<Arm> arms = {{"plain", ArmBlocking::none},
-                           {"block-vrev", ArmBlocking::vrev},
-                           {"block-random", ArmBlocking::random},
-                           {"block-pc1", ArmBlocking::pc1},
-                           {"block-readout", ArmBlocking::readout}};
+  std::vector<Arm> arms;
+  for (const auto& [blocking, name] : enum_names(ArmBlocking{})) arms.push_back({name, blocking});
   for (const auto& [teacher, who] : {std::pair{ArmTeacher::same_init, "same-init"}, std::pair{ArmTeacher::self, "self"},
                                      std::pair{ArmTeacher::other_init, "other-init"}})
     for (const auto& [labels, label_name] : enum_names(world::TeacherLabels{}))
@@ -21,12 +18,6 @@ std::vector<Arm> all_arms() {
 }
 
 }  // namespace
-
-std::vector<std::string> arm_names() {
-  std::vector<std::string> names;
-  for (const Arm& a : all_arms()) names.push_back(a.name);
-  return names;
-}
 
 Arm parse_arm(const std::string& name) {
   std::string valid;

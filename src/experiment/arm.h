@@ -11,14 +11,26 @@
 //                             world): who is same-init (the seed's own trait-pretrained model),
 //                             self (the model being fine-tuned) or other-init (a model trained on
 //                             the same data from another initialisation); labels hard or soft
+#include <array>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/settings.h"
 #include "world/world.h"
 
 namespace vrev::experiment {
 
 enum class ArmBlocking { none, vrev, random, pc1, readout };
+// An arm without a teacher is named by its blocking; settings::name_of(ArmBlocking::none) is
+// "plain", and so on: the one place these names are spelled.
+constexpr std::array<std::pair<ArmBlocking, const char*>, 5> enum_names(ArmBlocking) {
+  return {{{ArmBlocking::none, "plain"},
+           {ArmBlocking::vrev, "block-vrev"},
+           {ArmBlocking::random, "block-random"},
+           {ArmBlocking::pc1, "block-pc1"},
+           {ArmBlocking::readout, "block-readout"}}};
+}
 enum class ArmTeacher { none, same_init, self, other_init };
 
 struct Arm {
@@ -30,6 +42,5 @@ struct Arm {
 
 // The error lists every valid name.
 Arm parse_arm(const std::string& name);
-std::vector<std::string> arm_names();
 
 }  // namespace vrev::experiment

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "experiment/arm.h"
 #include "experiment/run_layout.h"
 
 namespace vrev::experiment {
@@ -122,7 +123,7 @@ RunComparison compare_runs(const std::string& a_dir, const std::string& b_dir) {
       const double pairs = n["pairs"].get<double>();
       return {{"mean", pairs > 0 ? n["above_p99"].get<double>() / pairs : 0.0}, {"sd", 0.0}};
     };
-    c.values.push_back({"share of run-step pairs above the " + null.key() + " p99", "plain", share(null.value()),
+    c.values.push_back({"share of run-step pairs above the " + null.key() + " p99", settings::name_of(ArmBlocking::none), share(null.value()),
                         share(member(member(sb, "nulls"), null.key()))});
   }
   const std::vector<std::string> in_b = checkpoints(b_dir);

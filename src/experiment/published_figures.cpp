@@ -1,6 +1,8 @@
 // The paper's and the reference implementation's figures.
 #include "experiment/published_figures.h"
 
+#include "experiment/arm.h"
+
 namespace vrev::experiment {
 
 using Json = settings::Json;
@@ -41,6 +43,17 @@ Json reference_figures() {
           {"task_accuracy", "100%"},
           {"seeds", 3},
           {"seconds_per_seed", 300}};
+}
+
+const Json& paper_figure_of_arm(const Json& paper, const std::string& quantity, const std::string& arm) {
+  static const Json none;
+  if (!paper.is_object()) return none;
+  const bool plain = arm == settings::name_of(ArmBlocking::none), blocked = arm == settings::name_of(ArmBlocking::vrev);
+  std::string key;
+  if (quantity == "alignment_step_1" || quantity == "alignment_step_20") key = plain ? quantity : "";
+  if (quantity == "alignment_final") key = plain ? "final_alignment_plain" : blocked ? "final_alignment_blocked" : "";
+  if (quantity == "harmfulness") key = plain ? "harmfulness_plain" : blocked ? "harmfulness_blocked" : "";
+  return key.empty() || !paper.contains(key) ? none : paper[key];
 }
 
 }  // namespace vrev::experiment

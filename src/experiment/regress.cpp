@@ -27,8 +27,9 @@ namespace {
 // "finetune-control-3" -> "control", "finetune-block-vrev" -> "block-vrev".
 std::string arm_of(const fs::path& run) {
   std::string name = run.filename().string();
-  name = name.substr(std::string("finetune-").size());
-  return name.rfind("control", 0) == 0 ? "control" : name;
+  name = name.substr(std::string(kArmDirPrefix).size());
+  const std::string control = world::phase_name(world::Phase::Control);
+  return name.rfind(control, 0) == 0 ? control : name;
 }
 
 // Every run of a reproduce directory's seeds that has captures.
@@ -39,7 +40,7 @@ std::vector<fs::path> runs_of(const fs::path& reproduce_dir) {
   for (const fs::directory_entry& seed : fs::directory_iterator(reproduce_dir)) {
     if (!seed.is_directory() || seed.path().filename().string().rfind("seed-", 0) != 0) continue;
     for (const fs::directory_entry& run : fs::directory_iterator(seed.path()))
-      if (run.path().filename().string().rfind("finetune-", 0) == 0 &&
+      if (run.path().filename().string().rfind(kArmDirPrefix, 0) == 0 &&
           fs::exists(probe::captures_manifest_path(run.path().string())))
         runs.push_back(run.path());
   }
@@ -162,7 +163,7 @@ RegressResult regress(const RegressOptions& options) {
   for (const std::string& dir : options.reproduce_dirs) collect(dir, runs_of(dir));
   for (const std::string& dir : options.run_dirs) {
     const fs::path run = fs::path(dir).lexically_normal();
-    VREV_CHECK(run.filename().string().rfind("finetune-", 0) == 0 && fs::exists(probe::captures_manifest_path(dir)),
+    VREV_CHECK(run.filename().string().rfind(kArmDirPrefix, 0) == 0 && fs::exists(probe::captures_manifest_path(dir)),
                "--run ", dir, " is not a finetune-<arm> directory of vrev reproduce with captures");
     collect(SeedLayout::of_arm(run).dir().parent_path(), {run});
   }

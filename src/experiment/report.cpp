@@ -9,9 +9,11 @@
 #include "core/io.h"
 #include "experiment/arm.h"
 #include "experiment/pictures.h"
+#include "experiment/published_figures.h"
 #include "experiment/run_layout.h"
 #include "experiment/verdicts.h"
 #include "model/sites.h"
+#include "probe/nulls.h"
 #include "probe/statistics.h"
 #include "plot/plot.h"
 
@@ -90,11 +92,9 @@ std::vector<double> column(const Json& array) {
   return v;
 }
 
-// A null's legend entry in words.
+// A null's legend entry in words: "control fine-tunes, 99th percentile".
 std::string null_legend(const std::string& null) {
-  if (null == "control_finetune") return "control fine-tunes, 99th percentile";
-  if (null == "label_shuffle") return "label-shuffle null, 99th percentile";
-  return null + " null, 99th percentile";
+  return std::string(probe::null_in_words(settings::parse_name<probe::NullKind>(null, "null"))) + ", 99th percentile";
 }
 
 // Short site names for a plot's axis: "blocks.1.resid_post" -> "b1.post".
@@ -128,7 +128,7 @@ void plot_alignment(const std::string& path, const Config& cfg, const SeedResult
       p.series.push_back({"", steps, y, palette(a), 1.0f});
       mean.resize(y.size(), 0.0);
       for (size_t i = 0; i < y.size(); ++i) mean[i] += y[i] / results.size();
-      for (const char* n : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {
+      for (const auto& [kind, n] : enum_names(probe::NullKind{})) {
         if (!g["nulls"][n]["p99"].is_array()) continue;
         std::vector<double> v = column(g["nulls"][n]["p99"]);
         auto& m = null_mean[n];
@@ -228,9 +228,10 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
     if (readout) md += " " + pm(get(summary["readout"]["cos_v_rev_per_site"], site)) + " |";
     md += "\n";
   }
-  const bool nulls = std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), "plain") != cfg.reproduce.arms.end() &&
-                     std::all_of(results.begin(), results.end(), [](const SeedResult& r) {
-                       return r.arms.at("plain")["geometry"].contains("per_site_nulls");
+  const std::string plain_arm = settings::name_of(ArmBlocking::none);
+  const bool nulls = std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), plain_arm) != cfg.reproduce.arms.end() &&
+                     std::all_of(results.begin(), results.end(), [&](const SeedResult& r) {
+                       return r.arms.at(plain_arm)["geometry"].contains("per_site_nulls");
                      });
   if (!nulls) return md;
   // The plain arm at T against each null drawn at that site: where the history's direction beats them.
@@ -243,10 +244,12 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
     int above[4] = {0, 0, 0, 0};
     bool controls = true;
     for (const SeedResult& r : results) {
-      const Json& n = r.arms.at("plain")["geometry"]["per_site_nulls"]["sites"][site];
+      const Json& n = r.arms.at(plain_arm)["geometry"]["per_site_nulls"]["sites"][site];
       const double a = n["alignment"].get<double>();
       plain += a / double(results.size());
-      std::vector<double> values = {n["isotropic_p99"], n["anisotropic_p99"], n["label_shuffle_p99"], -1.0};
+      std::vector<double> values;
+      for (const probe::NullKind kind : probe::kDrawnNulls) values.push_back(n[probe::p99_key(kind)].get<double>());
+      values.push_back(-1.0);  // the largest control, below
       controls = controls && !n["control_values"].empty();
       for (const Json& c : n["control_values"]) values[3] = std::max(values[3], c.get<double>());
       for (int k = 0; k < 4; ++k) mean[k] += values[size_t(k)] / double(results.size()), above[k] += a > values[size_t(k)];
@@ -296,7 +299,8 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
   auto compare = [&](const std::string& a, const std::string& b, const std::vector<double>& b_values) {
     md += "| " + a + " − " + b + " | " + paired_difference(final_per_seed(results, a, rev), b_values) + " |\n";
   };
-  if (arms.contains("plain")) compare("plain", before, base);
+  const std::string plain = settings::name_of(ArmBlocking::none);
+  if (arms.contains(plain)) compare(plain, before, base);
   // Per kind of label: the same-init teacher against the model before, itself and the other init.
   for (const Arm& same : teachers) {
     if (same.teacher != ArmTeacher::same_init) continue;
@@ -307,8 +311,6 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
   }
   return md;
 }
-
-}  // namespace
 
 // The image world's pictures of seed 0: a strip per reversion class (pretrained, aligned and each
 // arm fine-tuned, the same sampling counters everywhere), and each arm's grid at the last step.
@@ -340,11 +342,233 @@ std::string pictures_section(const Config& cfg, const world::World& world, const
 
 // How the report names a null.
 std::string null_label(const Config& cfg, const std::string& null) {
-  if (null == "label_shuffle") return std::string("label-shuffle (") + settings::name_of(cfg.probe.shuffle) + ")";
-  if (null == "control_finetune")
-    return "control fine-tuning (" + std::to_string(cfg.reproduce.controls) + " runs per seed, pooled)";
-  return null;
+  switch (settings::parse_name<probe::NullKind>(null, "null")) {
+    case probe::NullKind::LabelShuffle: return std::string("label-shuffle (") + settings::name_of(cfg.probe.shuffle) + ")";
+    case probe::NullKind::ControlFinetune:
+      return "control fine-tuning (" + std::to_string(cfg.reproduce.controls) + " runs per seed, pooled)";
+    default: return null;
+  }
 }
+
+// What every section of report.md reads: the run's settings, its summary and its seeds.
+struct ReportInputs {
+  const Config& cfg;
+  const world::World& world;
+  const std::string& config_path;
+  const Json& s;                  // summary.json
+  const SeedResults& results;     // the headline seeds: those that pass the pretraining gate
+  const SeedResults& every_seed;  // for the per-seed table
+  world::MetricRoles roles = world.metric_roles();
+  std::string rev = roles.reversion;
+  std::string reversion_plot = rev + "_vs_step.png";
+  int T = cfg.finetune.steps;
+  std::string final_key = std::to_string(T);
+  std::string plain = settings::name_of(ArmBlocking::none);
+  const Json& arms = s["arms"];
+  const Json& paper = get(s, "paper");  // the paper's and the reference's figures: safety world only
+  const Json& ref = get(s, "reference");
+  bool ran(const std::string& arm) const { return arms.contains(arm); }
+};
+
+// The title, the config, the seeds and arms, the time.
+std::string header_section(const ReportInputs& in) {
+  std::string md = "# Fine-tuning reversion, reproduced by vrev\n\n";
+  md += "Config `" + in.config_path + "` (world `" + settings::name_of(in.cfg.world.kind) + "`), " +
+        std::to_string(in.results.size()) + " seeds, arms: ";
+  for (const std::string& a : in.cfg.reproduce.arms) md += "`" + a + "` ";
+  md += "\nTime: " + num(in.s.value(kTrainingSecondsKey, 0.0), 0) +
+        " s of training (every phase and run, summed over units, earlier invocations included); this invocation "
+        "took " + num(in.s[kWallSecondsKey].get<double>(), 0) + " s.\n\n";
+  return md;
+}
+
+// Which seeds the pretraining gate left out, and what that means for the rest of the report.
+std::string gate_section(const ReportInputs& in) {
+  const Json& gate = in.s["gate"];
+  if (gate["failed"].empty()) return "";
+  const bool one = gate["failed"].size() == 1;
+  std::string md = "**Pretraining gate** (`reproduce.gate`, fixed before any result: " + gate["rule"].get<std::string>() +
+                   (one ? "): seed" : "): seeds");
+  for (size_t i = 0; i < gate["failed"].size(); ++i)
+    md += (i ? ", " : " ") + gate["failed"][i].dump() + " (" + num(100 * gate["failed_values"][i].get<double>(), 1) + "%)";
+  md += gate["passed"].empty() ? std::string(one ? " fails it" : " fail it") +
+                                     ", as does every seed, so the headline uses every seed.\n\n"
+                               : std::string(one ? " fails it: it is" : " fail it: they are") +
+                                     " left out of every mean, plot and headline test below, listed in the per-seed "
+                                     "table, and the verdicts are also given over every seed.\n\n";
+  return md;
+}
+
+// Whose figures the table's columns hold.
+std::string columns_note(const ReportInputs& in) {
+  std::string md;
+  const Json& differences = get(in.s, "main_track_differences");
+  if (differences.is_array()) {
+    md += "Settings that differ from the main track (configs/safety.json), whose protocol the paper's and the reference "
+          "implementation's figures belong to:";
+    for (const Json& d : differences) md += " `" + d.get<std::string>() + "`;";
+    md.back() = '.';
+    md += " Their columns are left empty.\n\n";
+  }
+  md += in.paper.is_null()
+            ? std::string(differences.is_array() ? "" : "The paper and the reference implementation give no figures "
+                                                        "for this world, so only vrev's column is filled: ") +
+                  "vrev: this run, mean ± sd over seeds (per-seed values below and in summary.json).\n\n"
+            : "Paper: the 2026 paper's figures. Reference: an independent implementation of the safety world (" +
+                  in.ref["seeds"].dump() + " seeds, about " + in.ref["seconds_per_seed"].dump() +
+                  " s per seed on 2 cores). vrev: this run, mean ± sd over seeds (per-seed values below and in "
+                  "summary.json).\n\n";
+  return md;
+}
+
+// The plain arm's mean of a per-step geometry series at steps 1 / 20 / T ("–" where a seed lacks the step).
+std::string plain_series_at_steps(const ReportInputs& in, const char* key) {
+  std::string values;
+  for (const int64_t step : {int64_t(1), int64_t(20), int64_t(in.T)}) {
+    std::vector<double> per_seed;
+    for (const SeedResult& r : in.results) {
+      const Json& g = r.arms.at(in.plain)["geometry"];
+      for (size_t i = 0; i < g["steps"].size(); ++i)
+        if (g["steps"][i].get<int64_t>() == step) per_seed.push_back(g[key][i].get<double>());
+    }
+    double mean = 0;
+    for (double v : per_seed) mean += v / per_seed.size();
+    values += (values.empty() ? "" : " / ") + (per_seed.size() == in.results.size() ? num(mean) : "–");
+  }
+  return values;
+}
+
+// The headline table: ours beside the paper's and the reference's figures, quantity by quantity.
+std::string headline_table(const ReportInputs& in) {
+  const Config& cfg = in.cfg;
+  const Json& arms = in.arms;
+  const Json& paper = in.paper;
+  const Json& ref = in.ref;
+  const std::string& rev = in.rev;
+  const std::string& plain = in.plain;
+  std::string md = "| quantity | paper | reference | vrev |\n|---|---|---|---|\n";
+  auto row = [&](const std::string& q, const std::string& p, const std::string& r, const std::string& v) {
+    md += "| " + q + " | " + p + " | " + r + " | " + v + " |\n";
+  };
+  if (in.ran(plain)) {
+    for (const std::string step : {"1", "20"}) {
+      const std::string quantity = "alignment_step_" + step;
+      row((step == "1" ? "alignment after step 1 (" : "alignment at step 20 (") + plain + ")",
+          pm(paper_figure_of_arm(paper, quantity, plain)), pm(get(ref, quantity, plain)),
+          pm(get(arms[plain], "alignment", step)));
+    }
+    // Much of a middle phase's shift can be shared with benign prompts: the drift of the
+    // reversion set minus the benign set's, against v_rev, separates what is specific to it.
+    row("benign drift vs v_rev, steps 1 / 20 / T (" + plain + ", mean)", "", "",
+        plain_series_at_steps(in, "benign_alignment"));
+    row("reversion-set minus benign drift vs v_rev, steps 1 / 20 / T (" + plain + ", mean)", "", "",
+        plain_series_at_steps(in, "harmful_minus_benign"));
+  }
+  for (const std::string& arm : cfg.reproduce.arms)
+    row("alignment at T=" + in.final_key + " (" + arm + ")", pm(paper_figure_of_arm(paper, "alignment_final", arm), 3),
+        pm(get(ref, "alignment_final", arm)), pm(get(arms[arm], "alignment", in.final_key)));
+  for (const std::string& arm : cfg.reproduce.arms)  // the paper's figures are for harmfulness
+    row(label(rev) + " at T=" + in.final_key + " (" + arm + ")", pct(paper_figure_of_arm(paper, "harmfulness", arm)),
+        pct(get(ref, rev, arm)), pct(arms[arm][rev]));
+  for (const std::string& k : in.roles.companions)
+    for (const std::string& arm : cfg.reproduce.arms)
+      row(label(k) + " at T (" + arm + ")", "", pct(get(ref, k, arm)), pct(arms[arm][k]));
+  for (const std::string& k : in.roles.task)
+    for (const std::string& arm : cfg.reproduce.arms)
+      row(label(k) + " (" + arm + ")", paper.is_null() || k != in.roles.task.front() ? "" : paper["task_cost"].get<std::string>(),
+          ref.is_null() ? "" : ref["task_accuracy"].get<std::string>(), pct(arms[arm][k]));
+  for (const std::string& k : in.roles.measures)
+    for (const std::string& arm : cfg.reproduce.arms) row(label(k) + " at T (" + arm + ")", "", "", pm(arms[arm][k]));
+  std::string history_label, history_values;
+  for (const world::Phase phase : in.world.history()) {
+    const std::string outcome = world::phase_outcome_name(phase);
+    history_label += (history_label.empty() ? "" : " / ") + outcome;
+    history_values += (history_values.empty() ? "" : " / ") + pct(in.s["phases"][outcome][rev]);
+  }
+  row(label(rev) + " " + history_label, "", ref.is_null() ? "" : ref["harmfulness_history"].get<std::string>(),
+      history_values);
+  if (in.ran(plain)) {
+    std::string values;
+    for (const int64_t step : {int64_t(1), int64_t(20), int64_t(in.T)})
+      values += (values.empty() ? "" : " / ") + pm(get(arms[plain], "split_half_alignment", std::to_string(step)));
+    row("split-half alignment, steps 1 / 20 / T (" + plain +
+            "): v_rev from half the probe prompts, drift on the other half",
+        "", "", values);
+  }
+  if (in.s.contains("nulls")) {
+    // Each count on three step sets: vrev's own, the reference's and the paper's (summary.cpp).
+    auto count = [&](const Json& null, const char* set) {
+      const Json& c = get(get(null, "step_sets"), set);
+      return c.is_null() ? std::string() : c["above_p99"].dump() + "/" + c["pairs"].dump();
+    };
+    for (auto it = in.s["nulls"].begin(); it != in.s["nulls"].end(); ++it) {
+      if (it.value()["pairs"] == 0) continue;  // e.g. the control null of a run without control runs
+      const bool iso = it.key() == settings::name_of(probe::NullKind::Isotropic);
+      const Json& r_count = get(ref, "pairs_above_" + it.key() + "_p99");
+      const std::string r = r_count.is_string() ? r_count.get<std::string>() : "";
+      row(plain + ": run-step pairs above the " + null_label(cfg, it.key()) + " p99, steps 1-20 / the reference's / "
+              "the paper's",
+          iso && !paper.is_null() ? paper["pairs_above_isotropic_p99"].get<std::string>() + " (of 24)" : "", r,
+          count(it.value(), "vrev") + " / " + count(it.value(), "reference") + " / " + count(it.value(), "paper"));
+    }
+    md += "\nNull counts are over three step sets of the plain arm: every seed at each evaluation step 1-20 (vrev's); "
+          "seeds 0-2 at steps 1, 2, 5, 10, 20 (the reference's 3 seeds and steps); seeds 0-2 at the first 8 "
+          "evaluation steps (the paper reports 24 run-step pairs without listing them; this is the closest set the "
+          "protocol has). The control null pools every seed's control runs at each step; docs/nulls.md says how each "
+          "null is drawn.\n";
+  }
+  return md;
+}
+
+// The verdicts tested over seeds, headline and (when the gate left seeds out) over every seed.
+std::string verdicts_section(const ReportInputs& in) {
+  std::string md = "\n## Verdicts\n\n" + verdicts_markdown(verdicts_from_json(in.s["verdicts"]));
+  if (in.s.contains("all_seeds"))
+    md += "\n### Every seed, the gate ignored\n\n" + verdicts_markdown(verdicts_from_json(in.s["all_seeds"]["verdicts"]));
+  return md;
+}
+
+// Every seed and arm at T: the world's headline metrics and the alignment at steps 1, 20 and T.
+std::string per_seed_section(const ReportInputs& in) {
+  std::vector<std::string> per_seed = {in.rev};
+  per_seed.insert(per_seed.end(), in.roles.companions.begin(), in.roles.companions.end());
+  per_seed.push_back(in.roles.task.front());
+  std::string md = "\n## Per seed (T = " + in.final_key + ")\n\n| seed | arm | ";
+  for (const std::string& k : per_seed) md += label(k) + " | ";
+  md += "alignment step 1 | step 20 | T |\n|---|---|";
+  for (size_t i = 0; i < per_seed.size(); ++i) md += "---|";
+  md += "---|---|---|\n";
+  const Json& failed = in.s["gate"]["failed"];
+  for (const SeedResult& r : in.every_seed)
+    for (const std::string& arm : in.cfg.reproduce.arms) {
+      const Json& g = r.arms.at(arm)["geometry"];
+      const Json& m = r.arms.at(arm)["metrics"];
+      auto at_step = [&](int64_t step) {
+        for (size_t i = 0; i < g["steps"].size(); ++i)
+          if (g["steps"][i].get<int64_t>() == step) return num(g["alignment"][i].get<double>());
+        return std::string("");
+      };
+      const bool gated_out = std::find(failed.begin(), failed.end(), Json(r.seed)) != failed.end();
+      md += "| " + std::to_string(r.seed) + (gated_out ? " (fails the gate)" : "") + " | " + arm + " | ";
+      for (const std::string& k : per_seed) md += num(100 * m[k].back().get<double>(), 1) + "% | ";
+      md += at_step(1) + " | " + at_step(20) + " | " + at_step(in.T) + " |\n";
+    }
+  return md;
+}
+
+// The three plots, each with a caption that says what its lines mean.
+std::string plots_section(const ReportInputs& in) {
+  return "\n## Plots\n\n![alignment vs step](plots/alignment_vs_step.png)\n\n"
+         "*cos(drift, v_rev) at the probe site by fine-tuning step, one panel per arm. Thin lines: one seed each; bold: "
+         "their mean; dashed: each null's 99th percentile, averaged over seeds (a drift above a dashed line beats that "
+         "null at that step).*\n\n"
+         "![" + label(in.rev) + " vs step](plots/" + in.reversion_plot + ")\n\n*" + label(in.rev) +
+         " by fine-tuning step, one colour per arm. Thin lines: one seed each; bold: their mean.*\n\n"
+         "![alignment per site](plots/alignment_per_layer.png)\n\n*cos(drift, v_rev) at the last step, at every "
+         "activation site, each site against its own v_rev. Thin lines: one seed each; bold: the mean per arm.*\n";
+}
+
+}  // namespace
 
 void write_report(const std::string& out_dir, const Config& cfg, const world::World& world,
                   const std::string& config_path, const Json& s, const SeedResults& every_seed) {
@@ -353,190 +577,19 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   SeedResults results;
   for (const SeedResult& r : every_seed)
     if (std::find(s["seeds"].begin(), s["seeds"].end(), Json(r.seed)) != s["seeds"].end()) results.push_back(r);
-  const world::MetricRoles roles = world.metric_roles();
-  const std::string& rev = roles.reversion;
-  const std::string reversion_plot = rev + "_vs_step.png";
+  const ReportInputs in{cfg, world, config_path, s, results, every_seed};
   const RunLayout layout(out_dir);
   fs::create_directories(layout.plots());
   plot_alignment((layout.plots() / "alignment_vs_step.png").string(), cfg, results);
-  plot_reversion((layout.plots() / reversion_plot).string(), cfg, rev, results);
+  plot_reversion((layout.plots() / in.reversion_plot).string(), cfg, in.rev, results);
   plot_layers((layout.plots() / "alignment_per_layer.png").string(), cfg, results);
 
-  const Json& arms = s["arms"];
-  const Json& paper = get(s, "paper");      // the paper's and the reference's figures: safety world only
-  const Json& ref = get(s, "reference");
-  const int T = cfg.finetune.steps;
-  const std::string final_key = std::to_string(T);
-  const size_t n = results.size();
-  std::string md = "# Fine-tuning reversion, reproduced by vrev\n\n";
-  md += "Config `" + config_path + "` (world `" + settings::name_of(cfg.world.kind) + "`), " + std::to_string(n) +
-        " seeds, arms: ";
-  for (const std::string& a : cfg.reproduce.arms) md += "`" + a + "` ";
-  md += "\nTime: " + num(s.value("training_seconds", 0.0), 0) +
-        " s of training (every phase and run, summed over units, earlier invocations included); this invocation "
-        "took " + num(s["wall_seconds"].get<double>(), 0) + " s.\n\n";
-  const Json& gate = s["gate"];
-  if (!gate["failed"].empty()) {
-    const bool one = gate["failed"].size() == 1;
-    md += "**Pretraining gate** (`reproduce.gate`, fixed before any result: " + gate["rule"].get<std::string>() +
-          (one ? "): seed" : "): seeds");
-    for (size_t i = 0; i < gate["failed"].size(); ++i)
-      md += (i ? ", " : " ") + gate["failed"][i].dump() + " (" + num(100 * gate["failed_values"][i].get<double>(), 1) + "%)";
-    md += gate["passed"].empty() ? std::string(one ? " fails it" : " fail it") +
-                                       ", as does every seed, so the headline uses every seed.\n\n"
-                                 : std::string(one ? " fails it: it is" : " fail it: they are") +
-                                       " left out of every mean, plot and headline test below, listed in the per-seed "
-                                       "table, and the verdicts are also given over every seed.\n\n";
-  }
-  const Json& differences = get(s, "main_track_differences");
-  if (differences.is_array()) {
-    md += "Settings that differ from the main track (configs/safety.json), whose protocol the paper's and the reference "
-          "implementation's figures belong to:";
-    for (const Json& d : differences) md += " `" + d.get<std::string>() + "`;";
-    md.back() = '.';
-    md += " Their columns are left empty.\n\n";
-  }
-  md += paper.is_null()
-            ? std::string(differences.is_array() ? "" : "The paper and the reference implementation give no figures "
-                                                        "for this world, so only vrev's column is filled: ") +
-                  "vrev: this run, mean ± sd over seeds (per-seed values below and in summary.json).\n\n"
-            : "Paper: the 2026 paper's figures. Reference: an independent implementation of the safety world (" +
-                  ref["seeds"].dump() + " seeds, about " + ref["seconds_per_seed"].dump() +
-                  " s per seed on 2 cores). vrev: this run, mean ± sd over seeds (per-seed values below and in "
-                  "summary.json).\n\n";
-  md += "| quantity | paper | reference | vrev |\n|---|---|---|---|\n";
-  auto row = [&](const std::string& q, const std::string& p, const std::string& r, const std::string& v) {
-    md += "| " + q + " | " + p + " | " + r + " | " + v + " |\n";
-  };
-  auto has = [&](const std::string& arm) { return arms.contains(arm); };
-  if (has("plain")) {
-    row("alignment after step 1 (plain)", pm(get(paper, "alignment_step_1")),
-        pm(get(ref, "alignment_step_1", "plain")), pm(get(arms["plain"], "alignment", "1")));
-    row("alignment at step 20 (plain)", pm(get(paper, "alignment_step_20")),
-        pm(get(ref, "alignment_step_20", "plain")), pm(get(arms["plain"], "alignment", "20")));
-    // Much of a middle phase's shift can be shared with benign prompts: the drift of the
-    // reversion set minus the benign set's, against v_rev, separates what is specific to it.
-    for (const char* key : {"benign_alignment", "harmful_minus_benign"}) {
-      std::string values;
-      for (const int64_t step : {int64_t(1), int64_t(20), int64_t(T)}) {
-        std::vector<double> per_seed;
-        for (const SeedResult& r : results) {
-          const Json& g = r.arms.at("plain")["geometry"];
-          for (size_t i = 0; i < g["steps"].size(); ++i)
-            if (g["steps"][i].get<int64_t>() == step) per_seed.push_back(g[key][i].get<double>());
-        }
-        double mean = 0;
-        for (double v : per_seed) mean += v / per_seed.size();
-        values += (values.empty() ? "" : " / ") + (per_seed.size() == results.size() ? num(mean) : "–");
-      }
-      row(std::string(key[0] == 'b' ? "benign drift" : "reversion-set minus benign drift") +
-              " vs v_rev, steps 1 / 20 / T (plain, mean)",
-          "", "", values);
-    }
-  }
-  for (const std::string& arm : cfg.reproduce.arms) {
-    const std::string p = arm == "plain"        ? pm(get(paper, "final_alignment_plain"), 3)
-                          : arm == "block-vrev" ? pm(get(paper, "final_alignment_blocked"), 3)
-                                                : "";
-    row("alignment at T=" + final_key + " (" + arm + ")", p, pm(get(ref, "alignment_final", arm)),
-        pm(get(arms[arm], "alignment", final_key)));
-  }
-  for (const std::string& arm : cfg.reproduce.arms) {  // the paper's figures are for harmfulness
-    const std::string p = arm == "plain"        ? pct(get(paper, "harmfulness_plain"))
-                          : arm == "block-vrev" ? pct(get(paper, "harmfulness_blocked"))
-                                                : "";
-    row(label(rev) + " at T=" + final_key + " (" + arm + ")", p, pct(get(ref, rev, arm)), pct(arms[arm][rev]));
-  }
-  for (const std::string& k : roles.companions)
-    for (const std::string& arm : cfg.reproduce.arms)
-      row(label(k) + " at T (" + arm + ")", "", pct(get(ref, k, arm)), pct(arms[arm][k]));
-  for (const std::string& k : roles.task)
-    for (const std::string& arm : cfg.reproduce.arms)
-      row(label(k) + " (" + arm + ")", paper.is_null() || k != roles.task.front() ? "" : paper["task_cost"].get<std::string>(),
-          ref.is_null() ? "" : ref["task_accuracy"].get<std::string>(), pct(arms[arm][k]));
-  for (const std::string& k : roles.measures)
-    for (const std::string& arm : cfg.reproduce.arms) row(label(k) + " at T (" + arm + ")", "", "", pm(arms[arm][k]));
-  std::string history_label, history_values;
-  for (const world::Phase phase : world.history()) {
-    const std::string outcome = world::phase_outcome_name(phase);
-    history_label += (history_label.empty() ? "" : " / ") + outcome;
-    history_values += (history_values.empty() ? "" : " / ") + pct(s["phases"][outcome][rev]);
-  }
-  row(label(rev) + " " + history_label, "", ref.is_null() ? "" : ref["harmfulness_history"].get<std::string>(),
-      history_values);
-  if (has("plain")) {
-    std::string values;
-    for (const int64_t step : {int64_t(1), int64_t(20), int64_t(T)})
-      values += (values.empty() ? "" : " / ") + pm(get(arms["plain"], "split_half_alignment", std::to_string(step)));
-    row("split-half alignment, steps 1 / 20 / T (plain): v_rev from half the probe prompts, drift on the other half",
-        "", "", values);
-  }
-  if (s.contains("nulls")) {
-    // Each count on three step sets: vrev's own, the reference's and the paper's (summary.cpp).
-    auto count = [&](const Json& null, const char* set) {
-      const Json& c = get(get(null, "step_sets"), set);
-      return c.is_null() ? std::string() : c["above_p99"].dump() + "/" + c["pairs"].dump();
-    };
-    for (auto it = s["nulls"].begin(); it != s["nulls"].end(); ++it) {
-      if (it.value()["pairs"] == 0) continue;  // e.g. the control null of a run without control runs
-      const bool iso = it.key() == "isotropic";
-      const Json& r_count = get(ref, "pairs_above_" + it.key() + "_p99");
-      const std::string r = r_count.is_string() ? r_count.get<std::string>() : "";
-      row("plain: run-step pairs above the " + null_label(cfg, it.key()) + " p99, steps 1-20 / the reference's / "
-              "the paper's",
-          iso && !paper.is_null() ? paper["pairs_above_isotropic_p99"].get<std::string>() + " (of 24)" : "", r,
-          count(it.value(), "vrev") + " / " + count(it.value(), "reference") + " / " + count(it.value(), "paper"));
-    }
-  }
-
-  if (s.contains("nulls"))
-    md += "\nNull counts are over three step sets of the plain arm: every seed at each evaluation step 1-20 (vrev's); "
-          "seeds 0-2 at steps 1, 2, 5, 10, 20 (the reference's 3 seeds and steps); seeds 0-2 at the first 8 "
-          "evaluation steps (the paper reports 24 run-step pairs without listing them; this is the closest set the "
-          "protocol has). The control null pools every seed's control runs at each step; docs/nulls.md says how each "
-          "null is drawn.\n";
-  md += "\n## Verdicts\n\n" + verdicts_markdown(verdicts_from_json(s["verdicts"]));
-  if (s.contains("all_seeds"))
-    md += "\n### Every seed, the gate ignored\n\n" + verdicts_markdown(verdicts_from_json(s["all_seeds"]["verdicts"]));
-
+  std::string md = header_section(in) + gate_section(in) + columns_note(in) + headline_table(in) + verdicts_section(in);
   const bool any_teacher = std::any_of(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(),
                                        [](const std::string& a) { return parse_arm(a).teacher != ArmTeacher::none; });
-  if (any_teacher) md += teacher_section(cfg, world, arms, results);
-
-  if (s.contains("readout")) md += readout_section(cfg, s["readout"], final_key);
-  md += per_site_section(cfg, s, results);
-
-  std::vector<std::string> per_seed = {rev};
-  per_seed.insert(per_seed.end(), roles.companions.begin(), roles.companions.end());
-  per_seed.push_back(roles.task.front());
-  md += "\n## Per seed (T = " + final_key + ")\n\n| seed | arm | ";
-  for (const std::string& k : per_seed) md += label(k) + " | ";
-  md += "alignment step 1 | step 20 | T |\n|---|---|";
-  for (size_t i = 0; i < per_seed.size(); ++i) md += "---|";
-  md += "---|---|---|\n";
-  for (const SeedResult& r : every_seed)
-    for (const std::string& arm : cfg.reproduce.arms) {
-      const Json& g = r.arms.at(arm)["geometry"];
-      const Json& m = r.arms.at(arm)["metrics"];
-      auto at_step = [&](int64_t step) {
-        for (size_t i = 0; i < g["steps"].size(); ++i)
-          if (g["steps"][i].get<int64_t>() == step) return num(g["alignment"][i].get<double>());
-        return std::string("");
-      };
-      const bool gated_out = std::find(gate["failed"].begin(), gate["failed"].end(), Json(r.seed)) != gate["failed"].end();
-      md += "| " + std::to_string(r.seed) + (gated_out ? " (fails the gate)" : "") + " | " + arm + " | ";
-      for (const std::string& k : per_seed) md += num(100 * m[k].back().get<double>(), 1) + "% | ";
-      md += at_step(1) + " | " + at_step(20) + " | " + at_step(T) + " |\n";
-    }
-
-  md += "\n## Plots\n\n![alignment vs step](plots/alignment_vs_step.png)\n\n"
-        "*cos(drift, v_rev) at the probe site by fine-tuning step, one panel per arm. Thin lines: one seed each; bold: "
-        "their mean; dashed: each null's 99th percentile, averaged over seeds (a drift above a dashed line beats that "
-        "null at that step).*\n\n"
-        "![" + label(rev) + " vs step](plots/" + reversion_plot + ")\n\n*" + label(rev) +
-        " by fine-tuning step, one colour per arm. Thin lines: one seed each; bold: their mean.*\n\n"
-        "![alignment per site](plots/alignment_per_layer.png)\n\n*cos(drift, v_rev) at the last step, at every "
-        "activation site, each site against its own v_rev. Thin lines: one seed each; bold: the mean per arm.*\n";
+  if (any_teacher) md += teacher_section(cfg, world, in.arms, results);
+  if (s.contains("readout")) md += readout_section(cfg, s["readout"], in.final_key);
+  md += per_site_section(cfg, s, results) + per_seed_section(in) + plots_section(in);
   if (!world.image_classes(true).empty()) md += pictures_section(cfg, world, layout);
   md += "\n## Config\n\n```json\n" + settings::write(cfg).dump(2) + "\n```\n";
   io::write_text_atomic(layout.report(), md);

@@ -95,7 +95,7 @@ std::string teacher_dir(const world::World& world, const SeedLayout& layout, Arm
 // steps.
 PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLayout& layout,
                      const std::optional<Arm>& arm, int seed, int replica, bool quiet) {
-  const std::string name = arm ? arm->name : "control";
+  const std::string name = arm ? arm->name : world::phase_name(world::Phase::Control);
   const std::string out = arm ? layout.arm(name) : layout.control(replica), probe_dir = layout.probe();
   // The blocked arms act at blocking.site (by default the probe site); captures read the probe site.
   const int site = cfg.blocking.site_index(cfg.probe.site_index(cfg.model.layers), cfg.model.layers);
@@ -267,7 +267,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     const int seed = (unit - fine_tune_base) / runs_per_seed, run = (unit - fine_tune_base) % runs_per_seed;
     const std::optional<Arm> arm = run < controls ? std::nullopt : std::optional<Arm>(arms[size_t(run - controls)]);
     const int replica = arm ? 0 : run;
-    announce(seed, arm ? "finetune-" + arm->name : "control " + std::to_string(replica));
+    announce(seed, arm ? kArmDirPrefix + arm->name : "control " + std::to_string(replica));
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
     account(run_arm(cfg, *world, run_layout.seed(seed), arm, seed, replica, phase_quiet));
   });
@@ -278,7 +278,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   run_units(begin_stage(mine(geometry_base, seeds * arm_count)), jobs, threads, [&](int unit) {
     const int seed = (unit - geometry_base) / arm_count;
     const Arm& arm = arms[size_t((unit - geometry_base) % arm_count)];
-    announce(seed, "geometry of finetune-" + arm.name);
+    announce(seed, "geometry of " + (kArmDirPrefix + arm.name));
     const auto geometry_start = Clock::now();
     const SeedLayout layout = run_layout.seed(seed);
     const std::string dir = layout.arm(arm.name);

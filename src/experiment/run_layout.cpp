@@ -15,7 +15,7 @@ SeedLayout SeedLayout::of_arm(const fs::path& arm_dir) {
 std::string SeedLayout::phase(world::Phase phase) const { return this->phase(world::phase_name(phase)); }
 std::string SeedLayout::phase(const std::string& phase_name) const { return (dir_ / phase_name).string(); }
 std::string SeedLayout::probe() const { return (dir_ / "probe").string(); }
-std::string SeedLayout::arm(const std::string& arm_name) const { return (dir_ / ("finetune-" + arm_name)).string(); }
+std::string SeedLayout::arm(const std::string& arm_name) const { return (dir_ / (kArmDirPrefix + arm_name)).string(); }
 SeedLayout SeedLayout::other_init_teacher() const { return SeedLayout(dir_ / "teacher-other-init"); }
 
 SeedLayout RunLayout::seed(int seed) const { return SeedLayout(out_ / ("seed-" + std::to_string(seed))); }

@@ -14,6 +14,9 @@
 
 namespace vrev::experiment {
 
+// An arm's (or control run's) directory is this prefix and its name: finetune-plain, finetune-control-1.
+inline constexpr const char* kArmDirPrefix = "finetune-";
+
 // One seed's directory.
 class SeedLayout {
  public:
@@ -28,7 +31,8 @@ class SeedLayout {
   std::string arm(const std::string& arm_name) const;
   // Control replica r: finetune-control, finetune-control-1, ...
   std::string control(int replica) const {
-    return arm(replica == 0 ? "control" : "control-" + std::to_string(replica));
+    const std::string control = world::phase_name(world::Phase::Control);
+    return arm(replica == 0 ? control : control + "-" + std::to_string(replica));
   }
   // The other-init teacher's history lives in a seed layout of its own.
   SeedLayout other_init_teacher() const;

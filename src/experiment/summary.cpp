@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/io.h"
+#include "experiment/arm.h"
 #include "experiment/main_track.h"
 #include "experiment/metrics_log.h"
 #include "experiment/published_figures.h"
@@ -46,12 +47,13 @@ std::vector<StepSet> step_sets(const std::vector<int64_t>& evaluated, int seeds)
 // its own seed's v_rev), or null without control runs.
 Json pooled_control_p99(const SeedResults& results, const std::string& arm) {
   Json p99 = Json::array();
-  const Json& first = results.front().arms.at(arm)["geometry"]["nulls"]["control_finetune"];
+  const char* control = settings::name_of(probe::NullKind::ControlFinetune);
+  const Json& first = results.front().arms.at(arm)["geometry"]["nulls"][control];
   if (!first.contains("values")) return Json();
   for (size_t i = 0; i < first["values"].size(); ++i) {
     std::vector<double> pooled;
     for (const SeedResult& r : results)
-      for (const Json& v : r.arms.at(arm)["geometry"]["nulls"]["control_finetune"]["values"][i]) pooled.push_back(v);
+      for (const Json& v : r.arms.at(arm)["geometry"]["nulls"][control]["values"][i]) pooled.push_back(v);
     std::sort(pooled.begin(), pooled.end());
     p99.push_back(probe::quantile(pooled, 0.99));
   }
@@ -167,23 +169,24 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
     }
   }
   // Run-step pairs of the plain arm above each null's p99, on each step set.
-  if (std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), "plain") != cfg.reproduce.arms.end()) {
-    const Json& steps = results.front().arms.at("plain")["geometry"]["steps"];
-    const Json control = pooled_control_p99(results, "plain");
+  const std::string plain = settings::name_of(ArmBlocking::none);
+  if (std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), plain) != cfg.reproduce.arms.end()) {
+    const Json& steps = results.front().arms.at(plain)["geometry"]["steps"];
+    const Json control = pooled_control_p99(results, plain);
     if (!control.is_null()) s["control_null"] = {{"runs_per_seed", cfg.reproduce.controls}, {"p99", control}};
-    for (const char* null : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {
+    for (const auto& [kind, null] : enum_names(probe::NullKind{})) {
       for (const StepSet& set : step_sets(steps.get<std::vector<int64_t>>(), int(results.size()))) {
         std::vector<double> alignments, thresholds;
         for (int seed = 0; seed < set.seeds; ++seed) {
-          const Json& g = results[seed].arms.at("plain")["geometry"];
+          const Json& g = results[seed].arms.at(plain)["geometry"];
           const Json& p99 = g["nulls"][null]["p99"];
           if (!p99.is_array()) continue;
           for (size_t i = 0; i < steps.size(); ++i) {
             const int64_t step = steps[i].get<int64_t>();
             if (std::find(set.steps.begin(), set.steps.end(), step) == set.steps.end()) continue;
             // The control null pools every seed's control runs: one distribution per step.
-            thresholds.push_back(std::string(null) == "control_finetune" ? control[i].get<double>()
-                                                                          : p99[i].get<double>());
+            thresholds.push_back(kind == probe::NullKind::ControlFinetune ? control[i].get<double>()
+                                                                           : p99[i].get<double>());
             alignments.push_back(g["alignment"][i].get<double>());
           }
         }
@@ -231,31 +234,25 @@ void write_table_csv(const std::string& path, const Json& s, const world::Metric
   const Json& ref = s.contains("reference") ? s["reference"] : none;
   for (auto it = arms.begin(); it != arms.end(); ++it) {
     const std::string arm = it.key();
-    const bool blocked = arm == "block-vrev";
     const Json& a = it.value();
     auto at = [&](const std::string& k) {
       return ref.is_object() && ref.contains(k) && ref[k].contains(arm) ? ref[k][arm] : none;
     };
-    auto from_paper = [&](const char* k) { return paper.is_object() ? paper[k] : none; };
-    row("alignment_step_1", arm, arm == "plain" ? from_paper("alignment_step_1") : none, at("alignment_step_1"),
-        a["alignment"].value("1", none));
-    row("alignment_step_20", arm, arm == "plain" ? from_paper("alignment_step_20") : none, at("alignment_step_20"),
+    auto from_paper = [&](const std::string& k) { return paper_figure_of_arm(paper, k, arm); };
+    row("alignment_step_1", arm, from_paper("alignment_step_1"), at("alignment_step_1"), a["alignment"].value("1", none));
+    row("alignment_step_20", arm, from_paper("alignment_step_20"), at("alignment_step_20"),
         a["alignment"].value("20", none));
     const std::string last = a["alignment"].empty() ? "" : std::prev(a["alignment"].end()).key();
-    row("alignment_final", arm,
-        arm == "plain" ? from_paper("final_alignment_plain") : blocked ? from_paper("final_alignment_blocked") : none,
-        at("alignment_final"), a["alignment"].value(last, none));
+    row("alignment_final", arm, from_paper("alignment_final"), at("alignment_final"), a["alignment"].value(last, none));
     // The paper reports the safety world's reversion metric, harmfulness.
-    row(roles.reversion + "_final", arm,
-        arm == "plain" ? from_paper("harmfulness_plain") : blocked ? from_paper("harmfulness_blocked") : none,
-        at(roles.reversion), a[roles.reversion]);
+    row(roles.reversion + "_final", arm, from_paper("harmfulness"), at(roles.reversion), a[roles.reversion]);
     for (const std::string& k : roles.companions) row(k + "_final", arm, none, at(k), a[k]);
     for (const std::string& k : roles.task) row(k + "_final", arm, none, at(k), a[k]);
     for (const std::string& k : roles.measures) row(k + "_final", arm, none, at(k), a[k]);
   }
   if (s.contains("nulls"))
     for (auto it = s["nulls"].begin(); it != s["nulls"].end(); ++it)
-      csv += "pairs_above_" + it.key() + "_p99,plain,,,,," + it.value()["above_p99"].dump() + ",," +
+      csv += "pairs_above_" + it.key() + "_p99," + settings::name_of(ArmBlocking::none) + ",,,,," + it.value()["above_p99"].dump() + ",," +
              it.value()["pairs"].dump() + " pairs\n";
   io::write_text_atomic(path, csv);
 }

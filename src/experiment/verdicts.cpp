@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <optional>
 
+#include "experiment/arm.h"
+#include "probe/nulls.h"
 #include "probe/statistics.h"
 
 namespace vrev::experiment {
@@ -34,7 +36,7 @@ std::vector<size_t> early_steps(const Json& geometry) {
 }
 
 // j[key], or null where j has no such member.
-const Json& member(const Json& j, const char* key) {
+const Json& member(const Json& j, const std::string& key) {
   static const Json none;
   return j.is_object() && j.contains(key) ? j[key] : none;
 }
@@ -78,6 +80,9 @@ VerdictSet build_verdicts(const Config& cfg, const world::World& world, const Se
   auto ran = [&](const std::string& arm) {
     return std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), arm) != cfg.reproduce.arms.end();
   };
+  using settings::name_of;
+  const std::string plain = name_of(ArmBlocking::none), block_vrev = name_of(ArmBlocking::vrev);
+  const std::string control_null = name_of(probe::NullKind::ControlFinetune);
   std::vector<int> seeds;
   for (const SeedResult& r : results) seeds.push_back(r.seed);
   auto add = [&](std::string claim, std::string paper_text, std::string quantity, int direction,
@@ -93,40 +98,41 @@ VerdictSet build_verdicts(const Config& cfg, const world::World& world, const Se
     return set.verdicts.back();
   };
 
-  if (ran("plain")) {
-    const std::vector<size_t> early = early_steps(geometry(results.front(), "plain"));
+  if (ran(plain)) {
+    const std::vector<size_t> early = early_steps(geometry(results.front(), plain));
     if (!early.empty()) {
-      for (const char* null : {"isotropic", "anisotropic", "label_shuffle"}) {
+      for (const probe::NullKind null_kind : probe::kDrawnNulls) {
+        const char* null = name_of(null_kind);
         std::vector<double> values;
         for (const SeedResult& r : results) {
-          const Json& g = geometry(r, "plain");
+          const Json& g = geometry(r, plain);
           if (!member(member(member(g, "nulls"), null), "p99").is_array()) break;
           double sum = 0;
           for (const size_t i : early) sum += g["alignment"][i].get<double>() - g["nulls"][null]["p99"][i].get<double>();
           values.push_back(sum / double(early.size()));
         }
         if (values.size() != results.size()) continue;
-        const Json& kind = member(member(member(geometry(results.front(), "plain"), "nulls"), null), "kind");
+        const Json& kind = member(member(member(geometry(results.front(), plain), "nulls"), null), "kind");
         const std::string name = kind.is_string() ? "label-shuffle (" + kind.get<std::string>() + ")" : null;
         add("the drift aligns with v_rev above the " + name + " null (steps 1-20)",
-            std::string(null) == "isotropic" ? paper_figure(paper, "pairs_above_isotropic_p99", false) +
+            null_kind == probe::NullKind::Isotropic ? paper_figure(paper, "pairs_above_isotropic_p99", false) +
                                                    (paper.is_object() ? " run-step pairs above p99" : "")
                                              : "",
             "mean over steps 1-20 of alignment minus the null's p99", 1, values);
       }
       // The plain run against its own seed's control runs: the rank of its mean early alignment.
-      const Json& first_control = member(member(geometry(results.front(), "plain"), "nulls"), "control_finetune");
+      const Json& first_control = member(member(geometry(results.front(), plain), "nulls"), control_null);
       if (first_control.contains("values")) {
         std::vector<double> values, seed_p;
         size_t controls = 0;
         for (const SeedResult& r : results) {
-          const Json& g = geometry(r, "plain");
+          const Json& g = geometry(r, plain);
           double plain = 0;
-          std::vector<double> control_means(g["nulls"]["control_finetune"]["values"][0].size(), 0.0);
+          std::vector<double> control_means(g["nulls"][control_null]["values"][0].size(), 0.0);
           for (const size_t i : early) {
             plain += g["alignment"][i].get<double>() / double(early.size());
             for (size_t k = 0; k < control_means.size(); ++k)
-              control_means[k] += g["nulls"]["control_finetune"]["values"][i][k].get<double>() / double(early.size());
+              control_means[k] += g["nulls"][control_null]["values"][i][k].get<double>() / double(early.size());
           }
           controls = control_means.size();
           values.push_back(plain - mean_over(control_means));
@@ -139,38 +145,39 @@ VerdictSet build_verdicts(const Config& cfg, const world::World& world, const Se
         v.seed_p = seed_p;
       }
     }
-    const Json& g0 = geometry(results.front(), "plain");
+    const Json& g0 = geometry(results.front(), plain);
     if (at_step(g0, "alignment", 1) && at_step(g0, "alignment", 20)) {
       std::vector<double> values;
       for (const SeedResult& r : results)
-        values.push_back(*at_step(geometry(r, "plain"), "alignment", 20) - *at_step(geometry(r, "plain"), "alignment", 1));
+        values.push_back(*at_step(geometry(r, plain), "alignment", 20) - *at_step(geometry(r, plain), "alignment", 1));
       const std::string a1 = paper_figure(paper, "alignment_step_1", false), a20 = paper_figure(paper, "alignment_step_20", false);
       add("the alignment grows from step 1 to step 20", a1.empty() ? "" : a1 + " → " + a20,
-          "alignment at step 20 minus at step 1 (plain)", 1, values);
+          "alignment at step 20 minus at step 1 (" + plain + ")", 1, values);
     }
   }
-  if (ran("block-vrev")) {
+  if (ran(block_vrev)) {
     std::vector<double> values;
-    for (const SeedResult& r : results) values.push_back(geometry(r, "block-vrev")["alignment"].back().get<double>());
+    for (const SeedResult& r : results) values.push_back(geometry(r, block_vrev)["alignment"].back().get<double>());
     add("blocking along v_rev turns the final alignment negative", paper_figure(paper, "final_alignment_blocked", false),
-        "alignment at T (block-vrev)", -1, values);
-    for (const char* other : {"plain", "block-random", "block-pc1", "block-readout"}) {
+        "alignment at T (" + block_vrev + ")", -1, values);
+    for (const ArmBlocking other_blocking : {ArmBlocking::none, ArmBlocking::random, ArmBlocking::pc1, ArmBlocking::readout}) {
+      const std::string other = name_of(other_blocking);
       if (!ran(other)) continue;
       std::vector<double> differences;
       for (const SeedResult& r : results)
-        differences.push_back(final_metric(r, "block-vrev", rev) - final_metric(r, other, rev));
+        differences.push_back(final_metric(r, block_vrev, rev) - final_metric(r, other, rev));
       const std::string from = paper_figure(paper, "harmfulness_plain", true);
       add("blocking along v_rev lowers " + rev + " at T below " + other,
-          std::string(other) == "plain" && !from.empty() ? from + " → " + paper_figure(paper, "harmfulness_blocked", true) : "",
-          rev + " at T, block-vrev minus " + other, -1, differences);
+          other_blocking == ArmBlocking::none && !from.empty() ? from + " → " + paper_figure(paper, "harmfulness_blocked", true) : "",
+          rev + " at T, " + block_vrev + " minus " + other, -1, differences);
     }
-    if (ran("plain") && !roles.task.empty()) {
+    if (ran(plain) && !roles.task.empty()) {
       const std::string& task = roles.task.front();
       std::vector<double> margins;
       for (const SeedResult& r : results)
-        margins.push_back(final_metric(r, "block-vrev", task) - final_metric(r, "plain", task) + 0.05);
+        margins.push_back(final_metric(r, block_vrev, task) - final_metric(r, plain, task) + 0.05);
       add("blocking along v_rev costs less than 5 points of " + task + " at T", paper_figure(paper, "task_cost", false),
-          task + " at T, block-vrev minus plain, plus 0.05", 1, margins);
+          task + " at T, " + block_vrev + " minus " + plain + ", plus 0.05", 1, margins);
     }
   }
   evaluate(set);

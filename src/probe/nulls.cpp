@@ -11,12 +11,25 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "core/settings.h"
 #include "kernels/math.h"
 #include "probe/geometry.h"
 
 namespace vrev::probe {
 
 namespace math = kernels::math;
+
+const char* null_in_words(NullKind kind) {
+  switch (kind) {
+    case NullKind::Isotropic: return "isotropic null";
+    case NullKind::Anisotropic: return "anisotropic null";
+    case NullKind::LabelShuffle: return "label-shuffle null";
+    case NullKind::ControlFinetune: return "control fine-tunes";
+  }
+  return "?";
+}
+
+std::string p99_key(NullKind kind) { return std::string(settings::name_of(kind)) + "_p99"; }
 
 namespace {
 

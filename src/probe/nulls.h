@@ -62,6 +62,22 @@ constexpr std::array<std::pair<Estimator, const char*>, 3> enum_names(Estimator)
 // The reversion direction (C) from P, A (N, C) by est (the functions of geometry.h).
 std::vector<double> estimate_direction(Estimator est, const float* P, const float* A, int N, int C);
 
+// The nulls a run's drift is tested against, named once: each name is the key of geometry.json's
+// and summary.json's "nulls" (and, with "_p99", of a site's entry in "per_site_nulls"). The first
+// three are drawn at any site; the control null is the seed's control fine-tunes.
+enum class NullKind { Isotropic, Anisotropic, LabelShuffle, ControlFinetune };
+constexpr std::array<std::pair<NullKind, const char*>, 4> enum_names(NullKind) {
+  return {{{NullKind::Isotropic, "isotropic"},
+           {NullKind::Anisotropic, "anisotropic"},
+           {NullKind::LabelShuffle, "label_shuffle"},
+           {NullKind::ControlFinetune, "control_finetune"}}};
+}
+inline constexpr NullKind kDrawnNulls[] = {NullKind::Isotropic, NullKind::Anisotropic, NullKind::LabelShuffle};
+// A null in words, for readers of a report or a plot: "label-shuffle null", "control fine-tunes".
+const char* null_in_words(NullKind kind);
+// "<name>_p99": the key of a null's threshold in a site's entry of "per_site_nulls", and a column of geometry.csv.
+std::string p99_key(NullKind kind);
+
 // The label-shuffle null's two forms. sign-flip: each probe prompt's pair of rows (P_i, A_i)
 // swaps places with probability 1/2, flipping the sign of that prompt's difference: the
 // permutation null of a paired design, chance components of v included. balanced: the rows are

@@ -206,14 +206,19 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
                     {"alignment", readout_alignment},
                     {"v_rev_alignment_without_readout", v_rev_without_readout}};
   }
-  g["nulls"] = {{"isotropic", null_json(iso)}, {"anisotropic", null_json(aniso)}, {"label_shuffle", null_json(shuffle)}};
-  g["nulls"]["label_shuffle"]["kind"] = settings::name_of(cfg.shuffle);
+  using settings::name_of;
+  settings::Json& nulls = g["nulls"];
+  nulls[name_of(NullKind::Isotropic)] = null_json(iso);
+  nulls[name_of(NullKind::Anisotropic)] = null_json(aniso);
+  nulls[name_of(NullKind::LabelShuffle)] = null_json(shuffle);
+  nulls[name_of(NullKind::LabelShuffle)]["kind"] = name_of(cfg.shuffle);
+  settings::Json& control_null = nulls[name_of(NullKind::ControlFinetune)];
   if (control.empty()) {
-    g["nulls"]["control_finetune"] = {{"p99", nullptr}, {"note", "no control fine-tuning run"}};
+    control_null = {{"p99", nullptr}, {"note", "no control fine-tuning run"}};
   } else {
-    g["nulls"]["control_finetune"] = null_json(control);
-    g["nulls"]["control_finetune"]["runs"] = control_dirs.size();
-    g["nulls"]["control_finetune"]["values"] = control_values;
+    control_null = null_json(control);
+    control_null["runs"] = control_dirs.size();
+    control_null["values"] = control_values;
   }
   // Every site at the last step: the drift at that site against that site's v_rev and each null
   // drawn there (each site its own draws), and each control run's alignment there. The per-site
@@ -233,13 +238,14 @@ settings::Json run_geometry(const std::string& run_dir, const std::string& probe
     const uint64_t seed = null_draw_seed(cfg.null_seed, run_seed, last) + uint64_t(s) + 1;
     std::vector<double> controls;
     for (const std::vector<float>& m : control_means) controls.push_back(cosine(drift_at(m, s), v_of(s)));
-    site_nulls[sites[s]] = {
-        {"alignment", cosine(d, v_of(s))},
-        {"isotropic_p99", iso_summary.p99},
-        {"anisotropic_p99", anisotropic_null(d.data(), al_benign.site(s), al_benign.N, C, cfg.anisotropic_draws, seed).p99},
-        {"label_shuffle_p99", label_shuffle_null(cfg.shuffle, d.data(), pre.site(s), al.site(s), al.N, C,
-                                                 cfg.shuffle_draws, seed, estimator).p99},
-        {"control_values", controls}};
+    settings::Json& site = site_nulls[sites[s]];
+    site["alignment"] = cosine(d, v_of(s));
+    site[p99_key(NullKind::Isotropic)] = iso_summary.p99;
+    site[p99_key(NullKind::Anisotropic)] =
+        anisotropic_null(d.data(), al_benign.site(s), al_benign.N, C, cfg.anisotropic_draws, seed).p99;
+    site[p99_key(NullKind::LabelShuffle)] =
+        label_shuffle_null(cfg.shuffle, d.data(), pre.site(s), al.site(s), al.N, C, cfg.shuffle_draws, seed, estimator).p99;
+    site["control_values"] = controls;
   }
   g["per_site_nulls"] = {{"step", last}, {"sites", site_nulls}};
   return g;
@@ -279,15 +285,17 @@ void write_geometry(const std::string& run_dir, const settings::Json& g) {
   io::write_text_atomic((fs::path(run_dir) / "geometry.json").string(), g.dump(1) + "\n");
   std::string csv =
       "step,alignment,split_half_alignment,mean_prompt_cosine,benign_alignment,harmful_minus_benign,reversion_fraction,relative_norm,"
-      "orthogonal_fraction,isotropic_p99,anisotropic_p99,label_shuffle_p99,control_finetune_p99\n";
+      "orthogonal_fraction";
+  for (const auto& [kind, name] : enum_names(NullKind{})) csv += "," + p99_key(kind);
+  csv += "\n";
   const auto& steps = g["steps"];
   for (size_t i = 0; i < steps.size(); ++i) {
     csv += std::to_string(steps[i].get<int64_t>());
     for (const char* k : {"alignment", "split_half_alignment", "mean_prompt_cosine", "benign_alignment", "harmful_minus_benign",
                           "reversion_fraction", "relative_norm", "orthogonal_fraction"})
       csv += "," + g[k][i].dump();
-    for (const char* n : {"isotropic", "anisotropic", "label_shuffle", "control_finetune"}) {
-      const auto& p99 = g["nulls"][n]["p99"];
+    for (const auto& [kind, name] : enum_names(NullKind{})) {
+      const auto& p99 = g["nulls"][name]["p99"];
       csv += "," + (p99.is_array() ? p99[i].dump() : std::string());
     }
     csv += "\n";
