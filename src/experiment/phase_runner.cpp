@@ -7,14 +7,11 @@
 #include <filesystem>
 #include <optional>
 #include <set>
-#include <system_error>
-
-#include <unistd.h>
 
 #include "core/io.h"
 #include "core/progress.h"
 #include "experiment/metrics_log.h"
-#include "kernels/cpu/kernels.h"
+#include "experiment/phase_store.h"
 #include "model/model_file.h"
 #include "model/parameter_distance.h"
 #include "train/checkpoint.h"
@@ -44,31 +41,165 @@ std::string parent_hash(const world::World& world, const PhaseRun& run) {
   return io::sha256_file((fs::path(run.init_dir) / train::kModelFile).string());
 }
 
-// The files of a checkpoint directory (no subdirectories) into `to`, as hard links where the file
-// system allows (every file is replaced by rename, never written in place) and copies where not.
-void link_files(const fs::path& from, const fs::path& to) {
-  fs::create_directories(to);
-  for (const fs::directory_entry& e : fs::directory_iterator(from)) {
-    if (!e.is_regular_file()) continue;
-    const fs::path target = to / e.path().filename();
-    fs::remove(target);
-    std::error_code linked;
-    fs::create_hard_link(e.path(), target, linked);
-    if (linked) fs::copy_file(e.path(), target);
-  }
+// The hash of everything that decides a phase's outcome: the model, world and phase settings,
+// the GEMM backend (OpenBLAS gives other bits; the instruction set does not), the seed, the
+// parent checkpoint and the caller's identity.
+std::string phase_hash(const Config& cfg, const PhaseRun& run, const PhaseCallbacks& callbacks,
+                       const std::string& parent_sha) {
+  settings::Json inputs = {{"gemm", settings::name_of(cfg.kernels.gemm)},
+                           {"model", settings::write(cfg.model)},
+                           {"world", settings::write(cfg.world)},
+                           {"phase", world::phase_name(run.phase)},
+                           {"settings", settings::write(cfg.phase(world::phase_name(run.phase)))},
+                           {"seed", run.seed},
+                           {"parent_sha256", parent_sha},
+                           {"identity", callbacks.identity}};
+  if (run.init_seed) inputs["init_seed"] = *run.init_seed;
+  if (run.replica != 0) inputs["replica"] = run.replica;  // replica 0 keeps the hash a lone run has
+  return json_hash(inputs);
 }
 
-// A finished phase into the store as <store>/<hash>, complete or not at all (a rename).
-void add_to_store(const std::string& store, const std::string& hash, const std::string& dir) {
-  const fs::path entry = fs::path(store) / hash;
-  if (fs::exists(entry)) return;
-  const fs::path partial = fs::path(store) / (hash + ".partial-" + std::to_string(::getpid()));
-  fs::remove_all(partial);
-  link_files(dir, partial);
-  std::error_code renamed;
-  fs::rename(partial, entry, renamed);
-  if (renamed) fs::remove_all(partial);  // another process stored it first
-}
+// One phase's training, from a fresh or parent model or resumed from its own checkpoint: the
+// loop that steps, logs, evaluates at the configured steps and saves.
+class PhaseTraining {
+ public:
+  PhaseTraining(const Config& cfg, const PhaseRun& run, const PhaseCallbacks& callbacks, const world::World& world,
+                std::string parent_sha, std::string hash, const train::CheckpointState* resume_from)
+      : cfg_(cfg),
+        run_(run),
+        callbacks_(callbacks),
+        world_(world),
+        name_(world::phase_name(run.phase)),
+        pc_(cfg.phase(name_)),
+        parent_sha_(std::move(parent_sha)),
+        hash_(std::move(hash)),
+        gpt_(cfg.model),
+        optimizer_(pc_.optimizer, gpt_.params().size()),
+        data_(callbacks.data ? callbacks.data(world, pc_.batch_size)
+                             : std::make_unique<world::PhaseData>(world, run.phase, pc_.batch_size, run.replica)),
+        trainer_(gpt_, optimizer_, pc_.schedule, pc_.steps, *data_, {pc_.shards, run.data_parallel}),
+        writer_(run.data_parallel->is_root()),
+        metrics_((fs::path(run.out_dir) / kMetricsFile).string()),
+        resume_(resume_from != nullptr) {
+    if (run.init_dir.empty()) {
+      gpt_.init(run.init_seed.value_or(run.seed));
+    } else {
+      // The parent's weights stay at hand: every evaluation reports the distance moved from them.
+      model::load_model_into((fs::path(run.init_dir) / train::kModelFile).string(), gpt_);
+      parent_ = gpt_.params();
+    }
+    if (resume_) {
+      train::load_checkpoint(run.out_dir, gpt_, &optimizer_);
+      trainer_.set_next_step(resume_from->step);
+      if (writer_) metrics_.load_until(resume_from->step);
+      seconds_before_ = resume_from->extra.value("seconds", 0.0);
+    } else if (writer_) {
+      fs::create_directories(run.out_dir);
+    }
+    if (callbacks.setup) callbacks.setup(gpt_, trainer_);
+    if (callbacks.attach) attached_ = callbacks.attach(gpt_, trainer_);
+  }
+
+  PhaseOutcome run() {
+    start_ = Clock::now();
+    std::set<int64_t> eval_steps(pc_.eval_steps.begin(), pc_.eval_steps.end());
+    eval_steps.insert(pc_.steps);  // the last step is always evaluated
+    if (!resume_ && eval_steps.count(0) && writer_) {
+      settings::Json line = {{"step", 0}};
+      evaluate(0, line);
+      metrics_.append(line);
+      metrics_.save();
+    }
+    Progress progress(std::string(name_) + " seed " + std::to_string(run_.seed), pc_.steps);
+    int64_t tokens_since_log = 0;
+    double seconds_since_log = 0;
+    while (!trainer_.done()) {
+      const train::StepStats st = trainer_.step();
+      const int64_t step = st.step + 1;  // updates done
+      tokens_since_log += st.tokens;
+      seconds_since_log += st.seconds;
+      // A phase may end early once the world says it has done its job (checked when it logs).
+      const bool complete = step < pc_.steps && step % pc_.log_every == 0 && world_.phase_complete(run_.phase, gpt_);
+      const bool last = step == pc_.steps || complete;
+      const bool is_eval = eval_steps.count(step) > 0 || last;
+      if (writer_ && (is_eval || step % pc_.log_every == 0)) {
+        settings::Json line = {{"step", step},
+                               {"loss", st.loss},
+                               {"lr", st.lr},
+                               {"grad_norm", st.grad_norm},
+                               {"tokens_per_s", tokens_since_log / std::max(seconds_since_log, 1e-9)}};
+        if (is_eval) evaluate(step, line);
+        metrics_.append(line);
+        metrics_.save();
+        tokens_since_log = 0;
+        seconds_since_log = 0;
+      }
+      if (last || (pc_.checkpoint_every > 0 && step % pc_.checkpoint_every == 0)) save(step, last);
+      if (writer_ && !run_.quiet) {
+        char note[64];
+        std::snprintf(note, sizeof note, "loss %.4f", st.loss);
+        progress.update(step, note);
+      }
+      if (complete) break;
+    }
+    if (pc_.steps == 0) save(0, true);
+    progress.finish();
+    PhaseOutcome outcome;
+    outcome.seconds = elapsed();
+    outcome.final_metrics = last_behaviour_;
+    return outcome;
+  }
+
+ private:
+  double elapsed() const { return seconds_before_ + std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  void evaluate(int64_t step, settings::Json& line) {
+    last_behaviour_ = world::to_json(world_.evaluate(gpt_));
+    line["behaviour"] = last_behaviour_;
+    if (parent_) {
+      const model::ParameterDistance d = model::parameter_distance(gpt_.params(), *parent_);
+      settings::Json distance = {{"total", d.total}};
+      for (const auto& [group, value] : d.groups) distance[group] = value;
+      line["param_distance"] = distance;
+    }
+    if (callbacks_.at_eval) callbacks_.at_eval(step, gpt_);
+  }
+
+  void save(int64_t step, bool last) {
+    if (!writer_) return;
+    train::CheckpointState s;
+    s.phase = name_;
+    s.step = step;
+    s.total_steps = last ? step : pc_.steps;  // a phase that ends early ends at its step
+    s.seed = run_.seed;
+    s.parent_sha256 = parent_sha_;
+    s.config_hash = hash_;
+    s.extra = {{"seconds", elapsed()}, {"world", settings::write(cfg_.world)}};
+    if (last) s.extra["final"] = last_behaviour_;
+    train::save_checkpoint(run_.out_dir, gpt_, &optimizer_, s);
+  }
+
+  const Config& cfg_;
+  const PhaseRun& run_;
+  const PhaseCallbacks& callbacks_;
+  const world::World& world_;
+  const char* name_;
+  const PhaseConfig& pc_;
+  const std::string parent_sha_, hash_;
+  model::Gpt<float> gpt_;
+  std::optional<model::Parameters<float>> parent_;
+  train::Optimizer optimizer_;
+  std::unique_ptr<train::BatchSource> data_;
+  train::Trainer trainer_;
+  const bool writer_;
+  MetricsLog metrics_;
+  const bool resume_;
+  double seconds_before_ = 0;
+  settings::Json last_behaviour_ = settings::Json::object();
+  // Declared after the model and trainer, so destroyed before them: the owner of hooks on them.
+  std::shared_ptr<void> attached_;
+  Clock::time_point start_;
+};
 
 }  // namespace
 
@@ -85,144 +216,28 @@ PhaseOutcome finished_phase(const std::string& dir) {
 
 PhaseOutcome run_phase(const Config& cfg, const PhaseRun& run, const PhaseCallbacks& callbacks) {
   cfg.check_world_fits();
-  const char* name = world::phase_name(run.phase);
-  const PhaseConfig& pc = cfg.phase(name);
   const std::unique_ptr<world::World> world = world::make_world(cfg.world, run.seed);
   const std::string parent_sha = parent_hash(*world, run);
-  // The GEMM backend is part of the hash (openblas gives other bits); the instruction set is not.
-  settings::Json inputs = {{"gemm", settings::name_of(cfg.kernels.gemm)},
-                           {"model", settings::write(cfg.model)},
-                           {"world", settings::write(cfg.world)},
-                           {"phase", name},
-                           {"settings", settings::write(pc)},
-                           {"seed", run.seed},
-                           {"parent_sha256", parent_sha},
-                           {"identity", callbacks.identity}};
-  if (run.init_seed) inputs["init_seed"] = *run.init_seed;
-  if (run.replica != 0) inputs["replica"] = run.replica;  // replica 0 keeps the hash a lone run has
-  const std::string hash = json_hash(inputs);
+  const std::string hash = phase_hash(cfg, run, callbacks, parent_sha);
 
+  // Only a phase without callbacks is stored: its outputs are the checkpoint directory alone.
   VREV_ASSERT(run.store_dir.empty() || (!callbacks.setup && !callbacks.attach && !callbacks.at_eval && !callbacks.data));
-  const bool stored = !run.store_dir.empty() && train::checkpoint_exists((fs::path(run.store_dir) / hash).string());
-  if (stored && !(train::checkpoint_exists(run.out_dir) && train::read_checkpoint_state(run.out_dir).config_hash == hash))
-    link_files(fs::path(run.store_dir) / hash, run.out_dir);
+  if (!run.store_dir.empty()) take_from_store(run.store_dir, hash, run.out_dir);
 
-  PhaseOutcome outcome;
-  train::CheckpointState state;
-  bool resume = false;
+  std::optional<train::CheckpointState> resume_from;
   if (train::checkpoint_exists(run.out_dir)) {
-    state = train::read_checkpoint_state(run.out_dir);
+    train::CheckpointState state = train::read_checkpoint_state(run.out_dir);
     if (state.config_hash == hash && state.step == state.total_steps)  // finished, perhaps early
       return finished_phase(run.out_dir);
-    resume = state.config_hash == hash;
-    if (!resume)
+    if (state.config_hash == hash)
+      resume_from = std::move(state);
+    else
       std::fprintf(stderr, "note: %s holds a %s run of other settings; starting it again\n", run.out_dir.c_str(),
                    state.phase.c_str());
   }
-
-  model::Gpt<float> gpt(cfg.model);
-  // The parent's weights stay at hand: every evaluation reports the distance moved from them.
-  std::optional<model::Parameters<float>> parent;
-  if (run.init_dir.empty()) {
-    gpt.init(run.init_seed.value_or(run.seed));
-  } else {
-    model::load_model_into((fs::path(run.init_dir) / train::kModelFile).string(), gpt);
-    parent = gpt.params();
-  }
-  train::Optimizer optimizer(pc.optimizer, gpt.params().size());
-  const std::unique_ptr<train::BatchSource> data = callbacks.data
-                                                      ? callbacks.data(*world, pc.batch_size)
-                                                      : std::make_unique<world::PhaseData>(*world, run.phase, pc.batch_size, run.replica);
-  train::Trainer trainer(gpt, optimizer, pc.schedule, pc.steps, *data, {pc.shards, run.data_parallel});
-  const bool writer = run.data_parallel->is_root();
-  MetricsLog metrics((fs::path(run.out_dir) / kMetricsFile).string());
-  double seconds_before = 0;
-  if (resume) {
-    train::load_checkpoint(run.out_dir, gpt, &optimizer);
-    trainer.set_next_step(state.step);
-    if (writer) metrics.load_until(state.step);
-    seconds_before = state.extra.value("seconds", 0.0);
-  } else if (writer) {
-    fs::create_directories(run.out_dir);
-  }
-  if (callbacks.setup) callbacks.setup(gpt, trainer);
-  // Declared after the model and trainer, so destroyed before them, on every path.
-  const std::shared_ptr<void> attached = callbacks.attach ? callbacks.attach(gpt, trainer) : nullptr;
-
-  std::set<int64_t> eval_steps(pc.eval_steps.begin(), pc.eval_steps.end());
-  eval_steps.insert(pc.steps);  // the last step is always evaluated
-  const auto start = Clock::now();
-  auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(Clock::now() - start).count(); };
-  settings::Json last_behaviour = settings::Json::object();
-  auto evaluate = [&](int64_t step, settings::Json& line) {
-    last_behaviour = world::to_json(world->evaluate(gpt));
-    line["behaviour"] = last_behaviour;
-    if (parent) {
-      const model::ParameterDistance d = model::parameter_distance(gpt.params(), *parent);
-      settings::Json distance = {{"total", d.total}};
-      for (const auto& [group, value] : d.groups) distance[group] = value;
-      line["param_distance"] = distance;
-    }
-    if (callbacks.at_eval) callbacks.at_eval(step, gpt);
-  };
-  auto save = [&](int64_t step, bool last) {
-    if (!writer) return;
-    train::CheckpointState s;
-    s.phase = name;
-    s.step = step;
-    s.total_steps = last ? step : pc.steps;  // a phase that ends early ends at its step
-    s.seed = run.seed;
-    s.parent_sha256 = parent_sha;
-    s.config_hash = hash;
-    s.extra = {{"seconds", elapsed()}, {"world", settings::write(cfg.world)}};
-    if (last) s.extra["final"] = last_behaviour;
-    train::save_checkpoint(run.out_dir, gpt, &optimizer, s);
-  };
-
-  if (!resume && eval_steps.count(0) && writer) {
-    settings::Json line = {{"step", 0}};
-    evaluate(0, line);
-    metrics.append(line);
-    metrics.save();
-  }
-  Progress progress(std::string(name) + " seed " + std::to_string(run.seed), pc.steps);
-  int64_t tokens_since_log = 0;
-  double seconds_since_log = 0;
-  while (!trainer.done()) {
-    kernels::cpu::follow_thread_share();  // a unit pool's worker takes up cores other workers freed
-    const train::StepStats st = trainer.step();
-    const int64_t step = st.step + 1;  // updates done
-    tokens_since_log += st.tokens;
-    seconds_since_log += st.seconds;
-    // A phase may end early once the world says it has done its job (checked when it logs).
-    const bool complete = step < pc.steps && step % pc.log_every == 0 && world->phase_complete(run.phase, gpt);
-    const bool last = step == pc.steps || complete;
-    const bool is_eval = eval_steps.count(step) > 0 || last;
-    if (writer && (is_eval || step % pc.log_every == 0)) {
-      settings::Json line = {{"step", step},
-                             {"loss", st.loss},
-                             {"lr", st.lr},
-                             {"grad_norm", st.grad_norm},
-                             {"tokens_per_s", tokens_since_log / std::max(seconds_since_log, 1e-9)}};
-      if (is_eval) evaluate(step, line);
-      metrics.append(line);
-      metrics.save();
-      tokens_since_log = 0;
-      seconds_since_log = 0;
-    }
-    if (last || (pc.checkpoint_every > 0 && step % pc.checkpoint_every == 0)) save(step, last);
-    if (writer && !run.quiet) {
-      char note[64];
-      std::snprintf(note, sizeof note, "loss %.4f", st.loss);
-      progress.update(step, note);
-    }
-    if (complete) break;
-  }
-  if (pc.steps == 0) save(0, true);
-  progress.finish();
-  if (writer && !run.store_dir.empty()) add_to_store(run.store_dir, hash, run.out_dir);
-  outcome.seconds = elapsed();
-  outcome.final_metrics = last_behaviour;
+  PhaseOutcome outcome =
+      PhaseTraining(cfg, run, callbacks, *world, parent_sha, hash, resume_from ? &*resume_from : nullptr).run();
+  if (run.data_parallel->is_root() && !run.store_dir.empty()) add_to_store(run.store_dir, hash, run.out_dir);
   return outcome;
 }
 

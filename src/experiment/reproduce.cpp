@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <mutex>
 
 #include "core/io.h"
 #include "core/rng.h"
@@ -17,7 +16,9 @@
 #include "experiment/report.h"
 #include "experiment/run_layout.h"
 #include "experiment/summary.h"
+#include "experiment/unit_plan.h"
 #include "experiment/unit_pool.h"
+#include "experiment/unit_progress.h"
 #include "kernels/cpu/kernels.h"
 #include "probe/blocking.h"
 #include "probe/capture.h"
@@ -150,6 +151,50 @@ void add_part(PhaseOutcome& unit, const PhaseOutcome& part) {
   unit.skipped = unit.skipped && part.skipped;
 }
 
+// The first `count` phases of the world's history into `layout`'s phase directories, each from
+// the one before; `run` holds the settings every phase shares.
+PhaseOutcome train_history(const Config& cfg, const std::vector<world::Phase>& history, const SeedLayout& layout,
+                           size_t count, PhaseRun run) {
+  PhaseOutcome total;
+  total.skipped = true;
+  for (size_t i = 0; i < count; ++i) {
+    run.phase = history[i];
+    run.init_dir = run.out_dir;
+    run.out_dir = layout.phase(run.phase);
+    add_part(total, run_phase(cfg, run));
+  }
+  return total;
+}
+
+// Every seed's finished runs read back: the behaviour after each history phase, each arm's
+// geometry and behaviour series. Training seconds are read from the runs' own records, so a
+// rerun or a resumed run reports the time its runs really took, not only this invocation's.
+SeedResults read_results(const Config& cfg, const world::World& world, const RunLayout& run_layout,
+                         const std::vector<Arm>& arms, double& training_seconds) {
+  SeedResults results;
+  training_seconds = 0;
+  for (int seed = 0; seed < cfg.reproduce.seeds; ++seed) {
+    const SeedLayout layout = run_layout.seed(seed);
+    SeedResult r;
+    r.seed = seed;
+    for (const world::Phase p : world.history()) {
+      const PhaseOutcome phase = finished_phase(layout.phase(p));
+      r.history.push_back(phase.final_metrics);
+      training_seconds += phase.seconds;
+    }
+    for (const Arm& arm : arms) {
+      const std::string dir = layout.arm(arm.name);
+      training_seconds += finished_phase(dir).seconds;
+      r.arms[arm.name] = {{"geometry", probe::read_geometry(dir)},
+                          {"metrics", read_behaviour_series(dir, world.metric_names())}};
+    }
+    for (int replica = 0; replica < cfg.reproduce.controls; ++replica)
+      training_seconds += finished_phase(layout.control(replica)).seconds;
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
 }  // namespace
 
 settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
@@ -174,81 +219,30 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   VREV_CHECK(reference != history.end(), "the world's reference phase is not part of its history");
   const size_t other_init_phases = other_init ? size_t(reference - history.begin()) + 1 : 0;
 
-  // The units, numbered in the order one process runs them, in three stages with a barrier
-  // between each (a stage needs the one before): 1. every seed's chain (its history, the probe
-  // references and v_rev, the other-init teacher); 2. every seed's fine-tunes, its controls then
-  // its arms; 3. every arm's geometry, which reads the seed's controls. Unit k runs on rank
-  // k % ranks, so each rank's share is fixed by the config and the rank count, and a rerun on any
-  // number of ranks skips what is done; a rank runs its share of a stage on `jobs` threads.
-  const int seeds = cfg.reproduce.seeds, controls = cfg.reproduce.controls;
-  const int arm_count = static_cast<int>(arms.size()), runs_per_seed = controls + arm_count;
-  const int fine_tune_base = seeds, geometry_base = seeds + seeds * runs_per_seed;
-  const int total_units = geometry_base + seeds * arm_count;
-  auto mine = [&](int first, int count) {
-    std::vector<int> units;
-    for (int k = first; k < first + count; ++k)
-      if (k % ranks.size() == ranks.rank()) units.push_back(k);
-    return units;
-  };
-  const int my_units = (total_units - ranks.rank() + ranks.size() - 1) / ranks.size();
+  const UnitPlan plan{cfg.reproduce.seeds, cfg.reproduce.controls, static_cast<int>(arms.size())};
   const int jobs = options.jobs, threads = kernels::cpu::num_threads();
   // Several units at once share stderr: each says when it starts, and no phase draws a progress bar.
   const bool phase_quiet = options.quiet || jobs > 1;
-  // Progress: a line per unit as it starts, with an ETA for its stage (a chain takes minutes, a
-  // geometry seconds: the stages' units are too unlike to share one estimate).
-  std::mutex progress_mutex;
-  int started_units = 0;
-  struct StageProgress {
-    int units = 0, started = 0, timed = 0;
-    double seconds = 0;  // of the units that ran (not skipped)
-  } stage;
-  auto begin_stage = [&](std::vector<int> units) {
-    stage = {static_cast<int>(units.size())};
+  UnitProgress progress(plan.units_of(ranks), jobs, options.quiet,
+                        ranks.size() > 1 ? "rank " + std::to_string(ranks.rank()) + "/" + std::to_string(ranks.size()) + " " : "");
+  auto stage_units = [&](Stage stage) {
+    std::vector<int> units = plan.units(stage, ranks);
+    progress.begin_stage(static_cast<int>(units.size()));
     return units;
   };
-  auto announce = [&](int seed, const std::string& what) {
-    const std::lock_guard<std::mutex> lock(progress_mutex);
-    ++started_units, ++stage.started;
-    if (options.quiet) return;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    const int left = stage.units - stage.started + 1;  // this unit and those after it
-    char eta[32] = "-";
-    if (stage.timed) std::snprintf(eta, sizeof eta, "%.0fs", stage.seconds / stage.timed * left / std::min(jobs, left));
-    const std::string rank =
-        ranks.size() > 1 ? "rank " + std::to_string(ranks.rank()) + "/" + std::to_string(ranks.size()) + " " : "";
-    std::fprintf(stderr, "[reproduce %s%d/%d] seed %d: %s  (elapsed %.0fs, stage ETA %s)\n", rank.c_str(),
-                 started_units, my_units, seed, what.c_str(), elapsed, eta);
-  };
-  auto account = [&](const PhaseOutcome& o) {
-    const std::lock_guard<std::mutex> lock(progress_mutex);
-    if (!o.skipped) stage.seconds += o.seconds, ++stage.timed;
-  };
-
-  // The first `count` phases of the history into the layout's phase directories, each from the
-  // one before.
-  auto train_history = [&](int seed, const SeedLayout& layout, size_t count, std::optional<uint64_t> init_seed) {
-    PhaseRun run;
-    run.seed = seed;
-    run.init_seed = init_seed;
-    run.quiet = phase_quiet;
-    run.store_dir = options.phase_store;
-    PhaseOutcome total;
-    total.skipped = true;
-    for (size_t i = 0; i < count; ++i) {
-      run.phase = history[i];
-      run.init_dir = run.out_dir;
-      run.out_dir = layout.phase(run.phase);
-      add_part(total, run_phase(cfg, run));
-    }
-    return total;
-  };
+  auto account = [&](const PhaseOutcome& o) { progress.account(o.seconds, o.skipped); };
+  PhaseRun history_run;
+  history_run.quiet = phase_quiet;
+  history_run.store_dir = options.phase_store;
 
   // Stage 1: each seed's chain. v_rev points from the history's last phase back to its reference.
-  run_units(begin_stage(mine(0, seeds)), jobs, threads, [&](int seed) {
-    announce(seed, "history, probe references and v_rev");
+  run_units(stage_units(Stage::chains), jobs, threads, [&](int seed) {
+    progress.announce(seed, "history, probe references and v_rev");
     const SeedLayout layout = run_layout.seed(seed);
     const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
-    PhaseOutcome chain = train_history(seed, layout, history.size(), std::nullopt);
+    PhaseRun run = history_run;
+    run.seed = seed;
+    PhaseOutcome chain = train_history(cfg, history, layout, history.size(), run);
     if (!world->image_classes(false).empty())  // cheap: rewritten each time, never stale
       for (const world::Phase p : history)
         write_samples(*world, load_checkpoint_model(cfg, layout.phase(p)), phase_samples_stem(layout.phase(p)),
@@ -256,66 +250,43 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     write_probe_references(cfg, *world, layout.phase(world->reference_phase()), layout.phase(history.back()),
                            layout.probe());
     // The other-init teacher: the history up to the reference phase, from another initialisation.
-    const uint64_t other_init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
-    add_part(chain, train_history(seed, layout.other_init_teacher(), other_init_phases, other_init_seed));
+    run.init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
+    add_part(chain, train_history(cfg, history, layout.other_init_teacher(), other_init_phases, run));
     account(chain);
   });
   ranks.barrier();
 
   // Stage 2: every seed's fine-tunes: the controls (replicas 0, 1, ...), then the arms.
-  run_units(begin_stage(mine(fine_tune_base, seeds * runs_per_seed)), jobs, threads, [&](int unit) {
-    const int seed = (unit - fine_tune_base) / runs_per_seed, run = (unit - fine_tune_base) % runs_per_seed;
-    const std::optional<Arm> arm = run < controls ? std::nullopt : std::optional<Arm>(arms[size_t(run - controls)]);
-    const int replica = arm ? 0 : run;
-    announce(seed, arm ? kArmDirPrefix + arm->name : "control " + std::to_string(replica));
-    const std::unique_ptr<world::World> world = world::make_world(cfg.world, seed);
-    account(run_arm(cfg, *world, run_layout.seed(seed), arm, seed, replica, phase_quiet));
+  run_units(stage_units(Stage::fine_tunes), jobs, threads, [&](int unit) {
+    const UnitPlan::FineTune f = plan.fine_tune(unit);
+    const std::optional<Arm> arm = f.run < plan.controls ? std::nullopt : std::optional<Arm>(arms[size_t(f.run - plan.controls)]);
+    const int replica = arm ? 0 : f.run;
+    progress.announce(f.seed, arm ? kArmDirPrefix + arm->name : "control " + std::to_string(replica));
+    const std::unique_ptr<world::World> world = world::make_world(cfg.world, f.seed);
+    account(run_arm(cfg, *world, run_layout.seed(f.seed), arm, f.seed, replica, phase_quiet));
   });
   ranks.barrier();
 
   // Stage 3: each arm's geometry and nulls, against its seed's controls.
   const probe::ProbeNames names = probe_names(*world0);
-  run_units(begin_stage(mine(geometry_base, seeds * arm_count)), jobs, threads, [&](int unit) {
-    const int seed = (unit - geometry_base) / arm_count;
-    const Arm& arm = arms[size_t((unit - geometry_base) % arm_count)];
-    announce(seed, "geometry of " + (kArmDirPrefix + arm.name));
+  run_units(stage_units(Stage::geometries), jobs, threads, [&](int unit) {
+    const UnitPlan::Geometry g = plan.geometry(unit);
+    const Arm& arm = arms[size_t(g.arm)];
+    progress.announce(g.seed, "geometry of " + (kArmDirPrefix + arm.name));
     const auto geometry_start = Clock::now();
-    const SeedLayout layout = run_layout.seed(seed);
+    const SeedLayout layout = run_layout.seed(g.seed);
     const std::string dir = layout.arm(arm.name);
     std::vector<std::string> control_dirs;
-    for (int r = 0; r < controls; ++r) control_dirs.push_back(layout.control(r));
-    probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), control_dirs, seed, cfg.probe, names));
-    PhaseOutcome geometry;
-    geometry.seconds = std::chrono::duration<double>(Clock::now() - geometry_start).count();
-    account(geometry);
+    for (int r = 0; r < plan.controls; ++r) control_dirs.push_back(layout.control(r));
+    probe::write_geometry(dir, probe::run_geometry(dir, layout.probe(), control_dirs, g.seed, cfg.probe, names));
+    progress.account(std::chrono::duration<double>(Clock::now() - geometry_start).count(), false);
   });
   ranks.barrier();
   if (!ranks.is_root()) return settings::Json();
 
   // Every unit is done: rank 0 reads their outcomes back and writes the summary and report.
-  // Training seconds are read from the runs' own records, so a rerun or a resumed run reports the
-  // time its runs really took, not only this invocation's.
-  SeedResults results;
   double training_seconds = 0;
-  for (int seed = 0; seed < seeds; ++seed) {
-    const SeedLayout layout = run_layout.seed(seed);
-    SeedResult r;
-    r.seed = seed;
-    for (const world::Phase p : history) {
-      const PhaseOutcome phase = finished_phase(layout.phase(p));
-      r.history.push_back(phase.final_metrics);
-      training_seconds += phase.seconds;
-    }
-    for (const Arm& arm : arms) {
-      const std::string dir = layout.arm(arm.name);
-      training_seconds += finished_phase(dir).seconds;
-      r.arms[arm.name] = {{"geometry", probe::read_geometry(dir)},
-                          {"metrics", read_behaviour_series(dir, world0->metric_names())}};
-    }
-    for (int replica = 0; replica < cfg.reproduce.controls; ++replica)
-      training_seconds += finished_phase(layout.control(replica)).seconds;
-    results.push_back(std::move(r));
-  }
+  const SeedResults results = read_results(cfg, *world0, run_layout, arms, training_seconds);
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   settings::Json summary = summarize_runs(cfg, *world0, results, wall);
   summary[kTrainingSecondsKey] = training_seconds;

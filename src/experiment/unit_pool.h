@@ -11,7 +11,7 @@ namespace vrev::experiment {
 
 // Runs run(unit) for every unit of `units` on min(jobs, units) worker threads that share
 // `threads` (at least one each; when a worker finds no unit left, the others' share grows, taken
-// up at their next kernels::cpu::follow_thread_share(), which the phase runner calls every step);
+// up at their next kernels::cpu::follow_thread_share(), which every training step calls);
 // jobs == 1 runs them on this thread, in order. After an error no worker starts another unit; the
 // first error is rethrown once the running units have ended.
 void run_units(const std::vector<int>& units, int jobs, int threads, const std::function<void(int)>& run);

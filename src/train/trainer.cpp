@@ -69,6 +69,8 @@ double Trainer::sharded_gradient() {
 }
 
 StepStats Trainer::step() {
+  // A unit pool's worker takes up the cores other workers have freed (experiment/unit_pool.h).
+  kernels::cpu::follow_thread_share();
   const auto start = std::chrono::steady_clock::now();
   StepStats stats;
   stats.step = next_step_;
