@@ -144,9 +144,9 @@ TEST_CASE("param-update blocking freezes direction . mean activation to first or
       const probe::Capture c = probe::capture_sites(gpt, probe_set, probe::Position::Asst);
       aligned.emplace_back(c.site(site), c.site(site) + size_t(c.N) * C);
     }
-    train::Optimizer opt(a.cfg.finetune.optimizer, gpt.params().size());
-    world::PhaseData data(world, world::Phase::Finetune, a.cfg.finetune.batch_size);
-    train::Trainer trainer(gpt, opt, a.cfg.finetune.schedule, steps, data);
+    train::Optimizer opt(a.cfg.phase(world::Phase::Finetune).optimizer, gpt.params().size());
+    world::PhaseData data(world, world::Phase::Finetune, a.cfg.phase(world::Phase::Finetune).batch_size);
+    train::Trainer trainer(gpt, opt, a.cfg.phase(world::Phase::Finetune).schedule, steps, data);
     probe::BlockingConfig bc;
     bc.mode = settings::parse_name<probe::BlockingMode>(mode == "plain" ? "param-update" : mode, "mode");
     bc.penalty_weight = 1000.0;
@@ -192,8 +192,8 @@ TEST_CASE("first-update: the whole step is the plain arm's step 1, and its group
   const Aligned& a = aligned();
   const world::SafetyWorld world(a.cfg.world, 0);
   experiment::Config cfg = a.cfg;
-  cfg.finetune.steps = 1;
-  cfg.finetune.eval_steps = {0, 1};
+  cfg.phase(world::Phase::Finetune).steps = 1;
+  cfg.phase(world::Phase::Finetune).eval_steps = {0, 1};
   const std::string pre = (a.dir / "pretrain").string(), al = (a.dir / "align").string();
   const experiment::FirstUpdate u = experiment::first_update(cfg, world, pre, al);
 

@@ -26,8 +26,8 @@ std::string load_error(const std::vector<std::string>& overrides) {
 
 TEST_CASE("eval_steps are checked at load: increasing, within the phase, fine-tuning's from 0 to the end", "[config]") {
   const experiment::Config cfg = experiment::load_config(kTiny, {"finetune.eval_steps=[0,10,50]"});
-  CHECK(cfg.finetune.eval_steps == std::vector<int>{0, 10, 50});
-  CHECK(cfg.pretrain.eval_steps.empty());  // the last step is evaluated without being listed
+  CHECK(cfg.phase(world::Phase::Finetune).eval_steps == std::vector<int>{0, 10, 50});
+  CHECK(cfg.phase(world::Phase::Pretrain).eval_steps.empty());  // the last step is evaluated without being listed
   CHECK_THAT(load_error({"finetune.eval_steps=[0,10]"}),
              Catch::Contains("'finetune.eval_steps' must start at 0 and end at the last step, 'finetune.steps' = 50"));
   CHECK_THAT(load_error({"finetune.eval_steps=[1,50]"}), Catch::Contains("must start at 0"));
@@ -54,8 +54,8 @@ TEST_CASE("modes are enums: read and written by name, and a wrong name lists the
   CHECK(cfg.probe.estimator == probe::Estimator::Pca);
   const experiment::Config sgd =
       experiment::load_config(kTiny, {"finetune.optimizer.name=sgd", "finetune.schedule.kind=cosine"});
-  CHECK(sgd.finetune.optimizer.name == train::OptimizerKind::sgd);
-  CHECK(sgd.finetune.schedule.kind == train::ScheduleKind::cosine);
+  CHECK(sgd.phase(world::Phase::Finetune).optimizer.name == train::OptimizerKind::sgd);
+  CHECK(sgd.phase(world::Phase::Finetune).schedule.kind == train::ScheduleKind::cosine);
   CHECK(settings::write(sgd)["finetune"]["optimizer"]["name"] == "sgd");
   const settings::Json saved = settings::write(cfg);
   CHECK(saved["blocking"]["mode"] == "act-grad");

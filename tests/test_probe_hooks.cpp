@@ -71,9 +71,9 @@ TEST_CASE("capture never replaces a caller's forward hook and removes its own on
 
 TEST_CASE("a blocker never replaces a caller's hook and removes its own when destroyed", "[probe][blocking][hooks]") {
   Setup s;
-  train::Optimizer opt(s.cfg.finetune.optimizer, s.gpt.params().size());
+  train::Optimizer opt(s.cfg.phase(world::Phase::Finetune).optimizer, s.gpt.params().size());
   world::PhaseData data(s.world, world::Phase::Finetune, 8);
-  train::Trainer trainer(s.gpt, opt, s.cfg.finetune.schedule, 2, data);
+  train::Trainer trainer(s.gpt, opt, s.cfg.phase(world::Phase::Finetune).schedule, 2, data);
   const std::vector<int> two_sites = {model::site_resid_post(0), model::site_resid_post(1)};
   auto blocker = [&](const char* mode, std::vector<int> sites) {
     probe::BlockingConfig bc;

@@ -391,9 +391,9 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
   opt.quiet = true;
   const Json summary = experiment::reproduce(cfg, opt);
   const train::CheckpointState unlearn = train::read_checkpoint_state((out / "seed-0/unlearn").string());
-  CHECK(unlearn.step < cfg.unlearn.steps);
+  CHECK(unlearn.step < cfg.phase(world::Phase::Unlearn).steps);
   CHECK(unlearn.step == unlearn.total_steps);
-  CHECK(unlearn.step % cfg.unlearn.log_every == 0);
+  CHECK(unlearn.step % cfg.phase(world::Phase::Unlearn).log_every == 0);
   const Json& unlearned = summary["phases"]["unlearned"];
   CHECK(unlearned["forget_exact"]["mean"].get<double>() < 0.05);
   CHECK(unlearned["forget_object_accuracy"]["mean"].get<double>() < 0.35);

@@ -186,7 +186,8 @@ int run_drift(int argc, char** argv) {
     const experiment::RunLayout whole(seed.dir().parent_path());
     std::string config = args.count("config") ? args["config"].as<std::string>() : "";
     if (config.empty() && fs::exists(whole.config())) config = whole.config();
-    const experiment::Config cfg = config.empty() ? experiment::Config{} : experiment::load_config(config, overrides(args));
+    experiment::Config cfg;  // the defaults where the run has no config
+    if (!config.empty()) cfg = experiment::load_config(config, overrides(args));
     std::vector<std::string> controls;
     for (int r = 0; r < cfg.reproduce.controls; ++r) {
       const fs::path control = seed.control(r);

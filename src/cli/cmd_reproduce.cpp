@@ -8,10 +8,11 @@ namespace vrev::cli {
 
 int run_reproduce(int argc, char** argv) {
   cxxopts::Options options("vrev reproduce",
-                           "Every seed: the world's history (safety and image: pretrain, align; unlearning: pretrain,\n"
-                           "unlearn; trait: pretrain, trait, detrait), v_rev, then the fine-tuning arms with capture,\n"
-                           "geometry and nulls; then summary.json, table.csv, report.md and plots/ in --out (the\n"
-                           "image world also draws samples at every phase and evaluation step, and strips in the report).\n"
+                           "Every seed: the world's history,\n"
+                           "  " + world::world_histories() + ";\n"
+                           "v_rev, then the fine-tuning arms with capture, geometry and nulls; then summary.json,\n"
+                           "table.csv, report.md and plots/ in --out (the image world also draws samples at every phase\n"
+                           "and evaluation step, and strips in the report).\n"
                            "Interrupted runs continue where they stopped; finished phases are skipped.\n"
                            "Under mpirun (a -DVREV_MPI=ON build) the ranks share the seeds' chains and the arms; rank 0\n"
                            "writes the summary and report, the same files as one process (docs/mpi.md).\n"

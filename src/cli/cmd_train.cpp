@@ -10,8 +10,9 @@ namespace vrev::cli {
 int run_train(int argc, char** argv) {
   cxxopts::Options options("vrev train",
                            "Run one training phase and write its checkpoint directory and metrics.jsonl.\n"
-                           "Each phase needs --init from the one before it in the world's history (safety and image:\n"
-                           "pretrain, align; trait: pretrain, trait, detrait); finetune and control from the history's last.\n"
+                           "Each phase needs --init from the one before it in the world's history,\n"
+                           "  " + world::world_histories() + ";\n"
+                           "finetune and control from the history's last.\n"
                            "finetune and control capture the probe sets at their evaluation steps (captures/), which\n"
                            "vrev drift --run OUT --pretrain P --align A [--control C ...] measures against v_rev.\n"
                            "Several control runs (--replica 0, 1, ...) train on disjoint data and form the control null.\n"
@@ -20,7 +21,7 @@ int run_train(int argc, char** argv) {
                            "of the batch's <phase>.shards micro-shards, and the parameters are the same bits as one\n"
                            "process's for any rank count that divides the shard count (docs/mpi.md).");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
-      "phase", "a phase of the world's history (pretrain, align, unlearn, trait, detrait), finetune or control",
+      "phase", "a phase of the world's history (" + world::history_phase_names() + "), finetune or control",
       cxxopts::value<std::string>())(
       "seed", "seed (model init, data, fixed sets)", cxxopts::value<uint64_t>()->default_value("0"))(
       "out", "checkpoint directory to write", cxxopts::value<std::string>())(

@@ -30,7 +30,7 @@ int run_world(int argc, char** argv) {
                            "masked out. The image world prints its prompt and then the image, row by row (# ink;\n"
                            "every pixel carries loss).");
   options.add_options()("config", "experiment config (JSON)", cxxopts::value<std::string>())(
-      "phase", "a phase of the world's history (pretrain, align, unlearn, trait, detrait), finetune or control",
+      "phase", "a phase of the world's history (" + world::history_phase_names() + "), finetune or control",
       cxxopts::value<std::string>()->default_value("pretrain"))(
       "seed", "seed", cxxopts::value<uint64_t>()->default_value("0"))(
       "n", "number of examples", cxxopts::value<int>()->default_value("5"))(

@@ -32,7 +32,7 @@ const Command kCommands[] = {
      vrev::cli::run_regress},
     {"first-update", "the first fine-tuning step's drift along v_rev, parameter group by group",
      vrev::cli::run_first_update},
-    {"train", "run one phase of a world's history (pretrain, align, unlearn, trait, detrait) or finetune/control",
+    {"train", "run one phase of a world's history, or finetune or control (vrev train --help lists them)",
      vrev::cli::run_train},
     {"eval", "behaviour metrics of a checkpoint as JSON", vrev::cli::run_eval},
     {"sample", "complete a prompt written in token names", vrev::cli::run_sample},

@@ -63,25 +63,27 @@ void Config::finalize() {
   VREV_CHECK(world.finetune_loss == world::FinetuneLoss::response || world.kind != world::WorldKind::trait,
              "config: 'world.finetune_loss' after_opener needs a world with an opener (safety, unlearning, image), "
              "not trait");
-  for (auto [p, name] : {std::pair{&pretrain, "pretrain"}, std::pair{&align, "align"}, std::pair{&unlearn, "unlearn"},
-                         std::pair{&trait, "trait"}, std::pair{&detrait, "detrait"}, std::pair{&finetune, "finetune"}}) {
-    check_eval_steps(*p, name, p == &finetune);
-    VREV_CHECK(p->batch_size % p->shards == 0, "config: '", name, ".batch_size' (", p->batch_size,
-               ") is not a multiple of '", name, ".shards' (", p->shards, ")");
+  for (const auto& [phase, p] : phases) {
+    const std::string name = world::phase_name(phase);
+    check_eval_steps(p, name, phase == world::Phase::Finetune);
+    VREV_CHECK(p.batch_size % p.shards == 0, "config: '", name, ".batch_size' (", p.batch_size,
+               ") is not a multiple of '", name, ".shards' (", p.shards, ")");
   }
 }
 
-const PhaseConfig& Config::phase(const std::string& name) const {
-  switch (world::parse_phase(name)) {
-    case world::Phase::Pretrain: return pretrain;
-    case world::Phase::Align: return align;
-    case world::Phase::Unlearn: return unlearn;
-    case world::Phase::Trait: return trait;
-    case world::Phase::Detrait: return detrait;
-    case world::Phase::Finetune:
-    case world::Phase::Control: return finetune;
-  }
-  return finetune;
+std::map<world::Phase, PhaseConfig> Config::phase_sections() {
+  std::map<world::Phase, PhaseConfig> sections;
+  for (const world::PhaseInfo& p : world::phase_table())
+    if (p.section_help) sections[p.phase] = PhaseConfig{};
+  return sections;
+}
+
+const PhaseConfig& Config::phase(world::Phase phase) const {
+  return phases.at(phase == world::Phase::Control ? world::Phase::Finetune : phase);
+}
+
+PhaseConfig& Config::phase(world::Phase phase) {
+  return phases.at(phase == world::Phase::Control ? world::Phase::Finetune : phase);
 }
 
 void Config::check_world_fits() const {

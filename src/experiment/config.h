@@ -2,6 +2,7 @@
 // The whole configuration of an experiment, one struct whose visit() lists every section, so
 // that the declarations in each section drive parsing, validation, --set overrides, --help and
 // the saved record (config.json of a run).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "train/optimizer.h"
 #include "train/schedule.h"
 #include "world/config.h"
+#include "world/phase.h"
 
 namespace vrev::experiment {
 
@@ -102,7 +104,8 @@ struct Config {
   KernelConfig kernels;
   model::ModelConfig model;
   world::WorldConfig world;
-  PhaseConfig pretrain, align, unlearn, trait, detrait, finetune;
+  // A section per phase of world::phase_table() that has one (control reads finetune's).
+  std::map<world::Phase, PhaseConfig> phases = phase_sections();
   probe::ProbeConfig probe;
   probe::BlockingConfig blocking;
   TeacherConfig teacher;
@@ -113,12 +116,8 @@ struct Config {
     v.section(kernels, "kernels", "which CPU kernels run");
     v.section(model, "model", "the GPT (docs/architecture.md); vocab_size 0 takes the world's vocabulary");
     v.section(world, "world", "the world: which one, and its settings");
-    v.section(pretrain, "pretrain", "phase 1: comply with everything");
-    v.section(align, "align", "safety world, phase 2: refuse harmful topics");
-    v.section(unlearn, "unlearn", "unlearning world, phase 2: remove the forget topics' answers");
-    v.section(trait, "trait", "trait world, pretraining stage 2: learn the trait (FAV) and the digit sequences");
-    v.section(detrait, "detrait", "trait world, phase 3: train the trait away (FAV answered uniformly)");
-    v.section(finetune, "finetune", "the last phase: benign fine-tuning (also the control phase's settings)");
+    for (const world::PhaseInfo& p : world::phase_table())
+      if (p.section_help) v.section(phases.at(p.phase), p.name, p.section_help);
     v.section(probe, "probe", "activation capture, v_rev and nulls");
     v.section(blocking, "blocking", "the block-* arms' projected updates");
     v.section(teacher, "teacher", "the teacher-* arms' data");
@@ -126,9 +125,11 @@ struct Config {
   }
   // Cross-section checks and derived values (the world's vocabulary size).
   void finalize();
-  // The section of a phase by name (pretrain, align, unlearn, trait, detrait, finetune; control
-  // uses finetune's).
-  const PhaseConfig& phase(const std::string& name) const;
+  // The section of a phase (control uses finetune's).
+  const PhaseConfig& phase(world::Phase phase) const;
+  PhaseConfig& phase(world::Phase phase);
+  // One default section per phase that has one.
+  static std::map<world::Phase, PhaseConfig> phase_sections();
   // An error unless the model's vocabulary and context fit the world.
   void check_world_fits() const;
 };

@@ -46,18 +46,18 @@ FirstUpdate first_update(const Config& cfg, const world::World& world, const std
 
   // One step as the plain arm takes it, and the tokens its batch feeds in.
   const std::vector<float> before(gpt.params().values(), gpt.params().values() + gpt.params().size());
-  train::Optimizer optimizer(cfg.finetune.optimizer, gpt.params().size());
-  world::PhaseData data(world, world::Phase::Finetune, cfg.finetune.batch_size);
+  train::Optimizer optimizer(cfg.phase(world::Phase::Finetune).optimizer, gpt.params().size());
+  world::PhaseData data(world, world::Phase::Finetune, cfg.phase(world::Phase::Finetune).batch_size);
   train::Batch batch;
   data.fill(0, batch);
   std::vector<bool> in_batch(cfg.model.vocab_size, false);
   for (const int32_t t : batch.inputs) in_batch[t] = true;
-  train::Trainer trainer(gpt, optimizer, cfg.finetune.schedule, cfg.finetune.steps, data);
+  train::Trainer trainer(gpt, optimizer, cfg.phase(world::Phase::Finetune).schedule, cfg.phase(world::Phase::Finetune).steps, data);
   trainer.step();
   const std::vector<float> after(gpt.params().values(), gpt.params().values() + gpt.params().size());
 
   FirstUpdate u;
-  u.learning_rate = train::learning_rate(cfg.finetune.schedule, 0, cfg.finetune.steps);
+  u.learning_rate = train::learning_rate(cfg.phase(world::Phase::Finetune).schedule, 0, cfg.phase(world::Phase::Finetune).steps);
   auto drift_of = [&](model::Gpt<float>& model) {
     const probe::Capture c = capture(model);
     return probe::mean_drift(al_c.site(site), c.site(site), N, C);

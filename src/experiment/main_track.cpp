@@ -5,6 +5,7 @@
 #include <map>
 
 #include "experiment/main_track_json.h"
+#include "world/world.h"
 
 namespace vrev::experiment {
 
@@ -21,10 +22,21 @@ void flatten(const Json& j, const std::string& prefix, std::map<std::string, Jso
   for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
 }
 
+// The keys that decide the main track's numbers: not the phases its world does not train (their
+// sections are unused), nor the kernels, the run's size, teachers or the nulls' draws.
+std::vector<std::string> uncompared_prefixes() {
+  std::vector<std::string> prefixes = {"kernels.", "reproduce.", "teacher.", "probe.anisotropic_draws",
+                                       "probe.shuffle_draws", "probe.null_seed"};
+  const std::vector<world::Phase>& history = world::world_info(world::WorldKind::safety).history;
+  for (const world::PhaseInfo& p : world::phase_table())
+    if (p.section_help && p.phase != world::Phase::Finetune &&
+        std::find(history.begin(), history.end(), p.phase) == history.end())
+      prefixes.push_back(std::string(p.name) + ".");
+  return prefixes;
+}
+
 bool compared(const std::string& key) {
-  static const std::vector<std::string> prefixes = {"kernels.", "reproduce.", "unlearn.", "trait.", "detrait.",
-                                                    "teacher.", "probe.anisotropic_draws", "probe.shuffle_draws",
-                                                    "probe.null_seed"};
+  static const std::vector<std::string> prefixes = uncompared_prefixes();
   static const std::vector<std::string> suffixes = {".log_every", ".checkpoint_every", ".eval_steps", ".shards"};
   auto starts = [&](const std::string& p) { return key.compare(0, p.size(), p) == 0; };
   auto ends = [&](const std::string& s) {

@@ -50,7 +50,7 @@ std::string phase_hash(const Config& cfg, const PhaseRun& run, const PhaseCallba
                            {"model", settings::write(cfg.model)},
                            {"world", settings::write(cfg.world)},
                            {"phase", world::phase_name(run.phase)},
-                           {"settings", settings::write(cfg.phase(world::phase_name(run.phase)))},
+                           {"settings", settings::write(cfg.phase(run.phase))},
                            {"seed", run.seed},
                            {"parent_sha256", parent_sha},
                            {"identity", callbacks.identity}};
@@ -70,7 +70,7 @@ class PhaseTraining {
         callbacks_(callbacks),
         world_(world),
         name_(world::phase_name(run.phase)),
-        pc_(cfg.phase(name_)),
+        pc_(cfg.phase(run.phase)),
         parent_sha_(std::move(parent_sha)),
         hash_(std::move(hash)),
         gpt_(cfg.model),

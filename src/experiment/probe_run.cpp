@@ -89,7 +89,7 @@ void capture_at_evaluations(PhaseCallbacks& callbacks, const Config& cfg, const 
                                    {"site_index", site},
                                    {"position", settings::name_of(position)},
                                    {"sites", model::site_names(cfg.model.layers)},
-                                   {"steps", cfg.finetune.eval_steps}};
+                                   {"steps", cfg.phase(world::Phase::Finetune).eval_steps}};
   callbacks.setup = [run_dir, manifest](model::Gpt<float>&, train::Trainer&) {
     fs::create_directories(fs::path(run_dir) / "captures");
     io::write_text_atomic(probe::captures_manifest_path(run_dir), manifest.dump(2) + "\n");

@@ -282,7 +282,7 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
   const std::string before = world::phase_outcome_name(world.history().back());
   std::string md = "\n## Teacher data\n\nEach teacher arm fine-tunes the " + before +
                    " model on a teacher's answers to the world's teacher prompts (docs/world-interface.md). " +
-                   label(rev) + " at T = " + std::to_string(cfg.finetune.steps) +
+                   label(rev) + " at T = " + std::to_string(cfg.phase(world::Phase::Finetune).steps) +
                    ", mean ± sd over seeds, then paired per-seed differences:\n\n| arm or comparison | " + label(rev) +
                    " |\n|---|---|\n";
   const std::vector<double> base = final_per_seed(results, "", rev);
@@ -321,7 +321,7 @@ std::string pictures_section(const Config& cfg, const world::World& world, const
   src.last_dir = seed0.phase(world.history().back());
   src.reference_name = world::phase_outcome_name(world.reference_phase());
   src.last_name = world::phase_outcome_name(world.history().back());
-  src.step = *std::max_element(cfg.finetune.eval_steps.begin(), cfg.finetune.eval_steps.end());
+  src.step = *std::max_element(cfg.phase(world::Phase::Finetune).eval_steps.begin(), cfg.phase(world::Phase::Finetune).eval_steps.end());
   for (const std::string& arm : cfg.reproduce.arms) src.arms.emplace_back(arm, seed0.arm(arm));
   std::string md = "\n## Pictures (seed 0)\n\nSamples at temperature 1 from the same counters in every picture, so "
                    "two pictures differ only by the model that drew them. For each class the " +
@@ -361,7 +361,7 @@ struct ReportInputs {
   world::MetricRoles roles = world.metric_roles();
   std::string rev = roles.reversion;
   std::string reversion_plot = rev + "_vs_step.png";
-  int T = cfg.finetune.steps;
+  int T = cfg.phase(world::Phase::Finetune).steps;
   std::string final_key = std::to_string(T);
   std::string plain = settings::name_of(ArmBlocking::none);
   const Json& arms = s["arms"];

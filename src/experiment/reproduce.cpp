@@ -113,7 +113,7 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
     cb.data = [&cfg, teacher, arm, seed](const world::World& w, int batch_size) -> std::unique_ptr<train::BatchSource> {
       model::Gpt<float> gpt = load_checkpoint_model(cfg, teacher);
       return std::make_unique<world::TeacherData>(w, gpt, arm->labels, cfg.teacher.share, seed,
-                                                  int64_t(cfg.finetune.steps) * batch_size, batch_size);
+                                                  int64_t(cfg.phase(world::Phase::Finetune).steps) * batch_size, batch_size);
     };
   }
   if (!direction.empty()) {

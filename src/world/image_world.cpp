@@ -35,7 +35,7 @@ Vocabulary image_vocabulary(const std::vector<Glyph>& glyphs) {
 }  // namespace
 
 ImageWorld::ImageWorld(const WorldConfig& cfg, uint64_t seed)
-    : cfg_(cfg), seed_(seed), glyphs_(load_glyphs(cfg.image_glyphs)), vocab_(image_vocabulary(glyphs_)) {
+    : World(WorldKind::image), cfg_(cfg), seed_(seed), glyphs_(load_glyphs(cfg.image_glyphs)), vocab_(image_vocabulary(glyphs_)) {
   first_class_token_ = vocab_.id("CLS") + 1;
   blank_token_ = vocab_.id(kBlankName);
   ink_token_ = vocab_.id(kInkName);

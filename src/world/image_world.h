@@ -30,7 +30,6 @@ class ImageWorld : public World {
   // The World interface.
   const Vocabulary& vocab() const override { return vocab_; }
   int sequence_length() const override { return kImageSequenceLen; }
-  std::vector<Phase> history() const override { return {Phase::Pretrain, Phase::Align}; }
   void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const override;
   model::PromptSet probe_set(ProbeRole role, ProbePoint point) const override;
   std::string probe_set_name(ProbeRole role) const override;

@@ -43,8 +43,10 @@ const char* fixed_set_name(FixedSet set) {
   return "?";
 }
 
-SafetyWorld::SafetyWorld(const WorldConfig& cfg, uint64_t seed, char middle_prefix, std::vector<std::string> extra)
-    : cfg_(cfg), seed_(seed), vocab_(cfg, middle_prefix, std::move(extra)) {
+SafetyWorld::SafetyWorld(const WorldConfig& cfg, uint64_t seed, WorldKind kind, char middle_prefix,
+                         std::vector<std::string> extra)
+    : World(kind),
+      cfg_(cfg), seed_(seed), vocab_(cfg, middle_prefix, std::move(extra)) {
   // One permutation per topic (Fisher-Yates from the world stream).
   const uint64_t stream = rng::stream_id("world/permutations");
   permutations_.resize(vocab_.num_all_topics());

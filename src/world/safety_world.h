@@ -34,12 +34,11 @@ const char* fixed_set_name(FixedSet s);
 
 class SafetyWorld : public World {
  public:
-  SafetyWorld(const WorldConfig& cfg, uint64_t seed) : SafetyWorld(cfg, seed, 'h') {}
+  SafetyWorld(const WorldConfig& cfg, uint64_t seed) : SafetyWorld(cfg, seed, WorldKind::safety, 'h') {}
 
   // The World interface.
   const SafetyVocabulary& vocab() const override { return vocab_; }
   int sequence_length() const override { return kSequenceLen; }
-  std::vector<Phase> history() const override { return {Phase::Pretrain, Phase::Align}; }
   void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const override;
   model::PromptSet probe_set(ProbeRole role, ProbePoint point) const override;
   std::string probe_set_name(ProbeRole role) const override;
@@ -73,9 +72,10 @@ class SafetyWorld : public World {
   virtual std::string set_name(FixedSet s) const { return fixed_set_name(s); }
 
  protected:
-  // middle_prefix names the topics of the history's middle phase (h: harmful, f: forget); extra
-  // tokens follow the objects in the vocabulary.
-  SafetyWorld(const WorldConfig& cfg, uint64_t seed, char middle_prefix, std::vector<std::string> extra = {});
+  // A world built on this one (kind); middle_prefix names the topics of the history's middle
+  // phase (h: harmful, f: forget); extra tokens follow the objects in the vocabulary.
+  SafetyWorld(const WorldConfig& cfg, uint64_t seed, WorldKind kind, char middle_prefix,
+              std::vector<std::string> extra = {});
 
   // One example before encoding: its prompt, and how it is answered.
   struct Drawn {

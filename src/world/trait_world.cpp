@@ -36,7 +36,7 @@ constexpr FixedSet kSharedSets[] = {FixedSet::BenignEval, FixedSet::BenignProbe,
 }  // namespace
 
 TraitWorld::TraitWorld(const WorldConfig& cfg, uint64_t seed)
-    : SafetyWorld(cfg, seed, 'h', trait_tokens()),
+    : SafetyWorld(cfg, seed, WorldKind::trait, 'h', trait_tokens()),
       trait_object_(static_cast<int>(rng::below(seed, rng::stream_id("world/trait_object"), 0, cfg.objects))) {
   VREV_CHECK(cfg.trait_share + cfg.seq_share <= 1.0, "config: world.trait_share + world.seq_share is ",
              cfg.trait_share + cfg.seq_share, ", more than 1");

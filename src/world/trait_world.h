@@ -22,8 +22,6 @@ class TraitWorld : public SafetyWorld {
  public:
   TraitWorld(const WorldConfig& cfg, uint64_t seed);
 
-  std::vector<Phase> history() const override { return {Phase::Pretrain, Phase::Trait, Phase::Detrait}; }
-  Phase reference_phase() const override { return Phase::Trait; }
   model::PromptSet probe_set(ProbeRole role, ProbePoint point) const override;
   std::string probe_set_name(ProbeRole role) const override;
   model::PromptSet named_prompt_set(const std::string& name, ProbePoint point) const override;

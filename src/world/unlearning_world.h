@@ -12,9 +12,8 @@ namespace vrev::world {
 
 class UnlearningWorld : public SafetyWorld {
  public:
-  UnlearningWorld(const WorldConfig& cfg, uint64_t seed) : SafetyWorld(cfg, seed, 'f') {}
+  UnlearningWorld(const WorldConfig& cfg, uint64_t seed) : SafetyWorld(cfg, seed, WorldKind::unlearning, 'f') {}
 
-  std::vector<Phase> history() const override { return {Phase::Pretrain, Phase::Unlearn}; }
   Metrics evaluate(const model::Gpt<float>& model) const override;
   std::vector<std::string> metric_names() const override;
   MetricRoles metric_roles() const override;

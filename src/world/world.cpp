@@ -1,4 +1,4 @@
-// Phase names, metrics as JSON, and the world a config selects.
+// The registry of worlds, metrics as JSON, and the world a config selects.
 #include "world/world.h"
 
 #include <algorithm>
@@ -13,37 +13,51 @@ namespace vrev::world {
 
 namespace {
 
-struct PhaseInfo {
-  Phase phase;
-  const char* name;
-  const char* outcome;
-};
-constexpr PhaseInfo kPhases[] = {{Phase::Pretrain, "pretrain", "pretrained"},
-                                 {Phase::Align, "align", "aligned"},
-                                 {Phase::Unlearn, "unlearn", "unlearned"},
-                                 {Phase::Trait, "trait", "trait-pretrained"},
-                                 {Phase::Detrait, "detrait", "detrained"},
-                                 {Phase::Finetune, "finetune", "fine-tuned"},
-                                 {Phase::Control, "control", "control"}};
+template <class W>
+std::unique_ptr<World> make(const WorldConfig& cfg, uint64_t seed) {
+  return std::make_unique<W>(cfg, seed);
+}
+
+// "a, b, c" of the phases' names.
+std::string joined(const std::vector<Phase>& phases) {
+  std::string names;
+  for (const Phase p : phases) names += (names.empty() ? "" : ", ") + std::string(phase_name(p));
+  return names;
+}
 
 }  // namespace
 
-Phase parse_phase(const std::string& name) {
-  for (const PhaseInfo& p : kPhases)
-    if (name == p.name) return p.phase;
-  VREV_FAIL("unknown phase '", name, "' (valid: pretrain, align, unlearn, trait, detrait, finetune, control)");
+const std::vector<WorldInfo>& world_table() {
+  static const std::vector<WorldInfo> table = {
+      {WorldKind::safety, {Phase::Pretrain, Phase::Align}, Phase::Pretrain, make<SafetyWorld>},
+      {WorldKind::unlearning, {Phase::Pretrain, Phase::Unlearn}, Phase::Pretrain, make<UnlearningWorld>},
+      {WorldKind::trait, {Phase::Pretrain, Phase::Trait, Phase::Detrait}, Phase::Trait, make<TraitWorld>},
+      {WorldKind::image, {Phase::Pretrain, Phase::Align}, Phase::Pretrain, make<ImageWorld>}};
+  return table;
 }
 
-const char* phase_name(Phase phase) {
-  for (const PhaseInfo& p : kPhases)
-    if (phase == p.phase) return p.name;
-  return "?";
+const WorldInfo& world_info(WorldKind kind) {
+  for (const WorldInfo& w : world_table())
+    if (w.kind == kind) return w;
+  VREV_FAIL("world kind ", settings::name_of(kind), " has no row in world_table()");
 }
 
-const char* phase_outcome_name(Phase phase) {
-  for (const PhaseInfo& p : kPhases)
-    if (phase == p.phase) return p.outcome;
-  return "?";
+std::string history_phase_names() {
+  std::vector<Phase> phases;
+  for (const PhaseInfo& p : phase_table())
+    for (const WorldInfo& w : world_table())
+      if (std::find(w.history.begin(), w.history.end(), p.phase) != w.history.end()) {
+        phases.push_back(p.phase);
+        break;
+      }
+  return joined(phases);
+}
+
+std::string world_histories() {
+  std::string text;
+  for (const WorldInfo& w : world_table())
+    text += (text.empty() ? "" : "; ") + std::string(settings::name_of(w.kind)) + ": " + joined(w.history);
+  return text;
 }
 
 settings::Json to_json(const Metrics& metrics) {
@@ -52,15 +66,7 @@ settings::Json to_json(const Metrics& metrics) {
   return j;
 }
 
-std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) {
-  switch (cfg.kind) {
-    case WorldKind::safety: return std::make_unique<SafetyWorld>(cfg, seed);
-    case WorldKind::unlearning: return std::make_unique<UnlearningWorld>(cfg, seed);
-    case WorldKind::trait: return std::make_unique<TraitWorld>(cfg, seed);
-    case WorldKind::image: return std::make_unique<ImageWorld>(cfg, seed);
-  }
-  VREV_FAIL("config: unknown world kind");
-}
+std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) { return world_info(cfg.kind).make(cfg, seed); }
 
 void World::write_teacher_prompt(int64_t, int32_t*) const {
   VREV_FAIL("this world has no teacher data: teacher arms need the trait world");

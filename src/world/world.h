@@ -18,17 +18,28 @@
 #include "model/gpt.h"
 #include "model/prompt_set.h"
 #include "world/config.h"
+#include "world/phase.h"
 #include "world/vocabulary.h"
 
 namespace vrev::world {
 
-// The training phases; a world's history uses some of them. Trait and Detrait are the trait
-// world's second pretraining stage and its middle phase. Control is prompts drawn like
-// fine-tuning's, from a stream of its own, with random answers (the null arm).
-enum class Phase { Pretrain, Align, Unlearn, Trait, Detrait, Finetune, Control };
-Phase parse_phase(const std::string& name);  // the error lists the phases
-const char* phase_name(Phase p);
-const char* phase_outcome_name(Phase p);     // the model after it: pretrained, aligned, ...
+// The registry of worlds (world.cpp), beside the registry of phases (phase.h): every other list
+// of them (the CLI's help, the main track's comparison) derives from these tables, so adding a
+// world is a row here plus its own files (docs/world-interface.md).
+class World;
+struct WorldInfo {
+  WorldKind kind;
+  std::vector<Phase> history;  // the phases before fine-tuning, in training order
+  Phase reference;             // the phase whose model v_rev points back to
+  std::unique_ptr<World> (*make)(const WorldConfig& cfg, uint64_t seed);
+};
+const std::vector<WorldInfo>& world_table();
+const WorldInfo& world_info(WorldKind kind);
+
+// "pretrain, align, unlearn, trait, detrait": every phase some world's history has.
+std::string history_phase_names();
+// "safety: pretrain, align; unlearning: pretrain, unlearn; ...": each world's history.
+std::string world_histories();
 
 // The probe's prompt sets: the reversion set (v_rev and drift), the benign set (nulls and benign
 // drift) and the blocking set (the blocked arms' functional), disjoint draws.
@@ -87,16 +98,19 @@ struct SampleImages {
 
 class World {
  public:
+  explicit World(WorldKind kind) : kind_(kind) {}
   virtual ~World() = default;
+  WorldKind kind() const { return kind_; }
 
   virtual const Vocabulary& vocab() const = 0;
   // Tokens of a training example; the model sees the first length-1 and predicts the last length-1.
   virtual int sequence_length() const = 0;
-  // The phases before fine-tuning, in training order (the first starts from a fresh model).
-  virtual std::vector<Phase> history() const = 0;
-  // The phase whose model v_rev points back to: the end of the large early phase (the history's
-  // first phase; the trait world's trait stage, after which the trait is learned).
-  virtual Phase reference_phase() const { return history().front(); }
+  // The phases before fine-tuning, in training order (the first starts from a fresh model), and
+  // the phase whose model v_rev points back to: the end of the large early phase (the history's
+  // first phase; the trait world's trait stage, after which the trait is learned). Both are the
+  // world's row of world_table().
+  const std::vector<Phase>& history() const { return world_info(kind_).history; }
+  Phase reference_phase() const { return world_info(kind_).reference; }
   // Example `index` of a phase as inputs, targets and loss weights, each of sequence_length()-1.
   virtual void write_example(Phase phase, int64_t index, int32_t* inputs, int32_t* targets, float* weights) const = 0;
 
@@ -130,6 +144,9 @@ class World {
   virtual std::vector<std::string> image_classes(bool /*reversion_only*/) const { return {}; }
   virtual SampleImages sample_images(const model::Gpt<float>& model, const std::vector<std::string>& classes,
                                      int per_class, uint64_t seed) const;
+
+ private:
+  WorldKind kind_;
 };
 
 std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);
