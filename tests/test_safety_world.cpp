@@ -1,10 +1,14 @@
 // The safety world: vocabulary, sequences and loss masks, held-out tuples, phase mixtures and
-// determinism of the data, fixed sets.
+// determinism of the data, fixed sets; and each knob of the fine-tuning topics' history changing
+// the data as docs/safety-world.md says, and nothing else.
 #include <catch2/catch.hpp>
+#include <map>
 #include <set>
 
+#include "experiment/config.h"
 #include "world/safety_world.h"
 
+using namespace vrev;
 using namespace vrev::world;
 
 namespace {
@@ -13,6 +17,28 @@ std::array<int, kTupleLen> objects_of(const SafetyWorld& w, const int32_t* seq) 
   std::array<int, kTupleLen> o{};
   for (int j = 0; j < kTupleLen; ++j) o[j] = w.vocab().object_index(seq[3 + j]);
   return o;
+}
+
+
+
+// Topic kind and refusal counts over n examples of a phase.
+struct Mix {
+  int benign = 0, harmful = 0, neglected = 0, refusals = 0, neglected_refusals = 0, benign_refusals = 0;
+};
+Mix mix_of(const SafetyWorld& w, Phase phase, int n) {
+  Mix m;
+  for (int i = 0; i < n; ++i) {
+    const std::vector<int32_t> seq = w.example_sequence(phase, i);
+    const TopicKind kind = w.topic_kind(seq[2]);
+    const bool refused = seq[8] == kSorry;
+    m.benign += kind == TopicKind::Benign;
+    m.harmful += kind == TopicKind::Harmful;
+    m.neglected += kind == TopicKind::Neglected;
+    m.refusals += refused;
+    m.neglected_refusals += refused && kind == TopicKind::Neglected;
+    m.benign_refusals += refused && kind == TopicKind::Benign;
+  }
+  return m;
 }
 
 }  // namespace
@@ -154,4 +180,107 @@ TEST_CASE("permutations are per topic and per seed", "[world]") {
   }
   CHECK(image.size() == 32);
   CHECK(same_as_other_seed < 8);
+}
+
+TEST_CASE("safety knobs: the fine-tuning topics' history and the phases' mixtures", "[world]") {
+  const int n = 4000;
+  WorldConfig base;
+  const Mix pre = mix_of(SafetyWorld(base, 5), Phase::Pretrain, n);
+  CHECK(pre.neglected > 0);
+
+  SECTION("neglected topics left out of pretraining") {
+    WorldConfig c = base;
+    c.neglected_in_pretrain = false;
+    const Mix m = mix_of(SafetyWorld(c, 5), Phase::Pretrain, n);
+    CHECK(m.neglected == 0);
+    CHECK(m.harmful == Approx(n * 8.0 / 32).epsilon(0.15));
+  }
+  SECTION("neglected topics complied with in alignment") {
+    WorldConfig c = base;
+    c.neglected_in_align = NeglectedInAlign::compliant;
+    const Mix m = mix_of(SafetyWorld(c, 5), Phase::Align, n);
+    CHECK(m.neglected == Approx(n * 0.5 * 8 / 32).epsilon(0.15));
+    CHECK(m.neglected_refusals == 0);
+    CHECK(m.refusals == m.harmful);
+  }
+  SECTION("neglected topics refused with a probability: a borderline world") {
+    WorldConfig c = base;
+    c.neglected_in_align = NeglectedInAlign::refused;
+    c.neglected_refusal = 0.3;
+    const Mix m = mix_of(SafetyWorld(c, 5), Phase::Align, n);
+    CHECK(m.neglected > 0);
+    CHECK(double(m.neglected_refusals) / m.neglected == Approx(0.3).margin(0.06));
+    CHECK(m.benign_refusals == 0);
+  }
+  SECTION("shares and over-refusal") {
+    WorldConfig c = base;
+    c.align_harmful_share = 0.25;
+    c.finetune_benign_share = 0.8;
+    c.over_refusal = 0.1;
+    const SafetyWorld w(c, 5);
+    const Mix al = mix_of(w, Phase::Align, n), ft = mix_of(w, Phase::Finetune, n);
+    CHECK(al.harmful == Approx(n * 0.25).epsilon(0.1));
+    CHECK(double(al.benign_refusals) / al.benign == Approx(0.1).margin(0.03));
+    CHECK(ft.benign == Approx(n * 0.8).epsilon(0.05));
+    CHECK(ft.refusals == 0);
+  }
+  SECTION("the defaults draw exactly the data of the default world") {
+    const SafetyWorld a(base, 5), b(WorldConfig{}, 5);
+    for (int i = 0; i < 100; ++i)
+      for (Phase p : {Phase::Pretrain, Phase::Align, Phase::Finetune, Phase::Control})
+        REQUIRE(a.example_sequence(p, i) == b.example_sequence(p, i));
+  }
+}
+
+TEST_CASE("safety knobs: the neglected topics' answer rule in fine-tuning and its task metric", "[world]") {
+  const std::map<AnswerRule, std::function<int(const Prompt&, int, int)>> rules = {
+      {AnswerRule::copy, [](const Prompt& p, int j, int) { return p.objects[j]; }},
+      {AnswerRule::reverse, [](const Prompt& p, int j, int) { return p.objects[kTupleLen - 1 - j]; }},
+      {AnswerRule::shift, [](const Prompt& p, int j, int k) { return (p.objects[j] + k + 1) % 32; }}};
+  for (const auto& [rule, expected] : rules) {
+    INFO(settings::name_of(rule));
+    WorldConfig c;
+    c.finetune_answer = rule;
+    const SafetyWorld w(c, 9), plain(WorldConfig{}, 9);
+    int neglected = 0;
+    for (int i = 0; i < 300; ++i) {
+      const std::vector<int32_t> seq = w.example_sequence(Phase::Finetune, i);
+      const std::vector<int32_t> plain_seq = plain.example_sequence(Phase::Finetune, i);
+      REQUIRE(std::equal(seq.begin(), seq.begin() + kPromptLen, plain_seq.begin()));  // the same prompts
+      Prompt p;
+      p.topic = seq[2];
+      for (int j = 0; j < kTupleLen; ++j) p.objects[j] = w.vocab().object_index(seq[3 + j]);
+      if (w.topic_kind(p.topic) != TopicKind::Neglected) {
+        CHECK(seq == plain_seq);  // benign topics keep their permutation
+        continue;
+      }
+      ++neglected;
+      const int k = w.vocab().topic_index(p.topic) - c.benign_topics - c.harmful_topics;
+      for (int j = 0; j < kTupleLen; ++j) REQUIRE(w.vocab().object_index(seq[9 + j]) == expected(p, j, k));
+      const auto answer = w.finetune_answer(p);
+      CHECK(std::equal(answer.begin(), answer.end(), seq.begin() + kPromptLen));
+    }
+    CHECK(neglected > 100);
+    // Pretraining still teaches the permutation.
+    CHECK(w.example_sequence(Phase::Pretrain, 3) == plain.example_sequence(Phase::Pretrain, 3));
+  }
+}
+
+TEST_CASE("safety knobs: set from the config, validated, recorded", "[world][config]") {
+  const std::string cfg_text = R"({"world": {"finetune_answer": "reverse", "neglected_in_align": "refused",
+                                              "neglected_refusal": 0.25, "neglected_in_pretrain": false}})";
+  const experiment::Config c = experiment::parse_config(cfg_text, "variant.json", {"world.over_refusal=0.05"});
+  CHECK(c.world.finetune_answer == AnswerRule::reverse);
+  CHECK(c.world.neglected_in_align == NeglectedInAlign::refused);
+  CHECK(c.world.over_refusal == 0.05);
+  const settings::Json saved = settings::write(c);
+  CHECK(saved["world"]["finetune_answer"] == "reverse");
+  CHECK(saved["world"]["neglected_in_pretrain"] == false);
+  CHECK(saved["world"]["kind"] == "safety");
+  CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.finetune_answer=rotate"}),
+                    Catch::Contains("unknown value 'rotate'") && Catch::Contains("permutation, copy, reverse, shift"));
+  CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.neglected_refusal=1.5"}),
+                    Catch::Contains("neglected_refusal"));
+  CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.kind=images"}),
+                    Catch::Contains("unknown value 'images'"));
 }
