@@ -2,7 +2,7 @@
 // packed, zero-padded tiles with register-blocked loops; OpenMP over the pairs. The textbook
 // yardstick is kernels/ref/attention.h. No flash-attention tiling: T is at most a few hundred
 // here, so the (T, T) probabilities are stored and reused by the backward pass.
-// Accumulation policy: out and att are overwritten; dqkv is accumulated or overwritten as asked.
+// Accumulation (policy: kernels.h): out and att are overwritten; dqkv is accumulated or overwritten as asked.
 // Determinism: every sum runs over its index in an order fixed by the shapes, inside one thread:
 // the tile products as FMA chains in increasing order, row sums in fixed lanes.
 #include <algorithm>

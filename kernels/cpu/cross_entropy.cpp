@@ -1,6 +1,6 @@
 // Fused softmax cross-entropy against hard and soft targets on the CPU, OpenMP over rows; the
 // plain-loop yardstick is kernels/ref/cross_entropy.h.
-// Accumulation policy: losses and probs are overwritten; dlogits is accumulated or overwritten as asked.
+// Accumulation (policy: kernels.h): losses and probs are overwritten; dlogits is accumulated or overwritten as asked.
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
 #include "kernels/math.h"

@@ -1,6 +1,6 @@
 // Elementwise kernels on the CPU (GELU, residual add, sums of parts): vectorised loops over fixed blocks, OpenMP
 // across blocks; the plain-loop yardstick is kernels/ref/elementwise.h.
-// Accumulation policy: out is overwritten; dinp, da and db are accumulated or overwritten as asked.
+// Accumulation (policy: kernels.h): out is overwritten; dinp, da and db are accumulated or overwritten as asked.
 #include "kernels/cpu/detail.h"
 #include "kernels/cpu/kernels.h"
 #include "kernels/math.h"

@@ -1,6 +1,6 @@
 // Token + position embedding on the CPU, OpenMP over rows (forward) and over distinct tokens and
 // positions (backward); the plain-loop yardstick is kernels/ref/encoder.h.
-// Accumulation policy: out is overwritten; dwte and dwpe are accumulated (+=).
+// Accumulation (policy: kernels.h): out is overwritten; dwte and dwpe are accumulated (+=).
 #include <algorithm>
 
 #include "kernels/cpu/detail.h"

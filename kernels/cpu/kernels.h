@@ -6,7 +6,8 @@
 //
 // Vocabulary (as in llm.c): B batch, T time, C channels, NH heads, HS = C / NH head size,
 // V vocabulary, N = B * T rows, IC / OC input / output channels of a Linear.
-// Accumulation policy: forward outputs are overwritten (=). A backward accumulates (+=) into the
+// Accumulation policy (the one statement of it; every kernel file says only which of its outputs
+// are which): forward outputs are overwritten (=). A backward accumulates (+=) into the
 // gradients of parameters (dweight, dbias, dwte, dwpe), so micro-shards' gradients sum; into the
 // gradient of an activation (dinp, da, db, dqkv, dlogits) it accumulates or overwrites as the
 // caller's `accumulate` says: the tape overwrites with the first contribution of a backward pass,

@@ -1,6 +1,6 @@
 // LayerNorm on the CPU (eps 1e-5), OpenMP over rows; the plain-loop yardstick is
 // kernels/ref/layernorm.h.
-// Accumulation policy: out, mean and rstd are overwritten; dweight and dbias are accumulated
+// Accumulation (policy: kernels.h): out, mean and rstd are overwritten; dweight and dbias are accumulated
 // (+=), dinp as asked.
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 // Linear-layer kernels on the CPU: the three matrix products through vrev's GEMM (or OpenBLAS's
 // sgemm when selected), the forward's bias added by the GEMM as it finishes each block, OpenMP for
 // the bias gradient; the plain-loop yardstick is kernels/ref/matmul.h.
-// Accumulation policy: out is overwritten; dweight and dbias are accumulated (+=), dinp as asked.
+// Accumulation (policy: kernels.h): out is overwritten; dweight and dbias are accumulated (+=), dinp as asked.
 #include <cblas.h>
 
 #include <algorithm>

@@ -1,8 +1,7 @@
 #pragma once
 // Reference Linear-layer kernels: plain loops templated on the scalar type, the exact yardstick
 // for kernels/cpu/matmul.cpp; no blocking, no threads.
-// Accumulation policy (as everywhere in kernels/): forward outputs are overwritten; dweight and
-// dbias are accumulated (+=); dinp is accumulated or overwritten as the caller asks.
+// Accumulation (policy: kernels/cpu/kernels.h): out overwritten; dweight, dbias added to; dinp as asked.
 
 #include <algorithm>
 #include <type_traits>

@@ -4,8 +4,7 @@
 // (float hyperparameters and int32_t tokens included), so that kernels/dispatch.h can send float
 // calls to cpu/ and every other scalar type here. Run in double they are what the tests and the
 // autograd's gradient checks trust; they are never a fast path.
-// Accumulation policy: as kernels/cpu/kernels.h says (a backward's gradient of a parameter is
-// accumulated, of an activation accumulated or overwritten as the caller asks).
+// Accumulation policy: kernels/cpu/kernels.h's.
 #include "kernels/ref/adamw.h"
 #include "kernels/ref/attention.h"
 #include "kernels/ref/cross_entropy.h"
