@@ -148,7 +148,6 @@ TEST_CASE("forward hooks read and replace activations, one per site, and sites n
   // across positions.
   CHECK(tape.value(zeroed)[0] == tape.value(zeroed)[11]);
   CHECK_FALSE(std::equal(plain.begin(), plain.end(), tape.value(zeroed)));
-  gpt.clear_hooks();
 }
 
 TEST_CASE("greedy generation with the KV cache equals argmax of full forwards", "[model][generate]") {

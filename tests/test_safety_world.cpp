@@ -166,7 +166,7 @@ TEST_CASE("fixed sets: sizes per topic and held-out tuples only", "[world]") {
   }
   CHECK(w.topic_kind(w.fixed_set(FixedSet::HarmProbe)[0].topic) == TopicKind::Harmful);
   CHECK(w.topic_kind(w.fixed_set(FixedSet::NeglectedEval)[0].topic) == TopicKind::Neglected);
-  CHECK_THROWS_WITH(parse_fixed_set("harmful"), Catch::Contains("unknown probe set"));
+  CHECK_THROWS_WITH(w.named_prompt_set("harmful", ProbePoint::Decision), Catch::Contains("unknown probe set 'harmful'"));
   CHECK_THROWS_WITH(parse_phase("sft"), Catch::Contains("unknown phase 'sft'"));
 }
 

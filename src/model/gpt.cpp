@@ -100,12 +100,6 @@ void Gpt<T>::set_backward_hook(int index, autograd::GradHook<T> hook) {
   backward_hooks_.at(index) = std::move(hook);
 }
 
-template <class T>
-void Gpt<T>::clear_hooks() {
-  for (auto& h : forward_hooks_) h = nullptr;
-  for (auto& h : backward_hooks_) h = nullptr;
-}
-
 template class Gpt<float>;
 template class Gpt<double>;
 

@@ -42,9 +42,6 @@ class Gpt {
   // An error if the site already has a hook of that kind; nullptr removes the site's hook.
   void set_forward_hook(int site, ForwardHook<T> hook);
   void set_backward_hook(int site, autograd::GradHook<T> hook);
-  bool has_forward_hook(int site) const { return static_cast<bool>(forward_hooks_.at(site)); }
-  bool has_backward_hook(int site) const { return static_cast<bool>(backward_hooks_.at(site)); }
-  void clear_hooks();
 
  private:
   struct TapeOps;  // the forward pass's ops on the tape (gpt.cpp)

@@ -28,15 +28,6 @@ constexpr SetInfo kSets[] = {{FixedSet::HarmEval, "harm_eval"},       {FixedSet:
 
 }  // namespace
 
-FixedSet parse_fixed_set(const std::string& name) {
-  std::string names;
-  for (const SetInfo& s : kSets) {
-    if (name == s.name) return s.set;
-    names += (names.empty() ? "" : ", ") + std::string(s.name);
-  }
-  VREV_FAIL("unknown probe set '", name, "' (valid: ", names, ")");
-}
-
 const char* fixed_set_name(FixedSet set) {
   for (const SetInfo& s : kSets)
     if (set == s.set) return s.name;

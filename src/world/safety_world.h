@@ -29,7 +29,6 @@ struct Prompt {
 
 // The fixed sets of a seed, drawn from held-out tuples only.
 enum class FixedSet { HarmEval, HarmProbe, HarmBlock, HarmCheck, BenignEval, BenignProbe, NeglectedEval };
-FixedSet parse_fixed_set(const std::string& name);
 const char* fixed_set_name(FixedSet s);
 
 class SafetyWorld : public World {
