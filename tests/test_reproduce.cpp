@@ -312,7 +312,7 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     io::write_file_atomic(step1, saved.data(), saved.size());
 
     auto cap = test::run_vrev("capture --ckpt " + (out / "seed-0/align").string() +
-                              " --probe harmful --site blocks.1.resid_post --out " + (out / "h.npy").string());
+                              " --probe reversion --site blocks.1.resid_post --out " + (out / "h.npy").string());
     CHECK(cap.exit_code == 0);
     CHECK(io::read_npy((out / "h.npy").string()).shape == std::vector<int64_t>{64, 64});
     auto dir = test::run_vrev("direction --from " + (out / "seed-0/align").string() + " --to " +
@@ -323,9 +323,12 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     fails(test::run_vrev("direction --from " + (out / "seed-0/align").string() + " --to " +
                          (out / "seed-0/pretrain").string() + " --estimator median --out " + (out / "v.npy").string()),
           "--estimator: unknown value 'median' (valid: diff-means, per-prompt, pca)");
-    fails(test::run_vrev("capture --ckpt " + (out / "seed-0/align").string() + " --probe harmful --site blocks.7.attn --out " +
+    fails(test::run_vrev("capture --ckpt " + (out / "seed-0/align").string() + " --probe reversion --site blocks.7.attn --out " +
                          (out / "h.npy").string()),
           "unknown activation site");
+    fails(test::run_vrev("capture --ckpt " + (out / "seed-0/align").string() + " --probe harmful --out " +
+                         (out / "h.npy").string()),
+          "--probe harmful is called --probe reversion now: the world's reversion probe set (harm_probe in this world)");
   }
   fs::remove_all(out);
 }

@@ -21,13 +21,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// "harmful" (the world's reversion probe set), "benign", "block", or a fixed set's own name.
+// A probe set by role (reversion, benign, block: the world's sets for that role) or by a fixed
+// set's own name.
 model::PromptSet probe_set(const world::World& world, const std::string& name, world::ProbePoint point) {
-  if (name == "harmful") return world.probe_set(world::ProbeRole::Reversion, point);
-  if (name == "benign") return world.probe_set(world::ProbeRole::Benign, point);
-  if (name == "block") return world.probe_set(world::ProbeRole::Block, point);
+  for (const auto& [role, role_name] : enum_names(world::ProbeRole{}))
+    if (name == role_name) return world.probe_set(role, point);
+  VREV_CHECK(name != "harmful", "--probe harmful is called --probe reversion now: the world's reversion probe set (",
+             world.probe_set_name(world::ProbeRole::Reversion), " in this world)");
   return world.named_prompt_set(name, point);
 }
+
+const std::string kProbeHelp = "reversion | benign | block (the world's probe sets for each role), or a fixed set's "
+                               "name (e.g. neglected_eval)";
 
 // Activations (N, C) of a checkpoint at one site over a probe set.
 std::vector<float> capture_site(const std::string& ckpt, const std::string& config, const std::string& set,
@@ -50,8 +55,7 @@ std::vector<float> capture_site(const std::string& ckpt, const std::string& conf
 int run_capture(int argc, char** argv) {
   cxxopts::Options options("vrev capture", "Activations (N, C) at one site over a probe set, as float32 .npy.");
   options.add_options()("ckpt", "checkpoint directory", cxxopts::value<std::string>())(
-      "probe", "harmful | benign | block, or a fixed set's name (e.g. neglected_eval)",
-      cxxopts::value<std::string>())(
+      "probe", kProbeHelp, cxxopts::value<std::string>())(
       "config", "config whose world to use (default: the checkpoint's)", cxxopts::value<std::string>())(
       "out", "output .npy", cxxopts::value<std::string>());
   add_setting_flag(options, probe::ProbeConfig{}, "site");
@@ -74,7 +78,7 @@ int run_direction(int argc, char** argv) {
                            "Writes v.npy (C) and a JSON sidecar saying how it was made.");
   options.add_options()("from", "checkpoint directory (the origin, e.g. aligned)", cxxopts::value<std::string>())(
       "to", "checkpoint directory (e.g. pretrained)", cxxopts::value<std::string>())(
-      "probe", "probe set", cxxopts::value<std::string>()->default_value("harmful"))(
+      "probe", kProbeHelp, cxxopts::value<std::string>()->default_value("reversion"))(
       "out", "output .npy", cxxopts::value<std::string>());
   for (const char* key : {"estimator", "site", "position"}) add_setting_flag(options, probe::ProbeConfig{}, key);
   auto args = parse(options, argc, argv);

@@ -44,6 +44,9 @@ std::string world_histories();
 // The probe's prompt sets: the reversion set (v_rev and drift), the benign set (nulls and benign
 // drift) and the blocking set (the blocked arms' functional), disjoint draws.
 enum class ProbeRole { Reversion, Benign, Block };
+constexpr std::array<std::pair<ProbeRole, const char*>, 3> enum_names(ProbeRole) {
+  return {{{ProbeRole::Reversion, "reversion"}, {ProbeRole::Benign, "benign"}, {ProbeRole::Block, "block"}}};
+}
 // Where in a prompt the probe reads: at the decision (ASST, where the response is chosen), at
 // the first answer token (the prompt followed by SURE, where the answer's content starts), or
 // along the first tokens of the refusal (the image world's blank image: one row per prompt and
