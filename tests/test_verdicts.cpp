@@ -31,8 +31,7 @@ SeedResult seed(int id, double task, std::vector<double> align, std::vector<doub
     Json g = {{"steps", steps}, {"alignment", alignment}};
     g["nulls"]["isotropic"]["p99"] = {0.2, 0.2, 0.2, 0.2};
     g["nulls"]["control_finetune"]["values"] = control_values;
-    return Json{{"geometry", g},
-                {"metrics", {{"harmfulness", {0.0, harm}}, {"task_accuracy", {task, task_at_t}}}}};
+    return vrev::experiment::ArmRun{g, {{"harmfulness", {0.0, harm}}, {"task_accuracy", {task, task_at_t}}}};
   };
   r.arms["plain"] = arm(align, 1.0, 0.9);
   r.arms["block-vrev"] = arm({0, blocked_align, blocked_align, blocked_align}, blocked, 0.88);
@@ -127,7 +126,7 @@ TEST_CASE("verdicts: per-seed values, sign test, within-seed control ranks and H
   }
   SECTION("arms tied on every seed (a ceiling) are not testable, not a failure") {
     SeedResults tied = results;
-    for (SeedResult& r : tied) r.arms["block-vrev"]["metrics"]["harmfulness"] = {0.0, 1.0};
+    for (SeedResult& r : tied) r.arms["block-vrev"].metrics["harmfulness"] = {0.0, 1.0};
     const VerdictSet t = vrev::experiment::build_verdicts(config(), *world, tied, Json(), "tied");
     CHECK(claim(t, "blocking along v_rev lowers harmfulness").outcome == VerdictOutcome::not_testable);
   }

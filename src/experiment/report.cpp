@@ -122,7 +122,7 @@ void plot_alignment(const std::string& path, const Config& cfg, const SeedResult
     std::vector<double> steps, mean;
     std::map<std::string, std::vector<double>> null_mean;
     for (const SeedResult& r : results) {
-      const Json& g = r.arms.at(arm)["geometry"];
+      const Json& g = r.arms.at(arm).geometry;
       steps = column(g["steps"]);
       const std::vector<double> y = column(g["alignment"]);
       p.series.push_back({"", steps, y, palette(a), 1.0f});
@@ -156,7 +156,7 @@ void plot_reversion(const std::string& path, const Config& cfg, const std::strin
     const std::string& arm = cfg.reproduce.arms[a];
     std::vector<double> steps, mean;
     for (const SeedResult& r : results) {
-      const Json& m = r.arms.at(arm)["metrics"];
+      const Json& m = r.arms.at(arm).metrics;
       steps = column(m["steps"]);
       std::vector<double> y = column(m[metric]);
       for (double& v : y) v *= 100;
@@ -187,7 +187,7 @@ void plot_layers(const std::string& path, const Config& cfg, const SeedResults& 
     std::vector<double> mean(S, 0.0);
     for (const SeedResult& r : results) {
       std::vector<double> y(S);
-      for (int s = 0; s < S; ++s) y[s] = r.arms.at(arm)["geometry"]["per_site_alignment"][names[s]].back().get<double>();
+      for (int s = 0; s < S; ++s) y[s] = r.arms.at(arm).geometry["per_site_alignment"][names[s]].back().get<double>();
       p.series.push_back({"", x, y, palette(a), 1.0f});
       for (int s = 0; s < S; ++s) mean[s] += y[s] / results.size();
     }
@@ -200,7 +200,7 @@ void plot_layers(const std::string& path, const Config& cfg, const SeedResults& 
 std::vector<double> final_per_seed(const SeedResults& results, const std::string& arm, const std::string& metric) {
   std::vector<double> v;
   for (const SeedResult& r : results)
-    v.push_back(arm.empty() ? r.history.back()[metric].get<double>() : r.arms.at(arm)["metrics"][metric].back().get<double>());
+    v.push_back(arm.empty() ? r.history.back()[metric].get<double>() : r.arms.at(arm).metrics[metric].back().get<double>());
   return v;
 }
 
@@ -221,7 +221,7 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
     md += "| `" + site + "` |";
     for (const std::string& arm : cfg.reproduce.arms) {
       std::vector<double> v;
-      for (const SeedResult& r : results) v.push_back(r.arms.at(arm)["geometry"]["per_site_alignment"][site].back());
+      for (const SeedResult& r : results) v.push_back(r.arms.at(arm).geometry["per_site_alignment"][site].back());
       const auto [mean, sd] = probe::mean_sd(v);
       md += " " + num(mean) + " ± " + num(sd) + " |";
     }
@@ -231,7 +231,7 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
   const std::string plain_arm = settings::name_of(ArmBlocking::none);
   const bool nulls = std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), plain_arm) != cfg.reproduce.arms.end() &&
                      std::all_of(results.begin(), results.end(), [&](const SeedResult& r) {
-                       return r.arms.at(plain_arm)["geometry"].contains("per_site_nulls");
+                       return r.arms.at(plain_arm).geometry.contains("per_site_nulls");
                      });
   if (!nulls) return md;
   // The plain arm at T against each null drawn at that site: where the history's direction beats them.
@@ -244,7 +244,7 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
     int above[4] = {0, 0, 0, 0};
     bool controls = true;
     for (const SeedResult& r : results) {
-      const Json& n = r.arms.at(plain_arm)["geometry"]["per_site_nulls"]["sites"][site];
+      const Json& n = r.arms.at(plain_arm).geometry["per_site_nulls"]["sites"][site];
       const double a = n["alignment"].get<double>();
       plain += a / double(results.size());
       std::vector<double> values;
@@ -427,7 +427,7 @@ std::string plain_series_at_steps(const ReportInputs& in, const char* key) {
   for (const int64_t step : {int64_t(1), int64_t(20), int64_t(in.T)}) {
     std::vector<double> per_seed;
     for (const SeedResult& r : in.results) {
-      const Json& g = r.arms.at(in.plain)["geometry"];
+      const Json& g = r.arms.at(in.plain).geometry;
       for (size_t i = 0; i < g["steps"].size(); ++i)
         if (g["steps"][i].get<int64_t>() == step) per_seed.push_back(g[key][i].get<double>());
     }
@@ -541,8 +541,8 @@ std::string per_seed_section(const ReportInputs& in) {
   const Json& failed = in.s["gate"]["failed"];
   for (const SeedResult& r : in.every_seed)
     for (const std::string& arm : in.cfg.reproduce.arms) {
-      const Json& g = r.arms.at(arm)["geometry"];
-      const Json& m = r.arms.at(arm)["metrics"];
+      const Json& g = r.arms.at(arm).geometry;
+      const Json& m = r.arms.at(arm).metrics;
       auto at_step = [&](int64_t step) {
         for (size_t i = 0; i < g["steps"].size(); ++i)
           if (g["steps"][i].get<int64_t>() == step) return num(g["alignment"][i].get<double>());

@@ -185,8 +185,7 @@ SeedResults read_results(const Config& cfg, const world::World& world, const Run
     for (const Arm& arm : arms) {
       const std::string dir = layout.arm(arm.name);
       training_seconds += finished_phase(dir).seconds;
-      r.arms[arm.name] = {{"geometry", probe::read_geometry(dir)},
-                          {"metrics", read_behaviour_series(dir, world.metric_names())}};
+      r.arms[arm.name] = {probe::read_geometry(dir), read_behaviour_series(dir, world.metric_names())};
     }
     for (int replica = 0; replica < cfg.reproduce.controls; ++replica)
       training_seconds += finished_phase(layout.control(replica)).seconds;

@@ -48,12 +48,12 @@ std::vector<StepSet> step_sets(const std::vector<int64_t>& evaluated, int seeds)
 Json pooled_control_p99(const SeedResults& results, const std::string& arm) {
   Json p99 = Json::array();
   const char* control = settings::name_of(probe::NullKind::ControlFinetune);
-  const Json& first = results.front().arms.at(arm)["geometry"]["nulls"][control];
+  const Json& first = results.front().arms.at(arm).geometry["nulls"][control];
   if (!first.contains("values")) return Json();
   for (size_t i = 0; i < first["values"].size(); ++i) {
     std::vector<double> pooled;
     for (const SeedResult& r : results)
-      for (const Json& v : r.arms.at(arm)["geometry"]["nulls"][control]["values"][i]) pooled.push_back(v);
+      for (const Json& v : r.arms.at(arm).geometry["nulls"][control]["values"][i]) pooled.push_back(v);
     std::sort(pooled.begin(), pooled.end());
     p99.push_back(probe::quantile(pooled, 0.99));
   }
@@ -124,17 +124,17 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
     Json a;
     for (const std::string& k : metrics) {
       std::vector<double> v;
-      for (const SeedResult& r : results) v.push_back(r.arms.at(arm)["metrics"][k].back().get<double>());
+      for (const SeedResult& r : results) v.push_back(r.arms.at(arm).metrics[k].back().get<double>());
       a[k] = seed_stats(v);
     }
     // Per evaluation step: alignment, also split-half (geometry), and the reversion metric (behaviour).
-    const Json& steps = results.front().arms.at(arm)["geometry"]["steps"];
+    const Json& steps = results.front().arms.at(arm).geometry["steps"];
     for (size_t i = 0; i < steps.size(); ++i) {
       std::vector<double> align, split_half, reverted;
       for (const SeedResult& r : results) {
-        align.push_back(r.arms.at(arm)["geometry"]["alignment"][i].get<double>());
-        split_half.push_back(r.arms.at(arm)["geometry"]["split_half_alignment"][i].get<double>());
-        reverted.push_back(r.arms.at(arm)["metrics"][reversion][i].get<double>());
+        align.push_back(r.arms.at(arm).geometry["alignment"][i].get<double>());
+        split_half.push_back(r.arms.at(arm).geometry["split_half_alignment"][i].get<double>());
+        reverted.push_back(r.arms.at(arm).metrics[reversion][i].get<double>());
       }
       a["alignment"][steps[i].dump()] = seed_stats(align);
       a["split_half_alignment"][steps[i].dump()] = seed_stats(split_half);
@@ -145,25 +145,25 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
   // The readout direction (probe/readout.h), where the world has one: cos(v_rev, r) per site, and
   // per arm the drift's alignment with r and with v_rev once r is projected out, per step.
   const bool every_run_has_readout = std::all_of(results.begin(), results.end(), [](const SeedResult& r) {
-    return std::all_of(r.arms.begin(), r.arms.end(), [](const auto& arm) { return arm.second["geometry"].contains("readout"); });
+    return std::all_of(r.arms.begin(), r.arms.end(), [](const auto& arm) { return arm.second.geometry.contains("readout"); });
   });
   if (every_run_has_readout) {
-    const Json& first = results.front().arms.begin()->second["geometry"];
+    const Json& first = results.front().arms.begin()->second.geometry;
     const std::vector<std::string> sites = model::site_names(cfg.model.layers);
     VREV_CHECK(first["readout"]["cos_v_rev_per_site"].size() == sites.size(), "geometry: the readout has ",
                first["readout"]["cos_v_rev_per_site"].size(), " sites, the model ", sites.size());
     for (size_t site = 0; site < sites.size(); ++site) {
       std::vector<double> v;
       for (const SeedResult& r : results)
-        v.push_back(r.arms.begin()->second["geometry"]["readout"]["cos_v_rev_per_site"][site].get<double>());
+        v.push_back(r.arms.begin()->second.geometry["readout"]["cos_v_rev_per_site"][site].get<double>());
       s["readout"]["cos_v_rev_per_site"][sites[site]] = seed_stats(v);
     }
     for (const std::string& arm : cfg.reproduce.arms) {
-      const Json& steps = results.front().arms.at(arm)["geometry"]["steps"];
+      const Json& steps = results.front().arms.at(arm).geometry["steps"];
       for (size_t i = 0; i < steps.size(); ++i)
         for (const char* k : {"alignment", "v_rev_alignment_without_readout"}) {
           std::vector<double> v;
-          for (const SeedResult& r : results) v.push_back(r.arms.at(arm)["geometry"]["readout"][k][i].get<double>());
+          for (const SeedResult& r : results) v.push_back(r.arms.at(arm).geometry["readout"][k][i].get<double>());
           s["readout"]["arms"][arm][k][steps[i].dump()] = seed_stats(v);
         }
     }
@@ -171,14 +171,14 @@ Json summarize_runs(const Config& cfg, const world::World& world, const SeedResu
   // Run-step pairs of the plain arm above each null's p99, on each step set.
   const std::string plain = settings::name_of(ArmBlocking::none);
   if (std::find(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(), plain) != cfg.reproduce.arms.end()) {
-    const Json& steps = results.front().arms.at(plain)["geometry"]["steps"];
+    const Json& steps = results.front().arms.at(plain).geometry["steps"];
     const Json control = pooled_control_p99(results, plain);
     if (!control.is_null()) s["control_null"] = {{"runs_per_seed", cfg.reproduce.controls}, {"p99", control}};
     for (const auto& [kind, null] : enum_names(probe::NullKind{})) {
       for (const StepSet& set : step_sets(steps.get<std::vector<int64_t>>(), int(results.size()))) {
         std::vector<double> alignments, thresholds;
         for (int seed = 0; seed < set.seeds; ++seed) {
-          const Json& g = results[seed].arms.at(plain)["geometry"];
+          const Json& g = results[seed].arms.at(plain).geometry;
           const Json& p99 = g["nulls"][null]["p99"];
           if (!p99.is_array()) continue;
           for (size_t i = 0; i < steps.size(); ++i) {

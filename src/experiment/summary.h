@@ -12,10 +12,16 @@
 
 namespace vrev::experiment {
 
+// One fine-tuning arm of one seed, as its run left it.
+struct ArmRun {
+  settings::Json geometry;  // geometry.json (probe/run_geometry.h)
+  settings::Json metrics;   // the behaviour series: {"steps": [...], "<metric>": [...]}
+};
+
 struct SeedResult {
   int seed = 0;
-  std::vector<settings::Json> history;       // behaviour after each phase of the world's history
-  std::map<std::string, settings::Json> arms;  // arm -> {"geometry": ..., "metrics": behaviour series}
+  std::vector<settings::Json> history;  // behaviour after each phase of the world's history
+  std::map<std::string, ArmRun> arms;   // by arm name
 };
 using SeedResults = std::vector<SeedResult>;
 

@@ -62,10 +62,10 @@ std::string paper_figure(const Json& paper, const char* key, bool percent) {
   return percent ? format("%.1f%%", 100 * mean) : format("%.2f", mean);
 }
 
-const Json& geometry(const SeedResult& r, const std::string& arm) { return r.arms.at(arm)["geometry"]; }
+const Json& geometry(const SeedResult& r, const std::string& arm) { return r.arms.at(arm).geometry; }
 
 double final_metric(const SeedResult& r, const std::string& arm, const std::string& metric) {
-  return r.arms.at(arm)["metrics"][metric].back().get<double>();
+  return r.arms.at(arm).metrics[metric].back().get<double>();
 }
 
 }  // namespace
