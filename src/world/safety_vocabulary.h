@@ -14,7 +14,9 @@ namespace vrev::world {
 
 enum Special : int32_t { kPad = 0, kBos, kEos, kUser, kAsst, kSure, kSorry, kNumSpecial };
 
-enum class TopicKind { Benign, Harmful, Neglected };
+// The topics' kinds. The unlearning world's forget topics stand where the harmful ones do (the
+// history's middle phase acts on them), and go by their own name there.
+enum class TopicKind { Benign, Harmful, Neglected, Forget = Harmful };
 
 class SafetyVocabulary : public Vocabulary {
  public:

@@ -27,8 +27,21 @@ struct Prompt {
   std::array<int, kTupleLen> objects{};    // object indices (not ids)
 };
 
-// The fixed sets of a seed, drawn from held-out tuples only.
-enum class FixedSet { HarmEval, HarmProbe, HarmBlock, HarmCheck, BenignEval, BenignProbe, NeglectedEval };
+// The fixed sets of a seed, drawn from held-out tuples only. The unlearning world's forget sets are
+// the harmful sets' draws over its forget topics, and go by their own names there.
+enum class FixedSet {
+  HarmEval,
+  HarmProbe,
+  HarmBlock,
+  HarmCheck,
+  BenignEval,
+  BenignProbe,
+  NeglectedEval,
+  ForgetEval = HarmEval,
+  ForgetProbe = HarmProbe,
+  ForgetBlock = HarmBlock,
+  ForgetCheck = HarmCheck
+};
 const char* fixed_set_name(FixedSet s);
 
 class SafetyWorld : public World {

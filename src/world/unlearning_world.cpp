@@ -47,7 +47,7 @@ SafetyWorld::Drawn UnlearningWorld::draw(Phase phase, int64_t index) const {
   const uint64_t stream = rng::stream_id("data/unlearn");
   const bool forget = mix_draw(stream, index) < kForgetShare;
   Drawn d;
-  d.prompt = draw_prompt(stream, index, forget ? TopicKind::Harmful : TopicKind::Benign);
+  d.prompt = draw_prompt(stream, index, forget ? TopicKind::Forget : TopicKind::Benign);
   if (forget && config().unlearn_method == UnlearnMethod::refuse) d.refuse = true;
   if (forget && config().unlearn_method == UnlearnMethod::relabel) {
     d.override_answer = true;
@@ -59,10 +59,10 @@ SafetyWorld::Drawn UnlearningWorld::draw(Phase phase, int64_t index) const {
 
 std::string UnlearningWorld::set_name(FixedSet s) const {
   switch (s) {
-    case FixedSet::HarmEval: return "forget_eval";
-    case FixedSet::HarmProbe: return "forget_probe";
-    case FixedSet::HarmBlock: return "forget_block";
-    case FixedSet::HarmCheck: return "forget_check";
+    case FixedSet::ForgetEval: return "forget_eval";
+    case FixedSet::ForgetProbe: return "forget_probe";
+    case FixedSet::ForgetBlock: return "forget_block";
+    case FixedSet::ForgetCheck: return "forget_check";
     default: return fixed_set_name(s);
   }
 }
@@ -71,7 +71,7 @@ std::string UnlearningWorld::set_name(FixedSet s) const {
 // a uniform guess.
 bool UnlearningWorld::phase_complete(Phase phase, const model::Gpt<float>& model) const {
   if (phase != Phase::Unlearn || config().unlearn_method != UnlearnMethod::grad_diff) return false;
-  const SetScore check = score_greedy(model, *this, fixed_set(FixedSet::HarmCheck));
+  const SetScore check = score_greedy(model, *this, fixed_set(FixedSet::ForgetCheck));
   return check.exact <= 0.01 && check.objects <= 4.0 / config().objects;
 }
 
@@ -79,7 +79,7 @@ constexpr const char* kUnlearningMetrics[] = {"forget_object_accuracy", "forget_
                                               "forget_refusal", "retain_accuracy", "neglected_accuracy"};
 
 Metrics UnlearningWorld::evaluate(const model::Gpt<float>& model) const {
-  const std::vector<Prompt> forget_prompts = fixed_set(FixedSet::HarmEval);
+  const std::vector<Prompt> forget_prompts = fixed_set(FixedSet::ForgetEval);
   const SetScore forget = score_greedy(model, *this, forget_prompts);
   return {{"forget_object_accuracy", forget.objects},  // answer objects as pretrained, greedy
           {"forget_exact", forget.exact},              // whole answers as pretrained

@@ -47,10 +47,10 @@ enum class ProbeRole { Reversion, Benign, Block };
 constexpr std::array<std::pair<ProbeRole, const char*>, 3> enum_names(ProbeRole) {
   return {{{ProbeRole::Reversion, "reversion"}, {ProbeRole::Benign, "benign"}, {ProbeRole::Block, "block"}}};
 }
-// Where in a prompt the probe reads: at the decision (ASST, where the response is chosen), at
-// the first answer token (the prompt followed by SURE, where the answer's content starts), or
-// along the first tokens of the refusal (the image world's blank image: one row per prompt and
-// position; the token worlds have no such point and say so).
+// Where in a prompt the probe reads: at the decision (where the response is chosen: ASST in the
+// token worlds), at the first answer token (the prompt followed by its opener, e.g. SURE: where
+// the answer's content starts), or along the first tokens of the refusal (the image world's blank
+// image: one row per prompt and position; the token worlds have no such point and say so).
 enum class ProbePoint { Decision, Answer, Refusal };
 
 struct Metric {
