@@ -223,7 +223,7 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
       std::vector<double> v;
       for (const SeedResult& r : results) v.push_back(r.arms.at(arm).geometry["per_site_alignment"][site].back());
       const auto [mean, sd] = probe::mean_sd(v);
-      md += " " + num(mean) + " ± " + num(sd) + " |";
+      md += " " + num(mean) + (v.size() == 1 ? "" : " ± " + num(sd)) + " |";
     }
     if (readout) md += " " + pm(get(summary["readout"]["cos_v_rev_per_site"], site)) + " |";
     md += "\n";
@@ -270,8 +270,8 @@ std::string paired_difference(const std::vector<double>& a, const std::vector<do
   int above = 0;
   for (size_t i = 0; i < a.size(); ++i) above += (d[i] = a[i] - b[i]) > 0;
   const auto [mean, sd] = probe::mean_sd(d);
-  return (mean >= 0 ? "+" : "") + num(100 * mean, 1) + " ± " + num(100 * sd, 1) + " points (" +
-         std::to_string(above) + " of " + std::to_string(d.size()) + " seeds above)";
+  return (mean >= 0 ? "+" : "") + num(100 * mean, 1) + (d.size() == 1 ? "" : " ± " + num(100 * sd, 1)) + " points (" +
+         std::to_string(above) + " of " + std::to_string(d.size()) + (d.size() == 1 ? " seed above)" : " seeds above)");
 }
 
 // The teacher arms against each other and against the model before fine-tuning: does a
@@ -287,7 +287,7 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
                    " |\n|---|---|\n";
   const std::vector<double> base = final_per_seed(results, "", rev);
   const auto [base_mean, base_sd] = probe::mean_sd(base);
-  md += "| " + before + " (before fine-tuning) | " + pct(base_mean, base_sd) + " |\n";
+  md += "| " + before + " (before fine-tuning) | " + pct(base_mean, base.size() == 1 ? -1.0 : base_sd) + " |\n";
   std::vector<Arm> teachers;
   for (const std::string& name : cfg.reproduce.arms) {
     const Arm arm = parse_arm(name);
