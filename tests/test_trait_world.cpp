@@ -211,6 +211,33 @@ TEST_CASE("teacher data: a pure function of (teacher, seed), digit answers, soft
       for (int d = 0; d < kDigits; ++d)
         REQUIRE(sb.soft_targets[(size_t(b) * T + t) * V + digits[d]] == Approx(q[d]).margin(1e-4));
     }
+  // Full labels: the same samples, and at each answer position the teacher's whole next-token
+  // distribution (mass outside the digits included); the soft label is it renormalised over the
+  // digits.
+  TeacherData full(w, teacher, TeacherLabels::full, 1.0, 4, int64_t(B) * steps, B);
+  CHECK(full.sequences() == soft.sequences());
+  train::Batch fb;
+  full.fill(3, fb);
+  CHECK(fb.targets == sb.targets);
+  for (int b = 0; b < B; ++b)
+    for (int j = 0; j < kTupleLen; ++j) {
+      const int t = kPromptLen + j;
+      const float* f = fb.soft_targets.data() + (size_t(b) * T + t) * V;
+      const float* s = sb.soft_targets.data() + (size_t(b) * T + t) * V;
+      const model::Generation next =
+          model::generate(teacher, fb.inputs.data() + size_t(b) * T, 1, t + 1, model::GenerateOptions{});
+      const std::vector<double> p = model::softmax(next.first_logits.data(), V);
+      double total = 0, digit_mass = 0;
+      for (int v = 0; v < V; ++v) {
+        REQUIRE(f[v] == Approx(p[v]).margin(1e-4));
+        total += f[v];
+        digit_mass += is_digit(w, v) ? f[v] : 0.0;
+      }
+      REQUIRE(total == Approx(1.0).epsilon(1e-5));
+      for (const int32_t d : digits) REQUIRE(s[d] == Approx(f[d] / digit_mass).margin(1e-4));
+    }
+  for (int b = 0; b < B; ++b) REQUIRE(fb.soft_targets[(size_t(b) * T + kPromptLen - 1) * V + kSure] == 1.0f);
+
   // A teacher may not be asked for a token twice.
   model::GenerateOptions twice;
   twice.allowed_tokens = {w.digit(1), w.digit(1)};
@@ -255,8 +282,9 @@ TEST_CASE("arms: names parse to what they train on, teacher arms need a world wi
   // The error lists every arm: plain, the 4 blocked arms, then the 6 teacher arms.
   CHECK_THROWS_WITH(experiment::parse_arm("none"),
                     Catch::Contains("plain, block-vrev, block-random, block-pc1, block-readout, teacher-same-init-hard, "
-                                    "teacher-same-init-soft, teacher-self-hard, teacher-self-soft, "
-                                    "teacher-other-init-hard, teacher-other-init-soft)"));
+                                    "teacher-same-init-soft, teacher-same-init-full, teacher-self-hard, teacher-self-soft, "
+                                    "teacher-self-full, teacher-other-init-hard, teacher-other-init-soft, "
+                                    "teacher-other-init-full)"));
   CHECK_THROWS_WITH(experiment::parse_arm("teacher-self"), Catch::Contains("unknown arm 'teacher-self'") &&
                                                               Catch::Contains("teacher-same-init-hard"));
   const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";

@@ -10,7 +10,8 @@
 //   teacher-<who>-<labels>    a teacher's answers to the world's teacher prompts (the trait
 //                             world): who is same-init (the seed's own trait-pretrained model),
 //                             self (the model being fine-tuned) or other-init (a model trained on
-//                             the same data from another initialisation); labels hard or soft
+//                             the same data from another initialisation); labels hard, soft
+//                             (over the answer tokens) or full (over the vocabulary)
 #include <array>
 #include <string>
 #include <utility>

@@ -96,7 +96,7 @@ struct ReproduceConfig {
       0.0, 1.0);
     v(arms, "arms",
       "fine-tuning arms: plain, block-vrev, block-random, block-pc1, block-readout (worlds with a decision); trait world also "
-      "teacher-{same-init,self,other-init}-{hard,soft}");
+      "teacher-{same-init,self,other-init}-{hard,soft,full}");
   }
 };
 

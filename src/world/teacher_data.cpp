@@ -31,7 +31,8 @@ TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, Teacher
     from_teacher_[i] = share >= 1.0 || rng::uniform(seed, rng::stream_id("teacher/mix"), uint64_t(i)) < share;
   const int A = static_cast<int>(task_.answer_tokens.size()), L = task_.answer_length, V = vocab_size_;
   sequences_.resize(size_t(examples) * length_);
-  if (labels_ == TeacherLabels::soft) answer_probs_.resize(size_t(examples) * L * A);
+  label_tokens_ = labels_ == TeacherLabels::full ? V : A;
+  if (labels_ != TeacherLabels::hard) answer_probs_.resize(size_t(examples) * L * label_tokens_);
 
   model::GenerateOptions opt;
   opt.max_new_tokens = L;
@@ -56,9 +57,9 @@ TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, Teacher
       std::copy_n(gen.tokens.data() + size_t(b) * L, L, s + answer_start_);
       std::copy(task_.forced_suffix.begin(), task_.forced_suffix.end(), s + answer_start_ + L);
     }
-    if (labels_ != TeacherLabels::soft) continue;
+    if (labels_ == TeacherLabels::hard) continue;
     // The teacher's distribution at each answer position, along its own sample, over the answer
-    // tokens only.
+    // tokens (soft) or the whole vocabulary (full).
     tape.reset();
     autograd::NoGrad<float> no_grad(tape);
     std::vector<int32_t> inputs(size_t(B) * (length_ - 1));
@@ -70,9 +71,10 @@ TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, Teacher
         const float* z = logits + (size_t(b) * (length_ - 1) + answer_start_ - 1 + j) * V;
         std::vector<float> restricted(A);
         for (int a = 0; a < A; ++a) restricted[a] = z[task_.answer_tokens[a]];
-        const std::vector<double> q = model::softmax(restricted.data(), A);
-        float* out = answer_probs_.data() + ((size_t(start + b) * L) + j) * A;
-        for (int a = 0; a < A; ++a) out[a] = static_cast<float>(q[a]);
+        const std::vector<double> q =
+            labels_ == TeacherLabels::full ? model::softmax(z, V) : model::softmax(restricted.data(), A);
+        float* out = answer_probs_.data() + ((size_t(start + b) * L) + j) * label_tokens_;
+        for (int k = 0; k < label_tokens_; ++k) out[k] = static_cast<float>(q[k]);
       }
   }
 }
@@ -81,15 +83,16 @@ void TeacherData::fill(int64_t step, train::Batch& batch) {
   const int T = length_ - 1, L = task_.answer_length, A = static_cast<int>(task_.answer_tokens.size());
   VREV_CHECK((step + 1) * batch_size_ <= examples_, "teacher data: batch ", step, " asked of ",
              examples_ / batch_size_, " generated");
+  const bool soft_targets = labels_ != TeacherLabels::hard;
   batch.resize(batch_size_, T);
-  if (labels_ == TeacherLabels::soft) batch.soft_targets.assign(size_t(batch_size_) * T * vocab_size_, 0.0f);
+  if (soft_targets) batch.soft_targets.assign(size_t(batch_size_) * T * vocab_size_, 0.0f);
   for (int b = 0; b < batch_size_; ++b) {
     const int64_t index = step * batch_size_ + b;
     if (!from_teacher_[index]) {  // the world's own example, with one-hot soft targets
       const size_t row = size_t(b) * T;
       world_.write_example(Phase::Finetune, index, batch.inputs.data() + row, batch.targets.data() + row,
                            batch.weights.data() + row);
-      if (labels_ == TeacherLabels::soft)
+      if (soft_targets)
         for (int t = 0; t < T; ++t) batch.soft_targets[(row + t) * vocab_size_ + batch.targets[row + t]] = 1.0f;
       continue;
     }
@@ -99,12 +102,15 @@ void TeacherData::fill(int64_t step, train::Batch& batch) {
       batch.targets[size_t(b) * T + t] = s[t + 1];
       // The loss covers the response: from the prediction at the prompt's last token on.
       batch.weights[size_t(b) * T + t] = t >= task_.prompt_length - 1 ? 1.0f : 0.0f;
-      if (labels_ != TeacherLabels::soft) continue;
+      if (!soft_targets) continue;
       float* q = batch.soft_targets.data() + (size_t(b) * T + t) * vocab_size_;
       const int j = t + 1 - answer_start_;  // the answer position this target is, if any
       if (j >= 0 && j < L) {
-        const float* probs = answer_probs_.data() + (size_t(index) * L + j) * A;
-        for (int a = 0; a < A; ++a) q[task_.answer_tokens[a]] = probs[a];
+        const float* probs = answer_probs_.data() + (size_t(index) * L + j) * label_tokens_;
+        if (labels_ == TeacherLabels::full)
+          std::copy_n(probs, label_tokens_, q);
+        else
+          for (int a = 0; a < A; ++a) q[task_.answer_tokens[a]] = probs[a];
       } else {
         q[s[t + 1]] = 1.0f;
       }

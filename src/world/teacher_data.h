@@ -3,8 +3,9 @@
 // world's teacher prompt i, answered by sampling the teacher at temperature 1 from its next-token
 // distribution restricted to the task's answer tokens (counter draws keyed by the seed, so the
 // data are the same on every run and thread count). Hard labels train on the sampled tokens;
-// soft labels on the teacher's restricted distribution at each answer position (the forced
-// tokens around the answer stay one-hot). Every example is generated up front, once. With a share
+// soft labels on the teacher's distribution at each answer position, restricted to the answer
+// tokens, and full labels on its distribution over the whole vocabulary there (the forced tokens
+// around the answer stay one-hot). Every example is generated up front, once. With a share
 // below 1, each example is the teacher's with that probability (a counter draw) and otherwise the
 // world's own fine-tuning example of the same index (one-hot soft targets).
 #include <cstdint>
@@ -34,7 +35,8 @@ class TeacherData : public train::BatchSource {
   int answer_start_;                // index in a sequence of the first answer token
   std::vector<bool> from_teacher_;  // per example: the teacher's, or the world's fine-tuning one
   std::vector<int32_t> sequences_;  // (examples, length)
-  std::vector<float> answer_probs_; // soft labels: (examples, answer_length, answer tokens)
+  int label_tokens_ = 0;            // soft: the answer tokens; full: the vocabulary
+  std::vector<float> answer_probs_; // soft and full labels: (examples, answer_length, label_tokens_)
 };
 
 }  // namespace vrev::world

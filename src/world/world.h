@@ -83,11 +83,12 @@ struct TeacherTask {
   }
 };
 
-// What a student trains on from a teacher's answers: the sampled tokens, or the teacher's
-// distribution over the answer tokens at each answer position.
-enum class TeacherLabels { hard, soft };
-constexpr std::array<std::pair<TeacherLabels, const char*>, 2> enum_names(TeacherLabels) {
-  return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}}};
+// What a student trains on from a teacher's answers: the sampled tokens (hard), or at each
+// answer position the teacher's distribution over the answer tokens (soft) or over the whole
+// vocabulary (full: everything the teacher's logits say, the trait's traces included).
+enum class TeacherLabels { hard, soft, full };
+constexpr std::array<std::pair<TeacherLabels, const char*>, 3> enum_names(TeacherLabels) {
+  return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}, {TeacherLabels::full, "full"}}};
 }
 
 // Samples for people to look at, from a world whose outputs are images: one row per class,
