@@ -48,6 +48,15 @@ std::string pct(const Json& stats) {
   if (!stats.is_object() || !stats.contains("mean")) return "";
   return pct(stats["mean"].get<double>(), one_value(stats) ? -1.0 : stats["sd"].get<double>());
 }
+// The same rule for per-seed values at hand: "mean ± sd" times `scale`, or the one value alone.
+std::string pm(const std::vector<double>& values, int digits = 2, double scale = 1.0) {
+  const auto [mean, sd] = probe::mean_sd(values);
+  return num(scale * mean, digits) + (values.size() == 1 ? "" : " ± " + num(scale * sd, digits));
+}
+std::string pct(const std::vector<double>& values) {
+  const auto [mean, sd] = probe::mean_sd(values);
+  return pct(mean, values.size() == 1 ? -1.0 : sd);
+}
 const Json& get(const Json& j, const std::string& a, const std::string& b) {
   static const Json none;
   return j.is_object() && j.contains(a) && j[a].is_object() && j[a].contains(b) ? j[a][b] : none;
@@ -222,8 +231,7 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
     for (const std::string& arm : cfg.reproduce.arms) {
       std::vector<double> v;
       for (const SeedResult& r : results) v.push_back(r.arms.at(arm).geometry["per_site_alignment"][site].back());
-      const auto [mean, sd] = probe::mean_sd(v);
-      md += " " + num(mean) + (v.size() == 1 ? "" : " ± " + num(sd)) + " |";
+      md += " " + pm(v) + " |";
     }
     if (readout) md += " " + pm(get(summary["readout"]["cos_v_rev_per_site"], site)) + " |";
     md += "\n";
@@ -269,8 +277,8 @@ std::string paired_difference(const std::vector<double>& a, const std::vector<do
   std::vector<double> d(a.size());
   int above = 0;
   for (size_t i = 0; i < a.size(); ++i) above += (d[i] = a[i] - b[i]) > 0;
-  const auto [mean, sd] = probe::mean_sd(d);
-  return (mean >= 0 ? "+" : "") + num(100 * mean, 1) + (d.size() == 1 ? "" : " ± " + num(100 * sd, 1)) + " points (" +
+  const double mean = probe::mean_sd(d).mean;
+  return (mean >= 0 ? "+" : "") + pm(d, 1, 100.0) + " points (" +
          std::to_string(above) + " of " + std::to_string(d.size()) + (d.size() == 1 ? " seed above)" : " seeds above)");
 }
 
@@ -286,8 +294,7 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
                    ", mean ± sd over seeds, then paired per-seed differences:\n\n| arm or comparison | " + label(rev) +
                    " |\n|---|---|\n";
   const std::vector<double> base = final_per_seed(results, "", rev);
-  const auto [base_mean, base_sd] = probe::mean_sd(base);
-  md += "| " + before + " (before fine-tuning) | " + pct(base_mean, base.size() == 1 ? -1.0 : base_sd) + " |\n";
+  md += "| " + before + " (before fine-tuning) | " + pct(base) + " |\n";
   std::vector<Arm> teachers;
   for (const std::string& name : cfg.reproduce.arms) {
     const Arm arm = parse_arm(name);

@@ -26,7 +26,14 @@ struct UnitPlan {
     }
     return 0;
   }
-  int count(Stage stage) const { return stage == Stage::chains ? seeds : seeds * (stage == Stage::fine_tunes ? runs_per_seed() : arms); }
+  int count(Stage stage) const {
+    switch (stage) {
+      case Stage::chains: return seeds;
+      case Stage::fine_tunes: return seeds * runs_per_seed();
+      case Stage::geometries: return seeds * arms;
+    }
+    return 0;
+  }
   int total() const { return first(Stage::geometries) + count(Stage::geometries); }
 
   // A stage's units that this rank runs.
