@@ -5,17 +5,19 @@
 // to grow such a bit into a different model. These use only +, -, *, / (never fused: the build
 // passes -ffp-contract=off), comparisons and exact exponent arithmetic, so they give the same
 // bits on every IEEE-754 machine. Accuracy: a few ulp, ample for training and statistics; they
-// are not correctly rounded.
+// are not correctly rounded. Each is VREV_HD: the CUDA kernels call the same code (docs/cuda.md).
 #include <bit>
 #include <cmath>
 #include <cstdint>
+
+#include "kernels/host_device.h"
 
 namespace vrev::kernels::math {
 
 // e^x in float, branch-free so that `omp simd` loops vectorise it. Cephes' expf: x = k ln2 + r,
 // |r| <= ln2/2, a degree-6 polynomial for e^r, then 2^k by exponent arithmetic. Relative error
 // about 2 ulp; 0 below -87.3 (where e^x leaves the normal range), saturating at e^88.
-inline float exp_f(float x) {
+VREV_HD inline float exp_f(float x) {
   float xc = x < -87.3f ? -87.3f : x;
   xc = xc > 88.0f ? 88.0f : xc;
   // Round to nearest by adding and removing 1.5 * 2^23: exact for |x| < 2^22, and plain arithmetic
@@ -30,7 +32,12 @@ inline float exp_f(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * (r * r) + r + 1.0f;
-  const float scale = std::bit_cast<float>((static_cast<int32_t>(k) + 127) << 23);
+  const int32_t scale_bits = (static_cast<int32_t>(k) + 127) << 23;
+#if defined(__CUDA_ARCH__)
+  const float scale = __int_as_float(scale_bits);  // device code has no std::bit_cast
+#else
+  const float scale = std::bit_cast<float>(scale_bits);
+#endif
   return x < -87.3f ? 0.0f : p * scale;
 }
 
@@ -40,7 +47,7 @@ inline constexpr double kLn2Lo = 0x1.ef35793c76730p-45;
 
 // e^x in double: x = k ln2 + r (Cody-Waite), |r| <= ln2/2, Taylor series of e^r to r^13
 // (truncation below 1e-17), scaled by 2^k exactly.
-inline double exp(double x) {
+VREV_HD inline double exp(double x) {
   if (!(x < 709.8)) return x != x ? x : HUGE_VAL;
   if (x < -745.2) return 0.0;
   const double k = std::nearbyint(x * 1.4426950408889634);
@@ -52,7 +59,7 @@ inline double exp(double x) {
 
 // ln x in double: x = m 2^e with m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(f), f = (m-1)/(m+1),
 // |f| <= 0.172, series to f^23 (truncation below 1e-18).
-inline double log(double x) {
+VREV_HD inline double log(double x) {
   if (!(x > 0.0)) return x == 0.0 ? -HUGE_VAL : NAN;
   if (x == HUGE_VAL) return x;
   int e = 0;
@@ -68,7 +75,7 @@ inline double log(double x) {
 }
 
 // ln(1 + x), accurate for small x: log of u = 1 + x, corrected for the rounding of u.
-inline double log1p(double x) {
+VREV_HD inline double log1p(double x) {
   const double u = 1.0 + x;
   if (u == 1.0) return x;
   return log(u) * (x / (u - 1.0));
@@ -76,7 +83,7 @@ inline double log1p(double x) {
 
 // cos(2 pi u) for any finite u: reduced to a quarter turn, then a Taylor series of cos or sin
 // on [0, pi/4] (truncation below 1e-17).
-inline double cos_2pi(double u) {
+VREV_HD inline double cos_2pi(double u) {
   double a = std::fabs(u - std::nearbyint(u));  // [0, 1/2]; cos is even and 1-periodic in u
   double sign = 1.0;
   if (a > 0.25) {  // cos(2 pi a) = -cos(2 pi (1/2 - a))
@@ -97,7 +104,7 @@ inline double cos_2pi(double u) {
 }
 
 // b^n for n >= 0 by repeated squaring: an order of products fixed by n.
-inline double powi(double b, int n) {
+VREV_HD inline double powi(double b, int n) {
   double result = 1.0;
   for (; n > 0; n >>= 1, b *= b)
     if (n & 1) result *= b;
@@ -106,7 +113,7 @@ inline double powi(double b, int n) {
 
 // ln Gamma(x) for x > 0: shifted up to x >= 10 by Gamma(x) = Gamma(x + 1) / x, then Stirling's
 // series to the x^-11 term (error below 1e-14 there).
-inline double lgamma(double x) {
+VREV_HD inline double lgamma(double x) {
   double shift = 0.0;
   while (x < 10.0) {
     shift -= log(x);

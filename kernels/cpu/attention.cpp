@@ -21,7 +21,7 @@ using detail::scratch;
 
 namespace {
 
-constexpr int kR = 4;   // rows per register block
+constexpr int kR = kAttentionRows;  // rows per register block (kernels/sum_order.h)
 constexpr int kW = 16;  // columns per register block (one AVX-512 vector, two AVX2 vectors)
 
 int round_up(int x, int m) { return (x + m - 1) / m * m; }

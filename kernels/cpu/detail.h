@@ -5,34 +5,20 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "kernels/sum_order.h"
+
 namespace vrev::kernels::cpu::detail {
 
 // Elementwise kernels walk fixed blocks of kBlock elements in parallel, so each element takes the
 // same (vector body or scalar remainder) code path whatever the thread count.
 inline constexpr long kBlock = 4096;
-// Row reductions (layernorm dweight/dbias, bias_backward) sum fixed chunks of kRowChunk rows into
-// partials and combine the partials in chunk order.
-inline constexpr int kRowChunk = 32;
 // Work (elements touched) below which kernels stay on one thread.
 inline constexpr long kParallelMin = 1L << 15;
 
-// Sums of n terms in an order fixed by n alone: lane j of kLanes partial sums takes terms j,
-// j + kLanes, j + 2 kLanes, ..., and the lanes are added pairwise at the end. The compiler may
-// vectorise the lane loop with any vector width and the result stays the same, which an
-// `omp simd reduction` does not promise (its partial sums follow the vector width, so an AVX-512
-// build and an AVX2 build would add in different orders). term(i) gives term i; Acc is the
-// accumulator type (float or double).
-inline constexpr int kLanes = 8;
-
-template <class Acc, class Term>
-Acc lane_sum(long n, Term term) {
-  Acc acc[kLanes] = {};
-  const long body = n / kLanes * kLanes;
-  for (long i = 0; i < body; i += kLanes)
-    for (int j = 0; j < kLanes; j++) acc[j] += term(i + j);
-  for (long i = body; i < n; i++) acc[i - body] += term(i);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
+// The shared sum orders (kernels/sum_order.h): row sums in fixed lanes, column sums over fixed
+// chunks of kRowChunk rows (layernorm dweight/dbias, bias_backward).
+using kernels::kRowChunk;
+using kernels::lane_sum;
 
 // Scratch buffers: per thread and per slot, 64-byte aligned, grown on demand and kept, so that
 // once a kernel has run at a given size it allocates nothing (a training step after the first

@@ -24,9 +24,11 @@
 #include <cstdint>
 #include <utility>
 
+#include "kernels/sum_order.h"
+
 namespace vrev::kernels::cpu {
 
-inline constexpr long kReduceChunk = 8192;
+using kernels::kReduceChunk;  // the shared sum orders: kernels/sum_order.h
 
 // Threads for OpenMP and OpenBLAS together. n <= 0 restores the default: the cores that other
 // work is not keeping busy right now (idle_cores), so that a laptop already running something
