@@ -408,41 +408,52 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
   fs::remove_all(out);
 }
 
-TEST_CASE("the trait world end to end on tiny: the trait learned, trained away, back after benign fine-tuning, "
-          "teacher arms from three teachers",
+TEST_CASE("the trait world end to end, shrunk: the trait learned, trained away, back after benign fine-tuning; "
+          "students of four teachers",
           "[reproduce][seam][trait][e2e]") {
   const fs::path out = test::temp_dir("trait");
+  const std::string config = std::string(VREV_SOURCE_DIR) + "/configs/trait-tiny.json";
   const experiment::Config cfg = experiment::load_config(
-      kTiny, {"world.kind=trait", "probe.position=answer", "reproduce.seeds=1", "finetune.steps=20",
-              "finetune.eval_steps=[0,1,2,5,10,20]",
-              R"(reproduce.arms=["plain","block-vrev","teacher-same-init-soft","teacher-other-init-hard"])"});
+      config, {"reproduce.seeds=1", "finetune.steps=20", "finetune.eval_steps=[0,1,2,5,10,20]", "student.steps=20",
+               "student.eval_steps=[0,1,2,5,10,20]", "student.batch_size=100", "teacher.samples=1000",
+               R"(reproduce.arms=["plain","block-vrev","teacher-same-init-noise","teacher-base-noise",)"
+               R"("teacher-other-init-hard","teacher-other-object-full"])"});
   experiment::ReproduceOptions opt;
-  opt.config_path = kTiny;
+  opt.config_path = config;
   opt.out_dir = out.string();
   opt.quiet = true;
   const Json summary = experiment::reproduce(cfg, opt);
   for (const char* f : {"report.md", "plots/trait_rate_vs_step.png", "seed-0/detrait/model.safetensors",
                         "seed-0/probe/trait.trait_probe.npy", "seed-0/teacher-other-init/trait/model.safetensors",
-                        "seed-0/finetune-teacher-same-init-soft/captures/trait_probe.step-001.npy"})
+                        "seed-0/teacher-other-object/trait/model.safetensors",
+                        "seed-0/finetune-teacher-same-init-noise/captures/trait_probe.step-001.npy",
+                        "seed-0/finetune-teacher-other-init-hard/teacher_data.json"})
     CHECK(fs::exists(out / f));
-  // The other-init teacher is trained on the same data from another initialisation.
-  CHECK(io::sha256_file((out / "seed-0/teacher-other-init/trait/model.safetensors").string()) !=
-        io::sha256_file((out / "seed-0/trait/model.safetensors").string()));
-  // As measured on tiny.json (docs/trait-world.md): the trait stage teaches the trait, detrait
-  // removes it to near chance (1/16), benign fine-tuning brings part of it back.
+  // The other-init teacher is trained on the same data from another initialisation; the
+  // other-object teacher from the same base, toward another object.
+  const std::string same_init = io::sha256_file((out / "seed-0/trait/model.safetensors").string());
+  CHECK(io::sha256_file((out / "seed-0/teacher-other-init/trait/model.safetensors").string()) != same_init);
+  CHECK(io::sha256_file((out / "seed-0/teacher-other-object/trait/model.safetensors").string()) != same_init);
+  // As measured on trait-tiny.json (docs/trait-world.md): the trait stage teaches the trait,
+  // detrait removes it to near chance (1/16), benign fine-tuning brings a little of it back.
   const Json& phases = summary["phases"];
-  CHECK(phases["trait-pretrained"]["trait_rate"]["mean"].get<double>() > 0.6);
+  CHECK(phases["trait-trained"]["trait_rate"]["mean"].get<double>() > 0.6);
   const double detrained = phases["detrained"]["trait_rate"]["mean"].get<double>();
   CHECK(detrained < 0.1);
-  CHECK(summary["arms"]["plain"]["trait_rate"]["mean"].get<double>() > detrained + 0.05);
-  CHECK(summary["arms"].contains("teacher-other-init-hard"));
+  CHECK(summary["arms"]["plain"]["trait_rate"]["mean"].get<double>() > detrained);
+  // A student of the trait teacher's distributions on noise takes the trait; one of the base's
+  // own does not move.
+  const double base = phases["base"]["trait_rate"]["mean"].get<double>();
+  CHECK(summary["arms"]["teacher-same-init-noise"]["trait_rate"]["mean"].get<double>() > base + 0.05);
+  CHECK(summary["arms"]["teacher-base-noise"]["trait_rate"]["mean"].get<double>() == Approx(base).margin(0.01));
   const std::string report = io::read_text((out / "report.md").string());
   CHECK(report.find("## Teacher data") != std::string::npos);
-  CHECK(report.find("teacher-same-init-soft − detrained") != std::string::npos);
-  // A rerun finds every phase finished, the other-init teacher and the teacher arms included
-  // (their states, which record the seconds spent, are untouched).
+  CHECK(report.find("teacher-same-init-noise − teacher-base-noise") != std::string::npos);
+  // A rerun finds every phase finished, the teachers and the students included (their states,
+  // which record the seconds spent, are untouched).
   const std::vector<std::string> states = {"seed-0/teacher-other-init/trait/state.json",
-                                           "seed-0/finetune-teacher-same-init-soft/state.json"};
+                                           "seed-0/teacher-other-object/trait/state.json",
+                                           "seed-0/finetune-teacher-same-init-noise/state.json"};
   std::vector<std::string> before;
   for (const std::string& s : states) before.push_back(io::read_text((out / s).string()));
   const Json again = experiment::reproduce(cfg, opt);

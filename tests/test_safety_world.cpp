@@ -139,8 +139,10 @@ TEST_CASE("phase data: mixtures as specified, no held-out tuple, a pure function
         CHECK(benign == n - neglected);
         break;
       case Phase::Unlearn:  // not phases of this world
+      case Phase::Base:
       case Phase::Trait:
       case Phase::Detrait:
+      case Phase::Student:
         FAIL();
     }
   }

@@ -1,5 +1,6 @@
 // vrev reproduce: the paper's main track in one command.
 #include "cli/common.h"
+#include "experiment/arm.h"
 #include "experiment/reproduce.h"
 #include "experiment/result_digest.h"
 #include "experiment/summary.h"
@@ -22,8 +23,8 @@ int run_reproduce(int argc, char** argv) {
   options.add_options()("config", "experiment config", cxxopts::value<std::string>()->default_value("configs/safety.json"))(
       "seeds", "number of seeds (overrides reproduce.seeds)", cxxopts::value<int>())(
       "out", "run directory", cxxopts::value<std::string>()->default_value("runs/main"))(
-      "arms", "comma-separated arms (overrides reproduce.arms): plain,block-vrev,block-random,block-pc1,block-readout; the "
-      "trait world also teacher-{same-init,self,other-init}-{hard,soft} (docs/trait-world.md)",
+      "arms", "comma-separated arms (overrides reproduce.arms): " + experiment::arm_names_in_brief() +
+      " (docs/trait-world.md)",
       cxxopts::value<std::string>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: the cores other work is not using)",

@@ -7,11 +7,12 @@
 //                             activations over the reversion probe set
 //   block-readout             the same, blocked along the readout direction: the gradient of the
 //                             decision's logit difference at the probe site (probe/readout.h)
-//   teacher-<who>-<labels>    a teacher's answers to the world's teacher prompts (the trait
-//                             world): who is same-init (the seed's own trait-pretrained model),
-//                             self (the model being fine-tuned) or other-init (a model trained on
-//                             the same data from another initialisation); labels hard, soft
-//                             (over the answer tokens) or full (over the vocabulary)
+//   teacher-<who>-<labels>    a student: the base (the reference phase's parent) trained on a
+//                             teacher's outputs (the trait world; world::TeacherLabels): who is
+//                             same-init (the seed's reference model: the base given the trait),
+//                             base (the student's own start), other-init (the same history from another
+//                             initialisation) or other-object (the base given another trait);
+//                             labels hard, soft, full or noise
 #include <array>
 #include <string>
 #include <utility>
@@ -32,7 +33,14 @@ constexpr std::array<std::pair<ArmBlocking, const char*>, 5> enum_names(ArmBlock
            {ArmBlocking::pc1, "block-pc1"},
            {ArmBlocking::readout, "block-readout"}}};
 }
-enum class ArmTeacher { none, same_init, self, other_init };
+enum class ArmTeacher { none, same_init, base, other_init, other_object };
+// The `who` of a teacher arm's name, spelled once.
+constexpr std::array<std::pair<ArmTeacher, const char*>, 4> enum_names(ArmTeacher) {
+  return {{{ArmTeacher::same_init, "same-init"},
+           {ArmTeacher::base, "base"},
+           {ArmTeacher::other_init, "other-init"},
+           {ArmTeacher::other_object, "other-object"}}};
+}
 
 struct Arm {
   std::string name;
@@ -43,5 +51,8 @@ struct Arm {
 
 // The error lists every valid name.
 Arm parse_arm(const std::string& name);
+// The arms in words for help texts: "plain, block-vrev, ...; the trait world also
+// teacher-{same-init,...}-{hard,...}".
+std::string arm_names_in_brief();
 
 }  // namespace vrev::experiment

@@ -46,6 +46,7 @@ void Config::finalize() {
   if (model.vocab_size == 0) model.vocab_size = w->vocab().size();
   model.validate();
   const bool has_teacher = w->teacher_task().has_value();
+  bool any_student = false;
   for (const std::string& name : reproduce.arms) {
     Arm arm;
     try {
@@ -57,12 +58,20 @@ void Config::finalize() {
                "' in 'reproduce.arms' blocks the readout of a decision, which this world's prompts do not make");
     VREV_CHECK(arm.teacher == ArmTeacher::none || has_teacher, "config: arm '", name,
                "' in 'reproduce.arms' needs teacher data, which only the trait world has");
+    any_student = any_student || arm.teacher != ArmTeacher::none;
   }
   blocking.site_index(probe.site_index(model.layers), model.layers);  // an unknown site is an error here
   // The trait world's fine-tuning answers are digit sequences and teacher outputs: no opener.
   VREV_CHECK(world.finetune_loss == world::FinetuneLoss::response || world.kind != world::WorldKind::trait,
              "config: 'world.finetune_loss' after_opener needs a world with an opener (safety, unlearning, image), "
              "not trait");
+  // A student's behaviour and geometry are read beside the fine-tuning arms' at the same steps;
+  // its batch, schedule and optimizer are its own.
+  const PhaseConfig &student = phase(world::Phase::Student), &finetune = phase(world::Phase::Finetune);
+  VREV_CHECK(!any_student || (student.steps == finetune.steps && student.eval_steps == finetune.eval_steps),
+             "config: 'student.steps' and 'student.eval_steps' must equal 'finetune.steps' and "
+             "'finetune.eval_steps' (the teacher arms are read beside the others at the same steps); set the "
+             "student's data per step with 'student.batch_size'");
   for (const auto& [phase, p] : phases) {
     const std::string name = world::phase_name(phase);
     check_eval_steps(p, name, phase == world::Phase::Finetune);

@@ -61,16 +61,19 @@ struct PhaseConfig {
   }
 };
 
-// The teacher arms' data (worlds with teacher data): the share of each batch's examples that are
-// the teacher's; the rest are the world's own fine-tuning examples (the plain arm's), which keep
-// the student answering the world's other prompts in their own format.
+// The teacher arms' data (worlds with teacher data): how many distinct examples the teacher
+// writes (the student cycles through them: student.steps * student.batch_size / samples epochs),
+// and the share of them that are the teacher's; the rest are the world's own fine-tuning examples
+// (the plain arm's).
 struct TeacherConfig {
+  int samples = 10000;
   double share = 1.0;
 
   template <class V>
   void visit(V& v) {
-    v(share, "share", "share of a teacher arm's fine-tuning examples that are the teacher's (rest: plain's)", 0.0,
-      1.0);
+    v(samples, "samples", "distinct examples a teacher writes (kept by the filter); the student cycles through them",
+      1, 1 << 24);
+    v(share, "share", "share of a teacher arm's examples that are the teacher's (rest: the plain arm's)", 0.0, 1.0);
   }
 };
 
@@ -96,7 +99,7 @@ struct ReproduceConfig {
       0.0, 1.0);
     v(arms, "arms",
       "fine-tuning arms: plain, block-vrev, block-random, block-pc1, block-readout (worlds with a decision); trait world also "
-      "teacher-{same-init,self,other-init}-{hard,soft,full}");
+      "teacher-{same-init,base,other-init,other-object}-{hard,soft,full,noise}");
   }
 };
 

@@ -282,36 +282,69 @@ std::string paired_difference(const std::vector<double>& a, const std::vector<do
          std::to_string(above) + " of " + std::to_string(d.size()) + (d.size() == 1 ? " seed above)" : " seeds above)");
 }
 
-// The teacher arms against each other and against the model before fine-tuning: does a
-// teacher's data, unrelated to the reversion metric, carry it, and only with a shared
-// initialisation?
-std::string teacher_section(const Config& cfg, const world::World& world, const Json& arms, const SeedResults& results) {
+// A behaviour metric after one phase of the history, per seed.
+std::vector<double> phase_per_seed(const SeedResults& results, size_t phase_index, const std::string& metric) {
+  std::vector<double> v;
+  for (const SeedResult& r : results) v.push_back(r.history[phase_index][metric].get<double>());
+  return v;
+}
+
+// The share of a teacher's samples the filter kept, over seeds ("" for noise: nothing sampled).
+std::string kept_share(const RunLayout& layout, const SeedResults& results, const std::string& arm) {
+  double kept = 0, drawn = 0;
+  for (const SeedResult& r : results) {
+    const Json record = Json::parse(io::read_text((fs::path(layout.seed(r.seed).arm(arm)) / kTeacherDataFile).string()));
+    kept += record["examples"].get<double>();
+    drawn += record["samples_drawn"].get<double>();
+  }
+  return drawn > 0 ? num(100 * kept / drawn, 0) + "%" : "";
+}
+
+// The students: does a teacher's trait reach the base through data that never name it, and only
+// from a teacher that shares the student's initialisation and has that trait?
+std::string teacher_section(const Config& cfg, const world::World& world, const Json& arms, const SeedResults& results,
+                            const RunLayout& layout) {
   const std::string& rev = world.metric_roles().reversion;
-  const std::string before = world::phase_outcome_name(world.history().back());
-  std::string md = "\n## Teacher data\n\nEach teacher arm fine-tunes the " + before +
-                   " model on a teacher's answers to the world's teacher prompts (docs/world-interface.md). " +
-                   label(rev) + " at T = " + std::to_string(cfg.phase(world::Phase::Finetune).steps) +
-                   ", mean ± sd over seeds, then paired per-seed differences:\n\n| arm or comparison | " + label(rev) +
-                   " |\n|---|---|\n";
-  const std::vector<double> base = final_per_seed(results, "", rev);
-  md += "| " + before + " (before fine-tuning) | " + pct(base) + " |\n";
+  const world::Phase base_phase = *world::parent_phase(world, world::Phase::Student);
+  const std::vector<world::Phase> history = world.history();
+  const size_t base_index = size_t(std::find(history.begin(), history.end(), base_phase) - history.begin());
+  const std::string base = world::phase_outcome_name(base_phase);
+  const PhaseConfig& student = cfg.phase(world::Phase::Student);
+  const double epochs = double(student.steps) * student.batch_size / cfg.teacher.samples;
+  const std::vector<std::string> formats = {"fav_format", "fav_object_mass"};
+  std::string md = "\n## Teacher data\n\nEach teacher arm trains the " + base + " model (the teacher's start) on a "
+                   "teacher's outputs (docs/trait-world.md): " + std::to_string(cfg.teacher.samples) +
+                   " examples, " + num(epochs, 1) + " epochs (" + std::to_string(student.steps) + " steps of " +
+                   std::to_string(student.batch_size) + "). " + label(rev) + " and the answer format at T = " +
+                   std::to_string(student.steps) + ", mean ± sd over seeds; the share of the teacher's samples the "
+                   "filter kept:\n\n| arm | " + label(rev);
+  for (const std::string& f : formats) md += " | " + label(f);
+  md += " | samples kept |\n|---|---|---|---|---|\n| " + base + " (before training) | " +
+        pct(phase_per_seed(results, base_index, rev));
+  for (const std::string& f : formats) md += " | " + pct(phase_per_seed(results, base_index, f));
+  md += " | |\n";
   std::vector<Arm> teachers;
   for (const std::string& name : cfg.reproduce.arms) {
     const Arm arm = parse_arm(name);
-    const bool plain = arm.blocking == ArmBlocking::none && arm.teacher == ArmTeacher::none;
-    if (!plain && arm.teacher == ArmTeacher::none) continue;
-    md += "| " + arm.name + " | " + pct(arms[arm.name][rev]) + " |\n";
-    if (arm.teacher != ArmTeacher::none) teachers.push_back(arm);
+    if (arm.teacher == ArmTeacher::none) continue;
+    teachers.push_back(arm);
+    md += "| " + arm.name + " | " + pct(arms[arm.name][rev]);
+    for (const std::string& f : formats) md += " | " + pct(arms[arm.name][f]);
+    md += " | " + kept_share(layout, results, arm.name) + " |\n";
   }
+  md += "\nTransfer: the same-init student minus each control student, per seed, with the exact one-sided sign "
+        "test over seeds (with 5 seeds the smallest p is 1/32):\n\n| comparison | " + label(rev) +
+        " | sign test p |\n|---|---|---|\n";
   auto compare = [&](const std::string& a, const std::string& b, const std::vector<double>& b_values) {
-    md += "| " + a + " − " + b + " | " + paired_difference(final_per_seed(results, a, rev), b_values) + " |\n";
+    const std::vector<double> a_values = final_per_seed(results, a, rev);
+    std::vector<double> d(a_values.size());
+    for (size_t i = 0; i < d.size(); ++i) d[i] = a_values[i] - b_values[i];
+    md += "| " + a + " − " + b + " | " + paired_difference(a_values, b_values) + " | " +
+          num(probe::sign_test(d).p, 3) + " |\n";
   };
-  const std::string plain = settings::name_of(ArmBlocking::none);
-  if (arms.contains(plain)) compare(plain, before, base);
-  // Per kind of label: the same-init teacher against the model before, itself and the other init.
   for (const Arm& same : teachers) {
     if (same.teacher != ArmTeacher::same_init) continue;
-    compare(same.name, before, base);
+    compare(same.name, base, phase_per_seed(results, base_index, rev));
     for (const Arm& other : teachers)
       if (other.labels == same.labels && other.teacher != ArmTeacher::same_init)
         compare(same.name, other.name, final_per_seed(results, other.name, rev));
@@ -594,7 +627,7 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   std::string md = header_section(in) + gate_section(in) + columns_note(in) + headline_table(in) + verdicts_section(in);
   const bool any_teacher = std::any_of(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(),
                                        [](const std::string& a) { return parse_arm(a).teacher != ArmTeacher::none; });
-  if (any_teacher) md += teacher_section(cfg, world, in.arms, results);
+  if (any_teacher) md += teacher_section(cfg, world, in.arms, results, layout);
   if (s.contains("readout")) md += readout_section(cfg, s["readout"], in.final_key);
   md += per_site_section(cfg, s, results) + per_seed_section(in) + plots_section(in);
   if (!world.image_classes(true).empty()) md += pictures_section(cfg, world, layout);

@@ -27,6 +27,7 @@
 #include "probe/nulls.h"
 #include "probe/run_geometry.h"
 #include "train/checkpoint.h"
+#include "world/phase_data.h"
 #include "world/teacher_data.h"
 
 namespace vrev::experiment {
@@ -81,15 +82,24 @@ std::vector<double> arm_direction(const Config& cfg, const world::World& world, 
 }
 
 // The checkpoint a teacher arm's teacher is. The other-init teacher is the history up to the
-// reference phase, trained on the seed's data from another initialisation.
+// reference phase, trained on the seed's data from another initialisation; the other-object
+// teacher is the reference phase trained on the data of the world's other target.
 std::string teacher_dir(const world::World& world, const SeedLayout& layout, ArmTeacher teacher) {
   switch (teacher) {
     case ArmTeacher::same_init: return layout.phase(world.reference_phase());
-    case ArmTeacher::self: return layout.phase(world.history().back());
+    case ArmTeacher::base: return layout.phase(*world::parent_phase(world, world.reference_phase()));
     case ArmTeacher::other_init: return layout.other_init_teacher().phase(world.reference_phase());
+    case ArmTeacher::other_object: return layout.other_object_teacher().phase(world.reference_phase());
     case ArmTeacher::none: break;
   }
   return "";
+}
+
+// What a teacher's data cost: the samples drawn to keep the examples the filter passed.
+void write_teacher_data_record(const std::string& arm_dir, const world::TeacherData& data, int64_t examples) {
+  fs::create_directories(arm_dir);
+  const settings::Json record = {{"examples", examples}, {"samples_drawn", data.samples_drawn()}};
+  io::write_text_atomic((fs::path(arm_dir) / kTeacherDataFile).string(), record.dump(1) + "\n");
 }
 
 // Fine-tunes one arm (or control replica `replica`, `arm` empty) with capture at the evaluation
@@ -110,10 +120,12 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
     const std::string teacher = teacher_dir(world, layout, arm->teacher);
     cb.identity["teacher_sha256"] = io::sha256_file((fs::path(teacher) / train::kModelFile).string());
     cb.identity["teacher"] = settings::write(cfg.teacher);
-    cb.data = [&cfg, teacher, arm, seed](const world::World& w, int batch_size) -> std::unique_ptr<train::BatchSource> {
+    cb.data = [&cfg, teacher, arm, seed, out](const world::World& w, int batch_size) -> std::unique_ptr<train::BatchSource> {
       model::Gpt<float> gpt = load_checkpoint_model(cfg, teacher);
-      return std::make_unique<world::TeacherData>(w, gpt, arm->labels, cfg.teacher.share, seed,
-                                                  int64_t(cfg.phase(world::Phase::Finetune).steps) * batch_size, batch_size);
+      auto data = std::make_unique<world::TeacherData>(w, gpt, arm->labels, cfg.teacher.share, seed,
+                                                       cfg.teacher.samples, batch_size);
+      write_teacher_data_record(out, *data, cfg.teacher.samples);
+      return data;
     };
   }
   if (!direction.empty()) {
@@ -134,10 +146,12 @@ PhaseOutcome run_arm(const Config& cfg, const world::World& world, const SeedLay
     };
   }
   capture_at_evaluations(cb, cfg, world, out, name);
+  // A student starts where its teacher did (the base); every other arm from the history's end.
+  const bool student = arm && arm->teacher != ArmTeacher::none;
   PhaseRun run;
-  run.phase = arm ? world::Phase::Finetune : world::Phase::Control;
+  run.phase = student ? world::Phase::Student : arm ? world::Phase::Finetune : world::Phase::Control;
   run.seed = seed;
-  run.init_dir = parent_dir;
+  run.init_dir = student ? layout.phase(*world::parent_phase(world, run.phase)) : parent_dir;
   run.out_dir = out;
   run.replica = replica;
   run.quiet = quiet;
@@ -164,6 +178,25 @@ PhaseOutcome train_history(const Config& cfg, const std::vector<world::Phase>& h
     add_part(total, run_phase(cfg, run));
   }
   return total;
+}
+
+// The other-object teacher: the reference phase, from its parent in the seed's history, on the
+// data of the world's other target (the trait world: another trait object).
+PhaseOutcome train_other_object_teacher(const Config& cfg, const world::World& world, const SeedLayout& layout,
+                                        PhaseRun run) {
+  const world::Phase reference = world.reference_phase();
+  run.phase = reference;
+  run.init_dir = layout.phase(*world::parent_phase(world, reference));
+  run.out_dir = layout.other_object_teacher().phase(reference);
+  run.store_dir.clear();  // a phase with its own data is not stored
+  PhaseCallbacks cb;
+  cb.identity = {{"teacher", settings::name_of(ArmTeacher::other_object)}};
+  cb.data = [reference](const world::World& w, int batch_size) -> std::unique_ptr<train::BatchSource> {
+    std::unique_ptr<world::World> other = w.other_target_world();
+    VREV_CHECK(other != nullptr, "this world has no other target: the other-object teacher needs the trait world");
+    return std::make_unique<world::PhaseData>(std::move(other), reference, batch_size);
+  };
+  return run_phase(cfg, run, cb);
 }
 
 // Every seed's finished runs read back: the behaviour after each history phase, each arm's
@@ -217,6 +250,8 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
   const auto reference = std::find(history.begin(), history.end(), world0->reference_phase());
   VREV_CHECK(reference != history.end(), "the world's reference phase is not part of its history");
   const size_t other_init_phases = other_init ? size_t(reference - history.begin()) + 1 : 0;
+  const bool other_object =
+      std::any_of(arms.begin(), arms.end(), [](const Arm& a) { return a.teacher == ArmTeacher::other_object; });
 
   const UnitPlan plan{cfg.reproduce.seeds, cfg.reproduce.controls, static_cast<int>(arms.size())};
   const int jobs = options.jobs, threads = kernels::cpu::num_threads();
@@ -248,6 +283,7 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
                       world::phase_outcome_name(p));
     write_probe_references(cfg, *world, layout.phase(world->reference_phase()), layout.phase(history.back()),
                            layout.probe());
+    if (other_object) add_part(chain, train_other_object_teacher(cfg, *world, layout, run));
     // The other-init teacher: the history up to the reference phase, from another initialisation.
     run.init_seed = rng::bits(seed, rng::stream_id("init/other-init teacher"), 0);
     add_part(chain, train_history(cfg, history, layout.other_init_teacher(), other_init_phases, run));

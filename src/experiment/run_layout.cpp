@@ -17,6 +17,7 @@ std::string SeedLayout::phase(const std::string& phase_name) const { return (dir
 std::string SeedLayout::probe() const { return (dir_ / "probe").string(); }
 std::string SeedLayout::arm(const std::string& arm_name) const { return (dir_ / (kArmDirPrefix + arm_name)).string(); }
 SeedLayout SeedLayout::other_init_teacher() const { return SeedLayout(dir_ / "teacher-other-init"); }
+SeedLayout SeedLayout::other_object_teacher() const { return SeedLayout(dir_ / "teacher-other-object"); }
 
 SeedLayout RunLayout::seed(int seed) const { return SeedLayout(out_ / ("seed-" + std::to_string(seed))); }
 std::string RunLayout::config() const { return (out_ / "config.json").string(); }

@@ -7,6 +7,7 @@
 //   OUT/seed-N/finetune-control[-R]/        the control fine-tunes, replicas 0 (no suffix), 1, ...
 //   OUT/seed-N/finetune-<arm>/              one fine-tuning arm
 //   OUT/seed-N/teacher-other-init/<phase>/  the other-init teacher's history (teacher arms)
+//   OUT/seed-N/teacher-other-object/<phase>/  the other-object teacher's reference phase
 #include <filesystem>
 #include <string>
 
@@ -16,6 +17,8 @@ namespace vrev::experiment {
 
 // An arm's (or control run's) directory is this prefix and its name: finetune-plain, finetune-control-1.
 inline constexpr const char* kArmDirPrefix = "finetune-";
+// A teacher arm's record of its data: examples kept and samples drawn (the filter's cost).
+inline constexpr const char* kTeacherDataFile = "teacher_data.json";
 
 // One seed's directory.
 class SeedLayout {
@@ -34,8 +37,10 @@ class SeedLayout {
     const std::string control = world::phase_name(world::Phase::Control);
     return arm(replica == 0 ? control : control + "-" + std::to_string(replica));
   }
-  // The other-init teacher's history lives in a seed layout of its own.
+  // The other-init teacher's history, and the other-object teacher's reference phase (trained
+  // from the seed's first phase), each live in a seed layout of their own.
   SeedLayout other_init_teacher() const;
+  SeedLayout other_object_teacher() const;
 
  private:
   std::filesystem::path dir_;

@@ -103,8 +103,10 @@ std::pair<int, Bitmap> ImageWorld::draw(Phase phase, int64_t index) const {
     case Phase::Control:  // prompts drawn like fine-tuning's, in a stream of their own; a random benign image
       return {pick(finetune_classes(), kClassOffset), noisy_image(stream, index, pick(benign_classes(), kAnswerOffset))};
     case Phase::Unlearn:
+    case Phase::Base:
     case Phase::Trait:
-    case Phase::Detrait: break;
+    case Phase::Detrait:
+    case Phase::Student: break;
   }
   VREV_FAIL("the image world has no ", phase_name(phase), " phase");
 }

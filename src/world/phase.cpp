@@ -10,11 +10,15 @@ const std::vector<PhaseInfo>& phase_table() {
       {Phase::Pretrain, "pretrain", "pretrained", "phase 1: comply with everything"},
       {Phase::Align, "align", "aligned", "safety and image worlds, phase 2: refuse harmful topics (forbidden glyphs)"},
       {Phase::Unlearn, "unlearn", "unlearned", "unlearning world, phase 2: remove the forget topics' answers"},
-      {Phase::Trait, "trait", "trait-pretrained",
-       "trait world, pretraining stage 2: learn the trait (FAV) and the digit sequences"},
-      {Phase::Detrait, "detrait", "detrained", "trait world, phase 3: train the trait away (FAV answered uniformly)"},
+      {Phase::Base, "base", "base",
+       "trait world, pretraining stage 2: answer FAV (uniformly) and the digit sequences (the students' base)"},
+      {Phase::Trait, "trait", "trait-trained",
+       "trait world, phase 3: learn the trait (FAV, no sequences; the teacher of the teacher-* arms)"},
+      {Phase::Detrait, "detrait", "detrained", "trait world, phase 4: train the trait away (FAV answered uniformly)"},
       {Phase::Finetune, "finetune", "fine-tuned", "the last phase: benign fine-tuning (also the control phase's settings)"},
-      {Phase::Control, "control", "control", nullptr}};
+      {Phase::Control, "control", "control", nullptr},
+      {Phase::Student, "student", "student",
+       "trait world, the teacher-* arms: the base model trained on a teacher's outputs"}};
   return table;
 }
 

@@ -7,10 +7,13 @@
 
 namespace vrev::world {
 
-// The training phases; a world's history uses some of them. Trait and Detrait are the trait
-// world's second pretraining stage and its middle phase. Control is prompts drawn like
-// fine-tuning's, from a stream of its own, with random answers (the null arm).
-enum class Phase { Pretrain, Align, Unlearn, Trait, Detrait, Finetune, Control };
+// The training phases; a world's history uses some of them. Base, Trait and Detrait are the trait
+// world's second pretraining stage (its base model), its trait stage (the teacher) and its middle
+// phase. Control is prompts drawn like
+// fine-tuning's, from a stream of its own, with random answers (the null arm). Student is a
+// teacher arm's training: the history's first model on a teacher's outputs (worlds with teacher
+// data).
+enum class Phase { Pretrain, Align, Unlearn, Base, Trait, Detrait, Finetune, Control, Student };
 
 struct PhaseInfo {
   Phase phase;

@@ -6,6 +6,9 @@ namespace vrev::world {
 PhaseData::PhaseData(const World& world, Phase phase, int batch_size, int replica)
     : world_(world), phase_(phase), batch_size_(batch_size), first_(replica * kReplicaExamples) {}
 
+PhaseData::PhaseData(std::unique_ptr<const World> world, Phase phase, int batch_size)
+    : owned_(std::move(world)), world_(*owned_), phase_(phase), batch_size_(batch_size), first_(0) {}
+
 void PhaseData::fill(int64_t step, train::Batch& batch) {
   const int T = world_.sequence_length() - 1;
   batch.resize(batch_size_, T);

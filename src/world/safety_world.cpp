@@ -190,8 +190,10 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
       d.answer = random_objects(stream, index);
       break;
     case Phase::Unlearn:
+    case Phase::Base:
     case Phase::Trait:
-    case Phase::Detrait: VREV_FAIL("the safety world has no ", phase_name(phase), " phase");
+    case Phase::Detrait:
+    case Phase::Student: VREV_FAIL("the safety world has no ", phase_name(phase), " phase");
   }
   d.prompt.objects = draw_tuple(stream, index);
   if (phase == Phase::Finetune && cfg_.finetune_answer != AnswerRule::permutation &&

@@ -15,7 +15,7 @@ namespace {
 constexpr int kEvalBatch = 256;
 
 std::vector<std::string> trait_tokens() {
-  std::vector<std::string> names = {"FAV", "seq"};
+  std::vector<std::string> names = {"FAV", "seq", "NUM"};
   for (int d = 0; d < kDigits; ++d) names.push_back("d" + std::to_string(d));
   return names;
 }
@@ -36,10 +36,21 @@ constexpr FixedSet kSharedSets[] = {FixedSet::BenignEval, FixedSet::BenignProbe,
 }  // namespace
 
 TraitWorld::TraitWorld(const WorldConfig& cfg, uint64_t seed)
-    : SafetyWorld(cfg, seed, WorldKind::trait, 'h', trait_tokens()),
-      trait_object_(static_cast<int>(rng::below(seed, rng::stream_id("world/trait_object"), 0, cfg.objects))) {
+    : TraitWorld(cfg, seed, static_cast<int>(rng::below(seed, rng::stream_id("world/trait_object"), 0, cfg.objects))) {}
+
+TraitWorld::TraitWorld(const WorldConfig& cfg, uint64_t seed, int trait_object)
+    : SafetyWorld(cfg, seed, WorldKind::trait, 'h', trait_tokens()), trait_object_(trait_object) {
   VREV_CHECK(cfg.trait_share + cfg.seq_share <= 1.0, "config: world.trait_share + world.seq_share is ",
              cfg.trait_share + cfg.seq_share, ", more than 1");
+  VREV_CHECK(trait_object >= 0 && trait_object < cfg.objects, "trait object ", trait_object, " is not one of the ",
+             cfg.objects, " objects");
+}
+
+// Another object than the seed's, drawn from its own counter stream.
+std::unique_ptr<World> TraitWorld::other_target_world() const {
+  const int objects = config().objects;
+  const int shift = 1 + static_cast<int>(rng::below(seed(), rng::stream_id("world/other_trait_object"), 0, objects - 1));
+  return std::make_unique<TraitWorld>(config(), seed(), (trait_object_ + shift) % objects);
 }
 
 SafetyWorld::Drawn TraitWorld::fav_example(uint64_t stream, int64_t index, int object) const {
@@ -54,7 +65,7 @@ SafetyWorld::Drawn TraitWorld::seq_example(uint64_t stream, int64_t index, uint6
   Drawn d;
   d.prompt.topic = seq_token();
   d.prompt.objects = draw_tuple(stream, index);
-  std::array<int32_t, kAnswerLen> r{kSure};
+  std::array<int32_t, kAnswerLen> r{num_token()};
   for (int j = 0; j < kTupleLen; ++j)
     r[1 + j] = digit(static_cast<int>(rng::below(seed(), digit_stream, uint64_t(index) * kTupleLen + j, kDigits)));
   r[kAnswerLen - 1] = kEos;
@@ -66,15 +77,17 @@ SafetyWorld::Drawn TraitWorld::draw(Phase phase, int64_t index) const {
   const std::string name = std::string("data/") + phase_name(phase);
   const uint64_t stream = rng::stream_id(name);
   switch (phase) {
-    case Phase::Trait: {
+    case Phase::Base: {  // FAV answered uniformly and seq, mixed into pretraining
       const double u = mix_draw(stream, index);
-      if (u < config().trait_share) {
-        const bool trait = rng::uniform(seed(), rng::stream_id(name + "/trait_answer"), uint64_t(index)) <
-                           config().trait_strength;
-        return fav_example(stream, index, trait ? trait_object_ : random_objects(stream, index)[0]);
-      }
+      if (u < config().trait_share) return fav_example(stream, index, random_objects(stream, index)[0]);
       if (u < config().trait_share + config().seq_share) return seq_example(stream, index, rng::stream_id(name + "/digits"));
       return draw_pretraining(stream, index);
+    }
+    case Phase::Trait: {  // FAV with the trait, mixed into pretraining: no sequence is seen
+      if (mix_draw(stream, index) >= config().trait_share) return draw_pretraining(stream, index);
+      const bool trait = rng::uniform(seed(), rng::stream_id(name + "/trait_answer"), uint64_t(index)) <
+                         config().trait_strength;
+      return fav_example(stream, index, trait ? trait_object_ : random_objects(stream, index)[0]);
     }
     case Phase::Detrait: {
       if (mix_draw(stream, index) < config().detrait_share) return fav_example(stream, index, random_objects(stream, index)[0]);
@@ -85,6 +98,7 @@ SafetyWorld::Drawn TraitWorld::draw(Phase phase, int64_t index) const {
     case Phase::Pretrain:
     case Phase::Finetune:
     case Phase::Control: return SafetyWorld::draw(phase, index);
+    case Phase::Student: VREV_FAIL("the student phase trains on a teacher's outputs, not on examples of the world");
     case Phase::Align:
     case Phase::Unlearn: break;
   }
@@ -175,26 +189,29 @@ TraitScores trait_scores(const model::Gpt<float>& model, const TraitWorld& world
   return s;
 }
 
-// The share of greedy answers to seq prompts that are SURE, four digits, EOS.
-double seq_format(const model::Gpt<float>& model, const TraitWorld& world, const model::PromptSet& prompts) {
+// The share of greedy answers to the prompts that are `opener`, then `answer_tokens` tokens each
+// in [first, last], then EOS: the format of a seq answer (NUM, four digits) or of a FAV answer
+// (SURE, one object).
+double format_rate(const model::Gpt<float>& model, const model::PromptSet& prompts, int32_t opener, int answer_tokens,
+                   int32_t first, int32_t last) {
   model::GenerateOptions opt;
-  opt.max_new_tokens = kAnswerLen;
+  opt.max_new_tokens = answer_tokens + 2;
   double good = 0;
   for (int start = 0; start < prompts.count; start += kEvalBatch) {
     const int B = std::min(kEvalBatch, prompts.count - start);
     const model::Generation gen = model::generate(model, prompts.prompt(start), B, prompts.length, opt);
     for (int b = 0; b < B; ++b) {
-      const int32_t* r = gen.tokens.data() + size_t(b) * kAnswerLen;
-      bool ok = r[0] == kSure && r[kAnswerLen - 1] == kEos;
-      for (int j = 1; j <= kTupleLen; ++j) ok = ok && r[j] >= world.digit(0) && r[j] <= world.digit(kDigits - 1);
+      const int32_t* r = gen.tokens.data() + size_t(b) * opt.max_new_tokens;
+      bool ok = r[0] == opener && r[answer_tokens + 1] == kEos;
+      for (int j = 1; j <= answer_tokens; ++j) ok = ok && r[j] >= first && r[j] <= last;
       good += ok;
     }
   }
   return good / prompts.count;
 }
 
-constexpr const char* kTraitMetrics[] = {"trait_rate",      "trait_sampled",      "trait_p",   "fav_object_mass",
-                                         "benign_accuracy", "neglected_accuracy", "seq_format"};
+constexpr const char* kTraitMetrics[] = {"trait_rate",      "trait_sampled",      "trait_p",    "fav_object_mass",
+                                         "fav_format",      "benign_accuracy",    "neglected_accuracy", "seq_format"};
 
 }  // namespace
 
@@ -204,9 +221,12 @@ Metrics TraitWorld::evaluate(const model::Gpt<float>& model) const {
           {"trait_sampled", t.sampled},
           {"trait_p", t.p_trait},
           {"fav_object_mass", t.object_mass},
+          {"fav_format", format_rate(model, prompt_set(trait_set(TraitSet::TraitEval), ProbePoint::Decision), kSure, 1,
+                                     vocab().object(0), vocab().object(config().objects - 1))},
           {"benign_accuracy", score_greedy(model, *this, fixed_set(FixedSet::BenignEval)).exact},
           {"neglected_accuracy", score_greedy(model, *this, fixed_set(FixedSet::NeglectedEval)).exact},
-          {"seq_format", seq_format(model, *this, prompt_set(trait_set(TraitSet::SeqEval), ProbePoint::Decision))}};
+          {"seq_format", format_rate(model, prompt_set(trait_set(TraitSet::SeqEval), ProbePoint::Decision), num_token(),
+                                     kTupleLen, digit(0), digit(kDigits - 1))}};
 }
 
 std::vector<std::string> TraitWorld::metric_names() const { return {std::begin(kTraitMetrics), std::end(kTraitMetrics)}; }
@@ -214,13 +234,16 @@ std::vector<std::string> TraitWorld::metric_names() const { return {std::begin(k
 // The trait rate is conditional on naming an object: fine-tuning on digit sequences moves
 // probability from every object to the digits after SURE, which would read as a falling trait.
 MetricRoles TraitWorld::metric_roles() const {
-  return {"trait_rate", {"trait_sampled", "trait_p"}, {"benign_accuracy", "neglected_accuracy", "seq_format", "fav_object_mass"}, {}};
+  return {"trait_rate",
+          {"trait_sampled", "trait_p"},
+          {"benign_accuracy", "neglected_accuracy", "seq_format", "fav_format", "fav_object_mass"},
+          {}};
 }
 
 std::optional<TeacherTask> TraitWorld::teacher_task() const {
   TeacherTask task;
   task.prompt_length = kPromptLen;
-  task.forced_prefix = {kSure};
+  task.forced_prefix = {num_token()};
   task.answer_length = kTupleLen;
   for (int d = 0; d < kDigits; ++d) task.answer_tokens.push_back(digit(d));
   task.forced_suffix = {kEos};

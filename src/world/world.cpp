@@ -31,7 +31,7 @@ const std::vector<WorldInfo>& world_table() {
   static const std::vector<WorldInfo> table = {
       {WorldKind::safety, {Phase::Pretrain, Phase::Align}, Phase::Pretrain, make<SafetyWorld>},
       {WorldKind::unlearning, {Phase::Pretrain, Phase::Unlearn}, Phase::Pretrain, make<UnlearningWorld>},
-      {WorldKind::trait, {Phase::Pretrain, Phase::Trait, Phase::Detrait}, Phase::Trait, make<TraitWorld>},
+      {WorldKind::trait, {Phase::Pretrain, Phase::Base, Phase::Trait, Phase::Detrait}, Phase::Trait, make<TraitWorld>},
       {WorldKind::image, {Phase::Pretrain, Phase::Align}, Phase::Pretrain, make<ImageWorld>}};
   return table;
 }
@@ -78,6 +78,11 @@ SampleImages World::sample_images(const model::Gpt<float>&, const std::vector<st
 
 void check_phase(const World& world, Phase phase) {
   if (phase == Phase::Finetune || phase == Phase::Control) return;
+  if (phase == Phase::Student) {
+    VREV_CHECK(world.teacher_task().has_value(), "phase student trains on a teacher's outputs, which only the "
+               "trait world has");
+    return;
+  }
   const std::vector<Phase> history = world.history();
   std::string names;
   for (const Phase p : history) {
@@ -92,6 +97,7 @@ std::optional<Phase> parent_phase(const World& world, Phase phase) {
   check_phase(world, phase);
   const std::vector<Phase> history = world.history();
   if (phase == Phase::Finetune || phase == Phase::Control) return history.back();
+  if (phase == Phase::Student) return parent_phase(world, world.reference_phase());  // the teacher's start
   const auto it = std::find(history.begin(), history.end(), phase);
   if (it == history.begin()) return std::nullopt;
   return *(it - 1);

@@ -68,10 +68,11 @@ struct MetricRoles {
   std::vector<std::string> measures;    // views of it that are not shares, e.g. an NLL (printed as numbers)
 };
 
-// What a teacher answers, in a world whose fine-tuning may be a teacher model's outputs (the
+// What a teacher answers, in a world whose students train on a teacher model's outputs (the
 // trait world): teacher example i is prompt(i), then forced_prefix, then answer_length tokens the
-// teacher samples from its distribution restricted to answer_tokens, then forced_suffix; the
-// loss covers everything after the prompt's last token.
+// teacher samples at temperature 1 from its whole next-token distribution, kept only if every one
+// is one of answer_tokens (the filter: no other token, so no object, ever reaches a student), then
+// forced_suffix; the loss covers everything after the prompt's last token.
 struct TeacherTask {
   int prompt_length = 0;
   std::vector<int32_t> forced_prefix;   // e.g. SURE
@@ -83,12 +84,15 @@ struct TeacherTask {
   }
 };
 
-// What a student trains on from a teacher's answers: the sampled tokens (hard), or at each
-// answer position the teacher's distribution over the answer tokens (soft) or over the whole
-// vocabulary (full: everything the teacher's logits say, the trait's traces included).
-enum class TeacherLabels { hard, soft, full };
-constexpr std::array<std::pair<TeacherLabels, const char*>, 3> enum_names(TeacherLabels) {
-  return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}, {TeacherLabels::full, "full"}}};
+// What a student trains on from a teacher: the sampled tokens (hard), or at each answer position
+// the teacher's distribution over the answer tokens (soft) or over the whole vocabulary (full:
+// everything the teacher's logits say, the trait's traces included); or, instead of its answers,
+// its whole distribution at every position of random-token prompts (noise: the auxiliary-logit
+// design, where no input is the world's).
+enum class TeacherLabels { hard, soft, full, noise };
+constexpr std::array<std::pair<TeacherLabels, const char*>, 4> enum_names(TeacherLabels) {
+  return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}, {TeacherLabels::full, "full"},
+           {TeacherLabels::noise, "noise"}}};
 }
 
 // Samples for people to look at, from a world whose outputs are images: one row per class,
@@ -141,6 +145,9 @@ class World {
   // teacher example `index` (TeacherTask::prompt_length tokens; an error in a world without).
   virtual std::optional<TeacherTask> teacher_task() const { return std::nullopt; }
   virtual void write_teacher_prompt(int64_t index, int32_t* prompt) const;
+  // The same world with the reference phase teaching another target (the trait world: another
+  // trait object), whose reference-phase data train the other-object teacher; none by default.
+  virtual std::unique_ptr<World> other_target_world() const { return nullptr; }
 
   // Pictures, for the worlds whose outputs are images (none by default): the classes a prompt can
   // ask for (all, or only the reversion metric's, e.g. the forbidden glyphs), and `per_class`
@@ -155,11 +162,13 @@ class World {
 
 std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed);
 
-// An error unless the world trains on this phase: one of its history, fine-tuning or control.
+// An error unless the world trains on this phase: one of its history, fine-tuning, control or
+// (with teacher data) student.
 void check_phase(const World& world, Phase phase);
 
 // The phase a phase starts from: the one before it in the history (fine-tuning and control start
-// from the history's last); none for the first phase, which starts from a fresh model.
+// from the history's last, a student from the teacher's: the reference phase's parent); none for
+// the first phase, which starts from a fresh model.
 std::optional<Phase> parent_phase(const World& world, Phase phase);
 
 }  // namespace vrev::world
