@@ -52,6 +52,21 @@ TEST_CASE("vrev --help, version and unknown commands", "[cli]") {
   CHECK(one_line(flag.err));
 }
 
+// Without the CUDA kernels built in (the default build), the selftest is a one-line error that
+// says how to build them; asking for another device is one too (docs/cuda.md).
+TEST_CASE("vrev version's cuda line and vrev selftest without CUDA", "[cli]") {
+  const auto version = run_vrev("version");
+  CHECK_THAT(version.out, Catch::Contains("\ncuda: "));
+  const auto other = run_vrev("selftest --device cpu");
+  CHECK(other.exit_code == 1);
+  CHECK(one_line(other.err));
+  if (version.out.find("cuda: not built in") == std::string::npos) return;
+  const auto selftest = run_vrev("selftest --device cuda");
+  CHECK(selftest.exit_code == 1);
+  CHECK(one_line(selftest.err));
+  CHECK_THAT(selftest.err, Catch::Contains("make cuda"));
+}
+
 TEST_CASE("flags that set a config key take their default and help from its declaration", "[cli]") {
   // cxxopts wraps help lines: compare with every run of white space as one space.
   auto flat = [](const std::string& text) {

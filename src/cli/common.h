@@ -70,5 +70,6 @@ int run_capture(int argc, char** argv);
 int run_direction(int argc, char** argv);
 int run_drift(int argc, char** argv);
 int run_first_update(int argc, char** argv);
+int run_selftest(int argc, char** argv);
 
 }  // namespace vrev::cli

@@ -41,6 +41,8 @@ const Command kCommands[] = {
     {"grad", "loss and every parameter gradient for given tokens (to check against another implementation)",
      vrev::cli::run_grad},
     {"bench", "time full training steps: ms/step, tokens/s, MFU, peak RSS", vrev::cli::run_bench},
+    {"selftest", "every CUDA kernel on the GPU against the CPU kernel, bit for bit (--device cuda)",
+     vrev::cli::run_selftest},
     {"config", "every config key: its value in a config and what it means", vrev::cli::run_config},
     {"version", "print the version", vrev::cli::run_version},
 };

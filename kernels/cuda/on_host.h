@@ -1,0 +1,12 @@
+#pragma once
+// The CUDA kernels' grids (kernels/cuda/grid.h) run on the CPU, each grid a loop over its threads'
+// indices in order: every GPU thread's arithmetic, compiled as host code, in every build. CI holds
+// this set to the CPU kernels bit for bit (tests/test_cuda_arithmetic.cpp); it is a test of the
+// device code's order, not a backend for training (it is slow: one scalar thread at a time).
+#include "kernels/kernel_set.h"
+
+namespace vrev::kernels::cuda {
+
+KernelSet kernels_on_host();
+
+}  // namespace vrev::kernels::cuda
