@@ -12,7 +12,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WERROR    ?= OFF
 CMAKE_FLAGS := -DVREV_WERROR=$(WERROR)
 
-.PHONY: all deps deps-mpi deps-arm64 build mpi test test-fast test-mpi test-march test-arm64 asan check-clang reproduce laptop bench clean
+.PHONY: all deps deps-mpi deps-arm64 build mpi cuda test test-fast test-mpi test-march test-arm64 asan check-clang reproduce laptop bench clean
 
 all: build
 
@@ -50,6 +50,15 @@ mpi: deps-mpi
 
 test-mpi: mpi
 	cd $(BUILD) && ctest --output-on-failure -L mpi
+
+# The optional CUDA kernels (-DVREV_CUDA=ON, docs/cuda.md) in their own build directory: vrev with
+# `vrev selftest --device cuda`, compiled and linked. nvcc from PATH, else CUDA's default place.
+CUDA_BUILD ?= build-cuda
+NVCC       ?= $(shell command -v nvcc || { [ -x /usr/local/cuda/bin/nvcc ] && echo /usr/local/cuda/bin/nvcc; })
+cuda: deps
+	@[ -n "$(NVCC)" ] || { echo "make cuda: no nvcc on PATH or at /usr/local/cuda/bin/nvcc: install the CUDA toolkit (docs/cuda.md)"; exit 1; }
+	@cmake -S . -B $(CUDA_BUILD) -DCMAKE_BUILD_TYPE=Release -DVREV_CUDA=ON -DCMAKE_CUDA_COMPILER=$(NVCC) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(CUDA_BUILD) -j $(JOBS) --target vrev
 
 # Tests run one at a time: each already uses every core, and OpenMP threads of two concurrent
 # tests spin against each other. test-fast runs the unit tier alone, for the edit-compile-test loop;
@@ -106,7 +115,7 @@ bench: build
 	python3 tests/reference/bench_table.py --vrev $(BUILD)/vrev
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(MARCH_BUILD) $(ARM64_BUILD) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(MARCH_BUILD) $(ARM64_BUILD) $(CUDA_BUILD) $(FUZZ)
 
 # Fuzzing the parsers with libFuzzer (docs/fuzzing.md): clang builds $(FUZZ) with ASan and UBSan,
 # then each target runs FUZZ_SECONDS on a working copy of its checked-in corpus (tests/fuzz/corpus)
