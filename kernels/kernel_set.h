@@ -19,10 +19,12 @@ struct KernelSet {
   decltype(&cpu::gelu_backward) gelu_backward;
   decltype(&cpu::residual_forward) residual_forward;
   decltype(&cpu::residual_backward) residual_backward;
+  decltype(&cpu::sum_parts) sum_parts;
   decltype(&cpu::encoder_forward) encoder_forward;
   decltype(&cpu::encoder_backward) encoder_backward;
   decltype(&cpu::attention_forward) attention_forward;
   decltype(&cpu::attention_backward) attention_backward;
+  decltype(&cpu::attention_forward_cached) attention_forward_cached;
   decltype(&cpu::cross_entropy_forward) cross_entropy_forward;
   decltype(&cpu::cross_entropy_backward) cross_entropy_backward;
   decltype(&cpu::soft_cross_entropy_forward) soft_cross_entropy_forward;
@@ -45,10 +47,12 @@ inline KernelSet cpu_kernels() {
           &cpu::gelu_backward,
           &cpu::residual_forward,
           &cpu::residual_backward,
+          &cpu::sum_parts,
           &cpu::encoder_forward,
           &cpu::encoder_backward,
           &cpu::attention_forward,
           &cpu::attention_backward,
+          &cpu::attention_forward_cached,
           &cpu::cross_entropy_forward,
           &cpu::cross_entropy_backward,
           &cpu::soft_cross_entropy_forward,

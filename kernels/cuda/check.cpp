@@ -151,6 +151,15 @@ void add_elementwise(std::vector<Case>& cases, uint32_t& seed) {
                          k.residual_backward(f[0], f[1], f[2], n, acc, !acc);
                          return Values{};
                        }});
+    const int count = 3;
+    cases.push_back({"sum_parts",
+                     shape + " parts=3",
+                     {Vec(n), randn(count * (n + 5), seed++)},
+                     {},
+                     [=](const KernelSet& k, Floats f, Tokens) {
+                       k.sum_parts(f[0], f[1], count, n, n + 5);
+                       return Values{};
+                     }});
     for (int t : {1, 10}) {
       Vec v = randn(n, seed++, 0.1f);
       for (auto& e : v) e = e * e;  // second moments are non-negative
@@ -216,6 +225,25 @@ void add_attention(std::vector<Case>& cases, uint32_t& seed) {
                          k.attention_backward(f[0], f[1], f[2], f[3], B, T, C, NH, acc);
                          return Values{};
                        }});
+  }
+}
+
+void add_attention_cached(std::vector<Case>& cases, uint32_t& seed) {
+  // A prefill of several tokens, one token after it, an odd number of tokens, and the kernel tests'
+  // late step (positions 60 .. 67 of 80).
+  const int shapes[][6] = {{2, 24, 3, 16, 0, 4}, {2, 24, 3, 16, 4, 1}, {1, 130, 2, 20, 3, 5}, {3, 48, 3, 80, 60, 8}};
+  for (const auto& s : shapes) {
+    const int B = s[0], C = s[1], NH = s[2], Tmax = s[3], t0 = s[4], Tn = s[5];
+    const std::string shape = dims({{"B", B}, {"C", C}, {"NH", NH}, {"Tmax", Tmax}, {"t0", t0}, {"Tn", Tn}});
+    cases.push_back({"attention_forward_cached",
+                     shape,
+                     {Vec((long)B * Tn * C), randn((long)B * Tmax * C, seed++), randn((long)B * Tmax * C, seed++),
+                      randn((long)B * Tn * 3 * C, seed++)},
+                     {},
+                     [=](const KernelSet& k, Floats f, Tokens) {
+                       k.attention_forward_cached(f[0], f[1], f[2], f[3], B, Tn, t0, Tmax, C, NH);
+                       return Values{};
+                     }});
   }
 }
 
@@ -327,6 +355,7 @@ std::vector<Case> cases() {
   add_elementwise(all, seed);
   add_encoder(all, seed);
   add_attention(all, seed);
+  add_attention_cached(all, seed);
   add_cross_entropy(all, seed);
   add_reductions(all, seed);
   return all;

@@ -102,6 +102,11 @@ void residual_backward(float* dx, float* dy, const float* dout, long n, bool acc
 }
 
 template <class L>
+void sum_parts(float* out, const float* parts, int count, long n, long stride) {
+  L::run(n, [=] VREV_HD_LAMBDA(long i) { out[i] = a::sum_parts_at(parts, count, stride, i); });
+}
+
+template <class L>
 void adamw_update(float* param, const float* grad, float* m, float* v, long n, float lr, float beta1, float beta2,
                   float eps, float weight_decay, int t) {
   const a::AdamW step = a::adamw_constants(lr, beta1, beta2, eps, weight_decay, t);
@@ -165,6 +170,35 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
     a::write_gradient(g[0], a::attention_dq_at(d + pair * TT, q + C, C3, t, T, c), accumulate);
     a::write_gradient(g[C], a::attention_dk_at(d + pair * TT, q, C3, t, T, c), accumulate);
     a::write_gradient(g[2 * C], a::attention_dv_at(att + pair * TT, dy, C, t, T, c), accumulate);
+  });
+}
+
+// Generation: the new tokens' keys and values into the caches (one thread per element), then one
+// thread per new query, which attends to the cached positions up to its own.
+template <class L>
+void attention_forward_cached(float* out, float* kcache, float* vcache, const float* qkv, int B, int Tn, int t0,
+                              int Tmax, int C, int NH) {
+  const int HS = C / NH, nk = t0 + Tn;
+  const long C3 = 3L * C;
+  const float scale = 1.0f / std::sqrt((float)HS);
+  L::run((long)B * Tn * C, [=] VREV_HD_LAMBDA(long i) {
+    const long row = i / C;  // new token j of batch b
+    const int c = i % C, b = row / Tn, j = row % Tn;
+    kcache[((long)b * Tmax + t0 + j) * C + c] = qkv[row * C3 + C + c];
+    vcache[((long)b * Tmax + t0 + j) * C + c] = qkv[row * C3 + 2 * C + c];
+  });
+  float* probs = L::template scratch<float>((long)B * NH * Tn * nk);  // (B, NH, Tn, nk)
+  L::run((long)B * NH * Tn, [=] VREV_HD_LAMBDA(long i) {
+    const long pair = i / Tn;
+    const int j = i % Tn, b = pair / NH, h = pair % NH;
+    const float* q = qkv + ((long)b * Tn + j) * C3 + h * HS;
+    const float* k = kcache + (long)b * Tmax * C + h * HS;  // position 0 of the pair
+    float* p = probs + i * nk;
+    a::attention_probs_row(p, nk, q, k, C, t0 + j + 1, HS, scale);
+    const int kend = a::attention_key_end(j, t0, Tn);
+    const float* v = vcache + (long)b * Tmax * C + h * HS;
+    float* y = out + ((long)b * Tn + j) * C + h * HS;
+    for (int c = 0; c < HS; c++) y[c] = a::attention_output_at(p, v, C, kend, c);
   });
 }
 
@@ -237,10 +271,12 @@ KernelSet kernel_set(const char* name) {
           &gelu_backward<L>,
           &residual_forward<L>,
           &residual_backward<L>,
+          &sum_parts<L>,
           &encoder_forward<L>,
           &encoder_backward<L>,
           &attention_forward<L>,
           &attention_backward<L>,
+          &attention_forward_cached<L>,
           &cross_entropy_forward<L>,
           &cross_entropy_backward<L>,
           &soft_cross_entropy_forward<L>,

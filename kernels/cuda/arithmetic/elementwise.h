@@ -13,6 +13,13 @@ namespace vrev::kernels::arithmetic {
 // How a backward writes an activation's gradient (kernels/cpu/kernels.h, accumulation policy).
 VREV_HD inline void write_gradient(float& dst, float value, bool accumulate) { dst = accumulate ? dst + value : value; }
 
+// parts[0][i] + parts[1][i] + ... in that order, part k at parts + k stride.
+VREV_HD inline float sum_parts_at(const float* parts, int count, long stride, long i) {
+  float acc = parts[i];
+  for (int k = 1; k < count; k++) acc += parts[k * stride + i];
+  return acc;
+}
+
 inline constexpr float kGeluScale = 0.7978845608028654f;  // sqrt(2 / pi)
 inline constexpr float kGeluCubic = 0.044715f;
 
