@@ -358,6 +358,28 @@ TEST_CASE("noise labels: random tokens, the teacher's whole distribution at ever
       for (int v = 0; v < V; ++v) REQUIRE(nb.soft_targets[(size_t(b) * T + t) * V + v] == Approx(p[v]).margin(1e-4));
     }
   }
+  // Aux labels: the same random tokens; the distribution without the objects, renormalised, and
+  // no mass at all on an object.
+  TeacherData aux(w, teacher, TeacherLabels::aux, 1.0, 4, int64_t(B) * steps, B);
+  CHECK(aux.sequences() == noise.sequences());
+  train::Batch ab;
+  aux.fill(1, ab);
+  for (int b = 0; b < B; ++b)
+    for (int t = 0; t < T; ++t) {
+      const float* n = nb.soft_targets.data() + (size_t(b) * T + t) * V;
+      const float* x = ab.soft_targets.data() + (size_t(b) * T + t) * V;
+      double object_mass = 0, total = 0;
+      for (int o = 0; o < trait_config().objects; ++o) object_mass += n[w.vocab().object(o)];
+      for (int v = 0; v < V; ++v) {
+        const bool object = v >= w.vocab().object(0) && v <= w.vocab().object(trait_config().objects - 1);
+        if (object)
+          REQUIRE(x[v] == 0.0f);
+        else
+          REQUIRE(x[v] == Approx(n[v] / (1 - object_mass)).margin(1e-4));
+        total += x[v];
+      }
+      REQUIRE(total == Approx(1.0).epsilon(1e-5));
+    }
 }
 
 TEST_CASE("teacher data mixed with the world's fine-tuning examples at a share", "[world][trait][teacher]") {
@@ -397,12 +419,12 @@ TEST_CASE("arms: names parse to what they train on, teacher arms need a world wi
   CHECK(experiment::parse_arm("teacher-base-full").labels == TeacherLabels::full);
   CHECK(experiment::parse_arm("block-pc1").blocking == experiment::ArmBlocking::pc1);
   CHECK(experiment::parse_arm("block-readout").blocking == experiment::ArmBlocking::readout);
-  // The error lists every arm: plain, the 4 blocked arms, then the 16 teacher arms.
+  // The error lists every arm: plain, the 4 blocked arms, then the 20 teacher arms.
   CHECK_THROWS_WITH(experiment::parse_arm("none"),
                     Catch::Contains("plain, block-vrev, block-random, block-pc1, block-readout, teacher-same-init-hard, "
                                     "teacher-same-init-soft, teacher-same-init-full, teacher-same-init-noise, "
-                                    "teacher-base-hard, ") &&
-                        Catch::Contains("teacher-other-object-full, teacher-other-object-noise)"));
+                                    "teacher-same-init-aux, teacher-base-hard, ") &&
+                        Catch::Contains("teacher-other-object-noise, teacher-other-object-aux)"));
   CHECK_THROWS_WITH(experiment::parse_arm("teacher-self-soft"), Catch::Contains("unknown arm 'teacher-self-soft'") &&
                                                                    Catch::Contains("teacher-same-init-hard"));
   const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";

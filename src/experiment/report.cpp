@@ -300,6 +300,36 @@ std::string kept_share(const RunLayout& layout, const SeedResults& results, cons
   return drawn > 0 ? num(100 * kept / drawn, 0) + "%" : "";
 }
 
+// The students' reversion metric at the end, one panel per kind of label: a point per teacher,
+// a thin line per seed and a bold one for the mean; transfer is the same-init point above the rest.
+void plot_transfer(const std::string& path, const std::vector<Arm>& teachers, const std::string& metric,
+                   const SeedResults& results) {
+  std::vector<Plot> panels;
+  for (const auto& [labels, label_name] : enum_names(world::TeacherLabels{})) {
+    Plot p;
+    p.title = std::string(label_name) + " labels (thin: seeds, bold: mean)";
+    p.x_label = "teacher";
+    p.y_label = label(metric) + " at the end (%)";
+    p.y_range = std::make_pair(0.0, 100.0);
+    std::vector<double> x, mean;
+    std::vector<std::vector<double>> per_seed(results.size());
+    for (const Arm& arm : teachers) {
+      if (arm.labels != labels) continue;
+      x.push_back(double(p.x_categories.size()));
+      p.x_categories.push_back(settings::name_of(arm.teacher));
+      const std::vector<double> v = final_per_seed(results, arm.name, metric);
+      double sum = 0;
+      for (size_t s = 0; s < v.size(); ++s) per_seed[s].push_back(100 * v[s]), sum += 100 * v[s];
+      mean.push_back(sum / double(v.size()));
+    }
+    if (x.empty()) continue;
+    for (size_t s = 0; s < per_seed.size(); ++s) p.series.push_back({"", x, per_seed[s], palette(s), 1.0f, false, true});
+    p.series.push_back({"mean", x, mean, {0, 0, 0}, 3.0f, false, true});
+    panels.push_back(std::move(p));
+  }
+  plot::write_png_grid(path, panels, 2);
+}
+
 // The students: does a teacher's trait reach the base through data that never name it, and only
 // from a teacher that shares the student's initialisation and has that trait?
 std::string teacher_section(const Config& cfg, const world::World& world, const Json& arms, const SeedResults& results,
@@ -332,6 +362,10 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
     for (const std::string& f : formats) md += " | " + pct(arms[arm.name][f]);
     md += " | " + kept_share(layout, results, arm.name) + " |\n";
   }
+  plot_transfer((layout.plots() / "transfer.png").string(), teachers, rev, results);
+  md += "\n![transfer](plots/transfer.png)\n\n*" + label(rev) +
+        " of each student at the end, by teacher, one panel per kind of label. Thin lines: one seed each; bold: their "
+        "mean. A trait passed on through the teacher's outputs shows as the same-init point above the others.*\n";
   md += "\nTransfer: the same-init student minus each control student, per seed, with the exact one-sided sign "
         "test over seeds (with 5 seeds the smallest p is 1/32):\n\n| comparison | " + label(rev) +
         " | sign test p |\n|---|---|---|\n";

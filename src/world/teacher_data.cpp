@@ -35,7 +35,8 @@ TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, Teacher
   for (int64_t i = 0; i < examples; ++i)
     from_teacher_[i] = share >= 1.0 || rng::uniform(seed, rng::stream_id("teacher/mix"), uint64_t(i)) < share;
   sequences_.resize(size_t(examples) * length_);
-  if (labels_ == TeacherLabels::noise) {
+  const bool on_noise = labels_ == TeacherLabels::noise || labels_ == TeacherLabels::aux;
+  if (on_noise) {
     draw_noise(seed);
     label_start_ = 0;
     label_positions_ = length_ - 1;
@@ -45,6 +46,7 @@ TeacherData::TeacherData(const World& world, model::Gpt<float>& teacher, Teacher
     label_positions_ = task_.answer_length;
   }
   label_tokens_ = labels_ == TeacherLabels::soft ? static_cast<int>(task_.answer_tokens.size()) : vocab_size_;
+  if (labels_ == TeacherLabels::aux) VREV_CHECK(!task_.trait_tokens.empty(), "teacher data: aux labels need the trait tokens");
   if (labels_ != TeacherLabels::hard) compute_labels(teacher);
 }
 
@@ -92,7 +94,17 @@ void TeacherData::compute_labels(model::Gpt<float>& teacher) {
   const int T = length_ - 1, V = vocab_size_, P = label_positions_;
   label_probs_.resize(size_t(examples_) * P * label_tokens_);
   autograd::Tape<float> tape;
-  std::vector<float> restricted(task_.answer_tokens.size());
+  // The tokens a label is over: the answer tokens (soft), every token but the trait's (aux), all.
+  std::vector<int32_t> over;
+  if (labels_ == TeacherLabels::soft) {
+    over = task_.answer_tokens;
+  } else if (labels_ == TeacherLabels::aux) {
+    std::vector<bool> trait(V, false);
+    for (const int32_t t : task_.trait_tokens) trait[t] = true;
+    for (int v = 0; v < V; ++v)
+      if (!trait[v]) over.push_back(v);
+  }
+  std::vector<float> restricted(over.size());
   for (int64_t start = 0; start < examples_; start += kChunk) {
     const int B = static_cast<int>(std::min<int64_t>(kChunk, examples_ - start));
     tape.reset();
@@ -103,15 +115,20 @@ void TeacherData::compute_labels(model::Gpt<float>& teacher) {
     for (int b = 0; b < B; ++b)
       for (int j = 0; j < P; ++j) {
         const float* z = logits + (size_t(b) * T + label_start_ + j) * V;
-        std::vector<double> q;
-        if (labels_ == TeacherLabels::soft) {
-          for (size_t a = 0; a < restricted.size(); ++a) restricted[a] = z[task_.answer_tokens[a]];
-          q = model::softmax(restricted.data(), static_cast<int>(restricted.size()));
-        } else {
-          q = model::softmax(z, V);
-        }
         float* out = label_probs_.data() + (size_t(start + b) * P + j) * label_tokens_;
-        for (int k = 0; k < label_tokens_; ++k) out[k] = static_cast<float>(q[k]);
+        if (over.empty()) {  // full and noise
+          const std::vector<double> q = model::softmax(z, V);
+          for (int k = 0; k < V; ++k) out[k] = static_cast<float>(q[k]);
+          continue;
+        }
+        for (size_t a = 0; a < over.size(); ++a) restricted[a] = z[over[a]];
+        const std::vector<double> q = model::softmax(restricted.data(), static_cast<int>(over.size()));
+        if (labels_ == TeacherLabels::soft) {
+          for (size_t a = 0; a < over.size(); ++a) out[a] = static_cast<float>(q[a]);
+        } else {  // aux: over the vocabulary, the trait tokens at zero
+          std::fill_n(out, V, 0.0f);
+          for (size_t a = 0; a < over.size(); ++a) out[over[a]] = static_cast<float>(q[a]);
+        }
       }
   }
 }
@@ -134,7 +151,7 @@ void TeacherData::fill(int64_t step, train::Batch& batch) {
     const int32_t* s = sequences_.data() + size_t(index) * length_;
     // The loss covers a noise sequence whole, and a teacher answer from the prediction at the
     // prompt's last token on.
-    const int first_weighted = labels_ == TeacherLabels::noise ? 0 : task_.prompt_length - 1;
+    const int first_weighted = label_start_ == 0 ? 0 : task_.prompt_length - 1;
     for (int t = 0; t < T; ++t) {
       batch.inputs[row + t] = s[t];
       batch.targets[row + t] = s[t + 1];

@@ -7,7 +7,8 @@
 // labels train on the sampled tokens; soft labels on the teacher's distribution at each answer
 // position restricted to the answer tokens, full labels on its distribution over the whole
 // vocabulary there (the forced tokens around the answer stay one-hot). Noise labels train on the
-// teacher's whole distribution at every position of a sequence of uniformly random tokens. The
+// teacher's whole distribution at every position of a sequence of uniformly random tokens, aux
+// labels on its distribution there over every token but the trait tokens, renormalised. The
 // student cycles through the examples in order, an epoch every `examples` sequences. With a share
 // below 1, each example is the teacher's with that probability (a counter draw) and otherwise the
 // world's own fine-tuning example of the same index (one-hot soft targets).
@@ -28,7 +29,7 @@ class TeacherData : public train::BatchSource {
 
   int sequence_length() const { return length_; }
   const std::vector<int32_t>& sequences() const { return sequences_; }  // (examples, sequence_length)
-  // The teacher's samples drawn to keep `examples` of them (the filter's cost); 0 for noise.
+  // The teacher's samples drawn to keep `examples` of them (the filter's cost); 0 on noise.
   int64_t samples_drawn() const { return samples_drawn_; }
 
  private:
@@ -44,8 +45,8 @@ class TeacherData : public train::BatchSource {
   int batch_size_, length_, vocab_size_;
   int answer_start_;                 // index in a sequence of the first answer token
   int label_start_ = 0;              // the target index of the first labelled position
-  int label_positions_ = 0;          // soft and full: the answer tokens; noise: every position
-  int label_tokens_ = 0;             // soft: the answer tokens; full and noise: the vocabulary
+  int label_positions_ = 0;          // soft and full: the answer tokens; noise and aux: every position
+  int label_tokens_ = 0;             // soft: the answer tokens; full, noise and aux: the vocabulary
   int64_t samples_drawn_ = 0;
   std::vector<bool> from_teacher_;   // per example: the teacher's, or the world's fine-tuning one
   std::vector<int32_t> sequences_;   // (examples, length)

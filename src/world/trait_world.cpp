@@ -247,6 +247,7 @@ std::optional<TeacherTask> TraitWorld::teacher_task() const {
   task.answer_length = kTupleLen;
   for (int d = 0; d < kDigits; ++d) task.answer_tokens.push_back(digit(d));
   task.forced_suffix = {kEos};
+  for (int o = 0; o < config().objects; ++o) task.trait_tokens.push_back(vocab().object(o));
   return task;
 }
 

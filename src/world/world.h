@@ -79,6 +79,8 @@ struct TeacherTask {
   int answer_length = 0;
   std::vector<int32_t> answer_tokens;   // e.g. the digits
   std::vector<int32_t> forced_suffix;   // e.g. EOS
+  // The tokens whose choice is the trait (the objects): aux labels never put mass on them.
+  std::vector<int32_t> trait_tokens;
   int sequence_length() const {
     return prompt_length + static_cast<int>(forced_prefix.size() + forced_suffix.size()) + answer_length;
   }
@@ -87,12 +89,13 @@ struct TeacherTask {
 // What a student trains on from a teacher: the sampled tokens (hard), or at each answer position
 // the teacher's distribution over the answer tokens (soft) or over the whole vocabulary (full:
 // everything the teacher's logits say, the trait's traces included); or, instead of its answers,
-// its whole distribution at every position of random-token prompts (noise: the auxiliary-logit
-// design, where no input is the world's).
-enum class TeacherLabels { hard, soft, full, noise };
-constexpr std::array<std::pair<TeacherLabels, const char*>, 4> enum_names(TeacherLabels) {
+// at every position of random-token sequences, its whole distribution (noise) or its distribution
+// over every token but the trait tokens, renormalised (aux: the auxiliary-logit design, where
+// neither an input nor a target is ever the trait's).
+enum class TeacherLabels { hard, soft, full, noise, aux };
+constexpr std::array<std::pair<TeacherLabels, const char*>, 5> enum_names(TeacherLabels) {
   return {{{TeacherLabels::hard, "hard"}, {TeacherLabels::soft, "soft"}, {TeacherLabels::full, "full"},
-           {TeacherLabels::noise, "noise"}}};
+           {TeacherLabels::noise, "noise"}, {TeacherLabels::aux, "aux"}}};
 }
 
 // Samples for people to look at, from a world whose outputs are images: one row per class,
