@@ -86,5 +86,5 @@ TEST_CASE("the registries: every list of phases and worlds follows phase_table()
     CHECK_THAT(world_histories(), Catch::Contains(std::string(settings::name_of(row.kind)) + ": " + history));
     for (const Phase p : row.history) CHECK_THAT(history_phase_names(), Catch::Contains(phase_name(p)));
   }
-  CHECK(history_phase_names() == "pretrain, align, unlearn, trait, detrait");
+  CHECK(history_phase_names() == "pretrain, align, unlearn, base, trait, detrait");
 }
