@@ -1,7 +1,8 @@
 #pragma once
 // The units of a `vrev reproduce` run, numbered in the order one process runs them, in three
 // stages with a barrier between each (a stage needs the one before):
-//   1. chains: every seed's history, its probe references and v_rev (and the other-init teacher);
+//   1. chains: every seed's history, its probe references and v_rev (and the other-init and
+//      other-object teachers);
 //   2. fine-tunes: every seed's control runs (replicas 0, 1, ...), then its arms;
 //   3. geometries: every arm's geometry and nulls, which read the seed's control runs.
 // Unit k runs on rank k % ranks, so each rank's share is fixed by the config and the rank count,
