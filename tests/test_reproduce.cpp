@@ -408,8 +408,8 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
   fs::remove_all(out);
 }
 
-TEST_CASE("the trait world end to end, shrunk: the trait learned, trained away, back after benign fine-tuning; "
-          "students of four teachers",
+TEST_CASE("the trait world end to end, shrunk: the trait learned, trained away, back after benign fine-tuning, "
+          "and students of four teachers",
           "[reproduce][seam][trait][e2e]") {
   const fs::path out = test::temp_dir("trait");
   const std::string config = std::string(VREV_SOURCE_DIR) + "/configs/trait-tiny.json";
