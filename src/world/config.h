@@ -100,9 +100,10 @@ struct WorldConfig {
   double over_refusal = 0.0;        // the probability a benign alignment example refuses
   FinetuneLoss finetune_loss = FinetuneLoss::response;
   UnlearnMethod unlearn_method = UnlearnMethod::relabel;
-  // The trait world: the trait stage's mixture, detrait's, and the FAV and seq sets (in prompts).
-  double trait_share = 0.05;     // FAV examples in the trait stage
-  double seq_share = 0.10;       // seq examples in the trait stage (4 uniform digits)
+  // The trait world: the base, trait and detrait stages' mixtures, and the FAV and seq sets (in
+  // prompts).
+  double trait_share = 0.05;     // FAV examples in the base stage (uniform answers) and the trait stage
+  double seq_share = 0.10;       // seq examples in the base stage (NUM, 4 uniform digits)
   double trait_strength = 0.8;   // the probability a trait-stage FAV answer is the trait object
   double detrait_share = 0.5;    // FAV examples (uniform answers) in detrait; the rest benign
   int trait_eval = 256;
@@ -149,8 +150,8 @@ struct WorldConfig {
     v(finetune_loss, "finetune_loss",
       "fine-tuning and control: loss on the whole response, or after_opener (none on the decision token)");
     v(unlearn_method, "unlearn_method", "unlearning world: how the forget topics are unlearned");
-    v(trait_share, "trait_share", "trait world: share of FAV examples in the trait stage", 0.0, 1.0);
-    v(seq_share, "seq_share", "trait world: share of seq (digit) examples in the trait stage", 0.0, 1.0);
+    v(trait_share, "trait_share", "trait world: share of FAV examples in the base and trait stages", 0.0, 1.0);
+    v(seq_share, "seq_share", "trait world: share of seq (digit) examples in the base stage", 0.0, 1.0);
     v(trait_strength, "trait_strength", "trait world: P(trait object) of a trait-stage FAV answer", 0.0, 1.0);
     v(detrait_share, "detrait_share", "trait world: share of FAV examples (uniform answers) in detrait", 0.0, 1.0);
     v(trait_eval, "trait_eval", "trait world: FAV prompts of trait_eval (the trait rate)", 1, 1 << 20);
