@@ -89,6 +89,32 @@ TEST_CASE("flags that set a config key take their default and help from its decl
   CHECK_THAT(config.out, Catch::Contains("the update rule (one of: adamw, sgd)"));
 }
 
+TEST_CASE("vrev config --upgrade nests an older config's flat world settings", "[cli]") {
+  const auto dir = vrev::test::temp_dir("config-upgrade");
+  const std::string old_config = (dir / "old.json").string();
+  vrev::io::write_text_atomic(old_config, R"({"world": {"kind": "unlearning", "unlearn_method": "refuse", "objects": 16,
+                                                  "image_glyphs": "glyphs"}, "finetune": {"steps": 7}})");
+  const auto rejected = run_vrev("config --config " + old_config);
+  CHECK(rejected.exit_code != 0);
+  CHECK_THAT(rejected.err, Catch::Contains("'world.") && Catch::Contains("is now") && Catch::Contains("--upgrade"));
+
+  const auto upgraded = run_vrev("config --upgrade " + old_config);
+  REQUIRE(upgraded.exit_code == 0);
+  // The sections in their declared order (ordered JSON compares order too).
+  const vrev::settings::Json json = vrev::settings::Json::parse(upgraded.out);
+  CHECK(json["world"] == vrev::settings::Json::parse(R"({"kind": "unlearning", "safety": {"objects": 16},
+                                                  "unlearning": {"method": "refuse"}, "image": {"glyphs": "glyphs"}})"));
+  CHECK(json["finetune"]["steps"] == 7);
+  const std::string new_config = (dir / "new.json").string();
+  vrev::io::write_text_atomic(new_config, upgraded.out);
+  CHECK(run_vrev("config --config " + new_config).exit_code == 0);
+
+  vrev::io::write_text_atomic(old_config, R"({"world": {"objects": 16, "safety": {"objects": 8}}})");
+  const auto both = run_vrev("config --upgrade " + old_config);
+  CHECK(both.exit_code != 0);
+  CHECK_THAT(both.err, Catch::Contains("both 'world.objects' and 'world.safety.objects'"));
+}
+
 TEST_CASE("vrev grad prints the loss and writes every parameter's gradient", "[cli]") {
   Fixture f;
   write_tokens(f.path("tokens.npy"), {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 2, 5);
@@ -180,7 +206,7 @@ TEST_CASE("vrev config lists every key with its value, from the same declaration
   const auto r = run_vrev("config --config " + tiny + " --set finetune.schedule.lr=1e-5");
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("finetune.schedule.lr") && Catch::Contains("1e-05") &&
-                        Catch::Contains("teacher.share") && Catch::Contains("world.trait_strength") &&
+                        Catch::Contains("teacher.share") && Catch::Contains("world.trait.strength") &&
                         Catch::Contains("reproduce.arms"));
   const auto bad = run_vrev("config --config " + tiny + " --set finetune.schedule.rate=1");
   CHECK(bad.exit_code != 0);
@@ -189,7 +215,7 @@ TEST_CASE("vrev config lists every key with its value, from the same declaration
 
 TEST_CASE("vrev world prints the image world's examples as pictures", "[cli][image]") {
   const std::string src = VREV_SOURCE_DIR;
-  const auto align = run_vrev("world --config " + src + "/configs/image-tiny.json --set world.image_glyphs=" + src +
+  const auto align = run_vrev("world --config " + src + "/configs/image-tiny.json --set world.image.glyphs=" + src +
                               "/data/glyphs --phase align -n 6");
   REQUIRE(align.exit_code == 0);
   // Six examples: a prompt line, eight rows of eight pixels and a blank line each; a forbidden
@@ -287,7 +313,7 @@ TEST_CASE("train -> train -> train -> drift: a standalone fine-tune captures, an
                  "/x")
             .exit_code == 0);
   // eval reads the checkpoint's world, so --set of world keys applies without --config; others are refused.
-  CHECK(run_vrev("eval --ckpt " + d + "/align --set world.harm_eval=8 --threads 1").exit_code == 0);
+  CHECK(run_vrev("eval --ckpt " + d + "/align --set world.safety.harm_eval=8 --threads 1").exit_code == 0);
   const auto eval_other = run_vrev("eval --ckpt " + d + "/align --set finetune.steps=3");
   CHECK(eval_other.exit_code != 0);
   CHECK_THAT(eval_other.err, Catch::Contains("--set finetune.steps=3: without --config only world.* and kernels.*"));

@@ -26,7 +26,7 @@ const std::string kGlyphs = std::string(VREV_SOURCE_DIR) + "/data/glyphs";
 WorldConfig image_config() {
   WorldConfig cfg;
   cfg.kind = WorldKind::image;
-  cfg.image_glyphs = kGlyphs;
+  cfg.image.glyphs = kGlyphs;
   return cfg;
 }
 
@@ -114,13 +114,13 @@ TEST_CASE("bad glyph files and manifests are one-line errors naming the file", "
              Catch::Contains("\"name\" must be a string"));
   CHECK_THAT(manifest_error("glyphs-json", "{"), Catch::Contains("manifest.json"));
   WorldConfig cfg = image_config();
-  cfg.image_glyphs = glyph_dir("glyphs-none", R"({"glyphs": [{"name": "b", "file": "b.png", "role": "mix"},
+  cfg.image.glyphs = glyph_dir("glyphs-none", R"({"glyphs": [{"name": "b", "file": "b.png", "role": "mix"},
       {"name": "c", "file": "c.png", "role": "neglected"}]})").string();
   CHECK_THROWS_WITH(ImageWorld(cfg, 0), Catch::Contains("no glyph has the role forbidden"));
-  cfg.image_glyphs = glyph_dir("glyphs-reserved", R"({"glyphs": [{"name": "BOS", "file": "a.png", "role": "forbidden"},
+  cfg.image.glyphs = glyph_dir("glyphs-reserved", R"({"glyphs": [{"name": "BOS", "file": "a.png", "role": "forbidden"},
       {"name": "b", "file": "b.png", "role": "mix"}, {"name": "c", "file": "c.png", "role": "neglected"}]})").string();
   CHECK_THROWS_WITH(ImageWorld(cfg, 0), Catch::Contains("'BOS' is a reserved token name"));
-  cfg.image_glyphs = (dir / "missing").string();
+  cfg.image.glyphs = (dir / "missing").string();
   CHECK_THROWS_WITH(ImageWorld(cfg, 0), Catch::Contains("no glyph manifest"));
 }
 
@@ -158,8 +158,8 @@ TEST_CASE("the image world's phases: every class, blank refusals, the neglected 
   // The controls of docs/image-world.md: every benign class in the alignment mix; fine-tuning on
   // the mix classes instead of the neglected ones.
   WorldConfig cfg = image_config();
-  cfg.image_align_mix = ImageAlignMix::all;
-  cfg.image_finetune_on = ImageFinetuneOn::mix;
+  cfg.image.align_mix = ImageAlignMix::all;
+  cfg.image.finetune_on = ImageFinetuneOn::mix;
   const ImageWorld control(cfg, 4);
   CHECK(control.align_mix_classes().size() == 10);
   bool saw_neglected = false;
@@ -172,10 +172,10 @@ TEST_CASE("the image world's phases: every class, blank refusals, the neglected 
   CHECK(saw_neglected);
 }
 
-TEST_CASE("after_opener image fine-tuning: no loss on the first image_refusal_positions pixels", "[world][image]") {
+TEST_CASE("after_opener image fine-tuning: no loss on the first image.refusal_positions pixels", "[world][image]") {
   WorldConfig cfg = image_config();
   cfg.finetune_loss = FinetuneLoss::after_opener;
-  cfg.image_refusal_positions = 5;
+  cfg.image.refusal_positions = 5;
   const ImageWorld w(cfg, 4);
   const int T = w.sequence_length() - 1;
   std::vector<int32_t> in(T), target(T);
@@ -220,7 +220,7 @@ TEST_CASE("nearest-template labels: every glyph at every shift, with flipped pix
 
 TEST_CASE("probe sets: at the class token, the first pixel, and along the blank refusal", "[world][image]") {
   WorldConfig cfg = image_config();
-  cfg.image_refusal_positions = 5;
+  cfg.image.refusal_positions = 5;
   const ImageWorld w(cfg, 0);
   const model::PromptSet decision = w.probe_set(ProbeRole::Reversion, ProbePoint::Decision);
   CHECK((decision.count == 2 && decision.length == 3 && decision.position(1) == 2));

@@ -338,14 +338,14 @@ TEST_CASE("a safety variant set by --set flags alone runs through vrev reproduce
   const fs::path out = test::temp_dir("variant");
   const auto run = test::run_vrev(
       "reproduce --config " + kTiny + " --out " + out.string() +
-      " --seeds 1 --arms plain,block-vrev --threads 1 --set world.neglected_in_align=refused"
-      " --set world.neglected_refusal=0.5 --set world.finetune_answer=copy --set pretrain.steps=150"
+      " --seeds 1 --arms plain,block-vrev --threads 1 --set world.safety.neglected_in_align=refused"
+      " --set world.safety.neglected_refusal=0.5 --set world.safety.finetune_answer=copy --set pretrain.steps=150"
       " --set align.steps=20 --set finetune.steps=4 --set finetune.eval_steps=[0,1,4]");
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   const Json config = Json::parse(io::read_text((out / "config.json").string()));
-  CHECK(config["world"]["neglected_in_align"] == "refused");
-  CHECK(config["world"]["finetune_answer"] == "copy");
+  CHECK(config["world"]["safety"]["neglected_in_align"] == "refused");
+  CHECK(config["world"]["safety"]["finetune_answer"] == "copy");
   const Json summary = Json::parse(io::read_text((out / "summary.json").string()));
   CHECK(summary["arms"]["plain"]["task_accuracy"]["values"].size() == 1);
   CHECK(summary["arms"]["block-vrev"]["alignment"].contains("4"));
@@ -386,7 +386,7 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
           "[reproduce][seam][e2e]") {
   const fs::path out = test::temp_dir("grad-diff");
   const experiment::Config cfg = experiment::load_config(
-      kTiny, {"world.kind=unlearning", "world.unlearn_method=grad-diff", "reproduce.seeds=1",
+      kTiny, {"world.kind=unlearning", "world.unlearning.method=grad-diff", "reproduce.seeds=1",
               R"(reproduce.arms=["plain"])", "finetune.steps=10", "finetune.eval_steps=[0,1,5,10]"});
   experiment::ReproduceOptions opt;
   opt.config_path = kTiny;
@@ -466,7 +466,7 @@ TEST_CASE("the image world end to end, shrunk: forbidden glyphs refused, picture
           "[reproduce][seam][image][e2e]") {
   const fs::path out = test::temp_dir("image");
   const std::string config = std::string(VREV_SOURCE_DIR) + "/configs/image-tiny.json";
-  const std::string glyphs = "world.image_glyphs=" + std::string(VREV_SOURCE_DIR) + "/data/glyphs";
+  const std::string glyphs = "world.image.glyphs=" + std::string(VREV_SOURCE_DIR) + "/data/glyphs";
   const experiment::Config cfg = experiment::load_config(config, {glyphs});
   experiment::ReproduceOptions opt;
   opt.config_path = config;

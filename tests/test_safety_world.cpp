@@ -192,14 +192,14 @@ TEST_CASE("safety knobs: the fine-tuning topics' history and the phases' mixture
 
   SECTION("neglected topics left out of pretraining") {
     WorldConfig c = base;
-    c.neglected_in_pretrain = false;
+    c.safety.neglected_in_pretrain = false;
     const Mix m = mix_of(SafetyWorld(c, 5), Phase::Pretrain, n);
     CHECK(m.neglected == 0);
     CHECK(m.harmful == Approx(n * 8.0 / 32).epsilon(0.15));
   }
   SECTION("neglected topics complied with in alignment") {
     WorldConfig c = base;
-    c.neglected_in_align = NeglectedInAlign::compliant;
+    c.safety.neglected_in_align = NeglectedInAlign::compliant;
     const Mix m = mix_of(SafetyWorld(c, 5), Phase::Align, n);
     CHECK(m.neglected == Approx(n * 0.5 * 8 / 32).epsilon(0.15));
     CHECK(m.neglected_refusals == 0);
@@ -207,8 +207,8 @@ TEST_CASE("safety knobs: the fine-tuning topics' history and the phases' mixture
   }
   SECTION("neglected topics refused with a probability: a borderline world") {
     WorldConfig c = base;
-    c.neglected_in_align = NeglectedInAlign::refused;
-    c.neglected_refusal = 0.3;
+    c.safety.neglected_in_align = NeglectedInAlign::refused;
+    c.safety.neglected_refusal = 0.3;
     const Mix m = mix_of(SafetyWorld(c, 5), Phase::Align, n);
     CHECK(m.neglected > 0);
     CHECK(double(m.neglected_refusals) / m.neglected == Approx(0.3).margin(0.06));
@@ -216,9 +216,9 @@ TEST_CASE("safety knobs: the fine-tuning topics' history and the phases' mixture
   }
   SECTION("shares and over-refusal") {
     WorldConfig c = base;
-    c.align_harmful_share = 0.25;
-    c.finetune_benign_share = 0.8;
-    c.over_refusal = 0.1;
+    c.safety.align_harmful_share = 0.25;
+    c.safety.finetune_benign_share = 0.8;
+    c.safety.over_refusal = 0.1;
     const SafetyWorld w(c, 5);
     const Mix al = mix_of(w, Phase::Align, n), ft = mix_of(w, Phase::Finetune, n);
     CHECK(al.harmful == Approx(n * 0.25).epsilon(0.1));
@@ -242,7 +242,7 @@ TEST_CASE("safety knobs: the neglected topics' answer rule in fine-tuning and it
   for (const auto& [rule, expected] : rules) {
     INFO(settings::name_of(rule));
     WorldConfig c;
-    c.finetune_answer = rule;
+    c.safety.finetune_answer = rule;
     const SafetyWorld w(c, 9), plain(WorldConfig{}, 9);
     int neglected = 0;
     for (int i = 0; i < 300; ++i) {
@@ -257,7 +257,7 @@ TEST_CASE("safety knobs: the neglected topics' answer rule in fine-tuning and it
         continue;
       }
       ++neglected;
-      const int k = w.vocab().topic_index(p.topic) - c.benign_topics - c.harmful_topics;
+      const int k = w.vocab().topic_index(p.topic) - c.safety.benign_topics - c.safety.harmful_topics;
       for (int j = 0; j < kTupleLen; ++j) REQUIRE(w.vocab().object_index(seq[9 + j]) == expected(p, j, k));
       const auto answer = w.finetune_answer(p);
       CHECK(std::equal(answer.begin(), answer.end(), seq.begin() + kPromptLen));
@@ -269,20 +269,43 @@ TEST_CASE("safety knobs: the neglected topics' answer rule in fine-tuning and it
 }
 
 TEST_CASE("safety knobs: set from the config, validated, recorded", "[world][config]") {
-  const std::string cfg_text = R"({"world": {"finetune_answer": "reverse", "neglected_in_align": "refused",
-                                              "neglected_refusal": 0.25, "neglected_in_pretrain": false}})";
-  const experiment::Config c = experiment::parse_config(cfg_text, "variant.json", {"world.over_refusal=0.05"});
-  CHECK(c.world.finetune_answer == AnswerRule::reverse);
-  CHECK(c.world.neglected_in_align == NeglectedInAlign::refused);
-  CHECK(c.world.over_refusal == 0.05);
+  const std::string cfg_text = R"({"world": {"safety": {"finetune_answer": "reverse", "neglected_in_align": "refused",
+                                                         "neglected_refusal": 0.25, "neglected_in_pretrain": false}}})";
+  const experiment::Config c = experiment::parse_config(cfg_text, "variant.json", {"world.safety.over_refusal=0.05"});
+  CHECK(c.world.safety.finetune_answer == AnswerRule::reverse);
+  CHECK(c.world.safety.neglected_in_align == NeglectedInAlign::refused);
+  CHECK(c.world.safety.over_refusal == 0.05);
   const settings::Json saved = settings::write(c);
-  CHECK(saved["world"]["finetune_answer"] == "reverse");
-  CHECK(saved["world"]["neglected_in_pretrain"] == false);
+  CHECK(saved["world"]["safety"]["finetune_answer"] == "reverse");
+  CHECK(saved["world"]["safety"]["neglected_in_pretrain"] == false);
   CHECK(saved["world"]["kind"] == "safety");
-  CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.finetune_answer=rotate"}),
+  CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.safety.finetune_answer=rotate"}),
                     Catch::Contains("unknown value 'rotate'") && Catch::Contains("permutation, copy, reverse, shift"));
-  CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.neglected_refusal=1.5"}),
+  CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.safety.neglected_refusal=1.5"}),
                     Catch::Contains("neglected_refusal"));
   CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.kind=images"}),
                     Catch::Contains("unknown value 'images'"));
+}
+
+TEST_CASE("world settings of the flat layout: each old key is an error naming its new one", "[world][config]") {
+  // "/safety/objects" for "safety.objects": where a moved key's value sits in the saved config.
+  auto pointer = [](std::string new_key) {
+    new_key[new_key.find('.')] = '/';
+    return settings::Json::json_pointer("/" + new_key);
+  };
+  const settings::Json saved = settings::write(experiment::parse_config("{}", "x.json", {}));
+  settings::Json flat = {{"kind", "trait"}};
+  for (const auto& [old_key, new_key] : kMovedWorldKeys) {
+    const std::string old_path = "world." + std::string(old_key), new_path = "world." + std::string(new_key);
+    INFO(old_path);
+    CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {old_path + "=1"}),
+                      Catch::Contains("'" + old_path + "' is now '" + new_path + "'"));
+    REQUIRE(saved["world"].contains(pointer(new_key)));
+    flat[old_key] = saved["world"][pointer(new_key)];
+  }
+  CHECK_THROWS_WITH(experiment::parse_config(R"({"world": {"unlearn_method": "refuse"}})", "old.json", {}),
+                    Catch::Contains("'world.unlearn_method' is now 'world.unlearning.method'"));
+  // nest_world_settings moves every old key: the result reads as the same settings.
+  CHECK(settings::write(settings::read<WorldConfig>(nest_world_settings(flat), "world")) ==
+        settings::write(settings::read<WorldConfig>({{"kind", "trait"}}, "world")));
 }

@@ -119,7 +119,7 @@ TEST_CASE("the trait world: tokens, history, reference phase, sets and metrics",
   CHECK(names == w.metric_names());
   CHECK(w.metric_roles().reversion == "trait_rate");
   // An untrained model: the trait object about as likely as any object, no valid sequences.
-  CHECK(m[0].value == Approx(1.0 / trait_config().objects).epsilon(0.5));
+  CHECK(m[0].value == Approx(1.0 / trait_config().safety.objects).epsilon(0.5));
   CHECK(m[2].value == Approx(1.0 / w.vocab().size()).epsilon(0.5));
   CHECK(m[7].value == 0.0);
   // The other-object world: the same seed, another trait object, always the same one.
@@ -153,10 +153,10 @@ TEST_CASE("the trait world's phases: base, trait, detrait, and the safety world'
       REQUIRE(s[kPromptLen] == kSure);  // pretraining: every topic answered
     }
   }
-  CHECK(fav / double(n) == Approx(cfg.trait_share).margin(0.01));
-  CHECK(seq / double(n) == Approx(cfg.seq_share).margin(0.01));
-  CHECK(trait / double(fav) == Approx(1.0 / cfg.objects).margin(0.02));
-  // Trait: FAV with the trait object w.p. trait_strength, else uniform (which may also be the
+  CHECK(fav / double(n) == Approx(cfg.trait.share).margin(0.01));
+  CHECK(seq / double(n) == Approx(cfg.trait.seq_share).margin(0.01));
+  CHECK(trait / double(fav) == Approx(1.0 / cfg.safety.objects).margin(0.02));
+  // Trait: FAV with the trait object w.p. trait.strength, else uniform (which may also be the
   // trait object); the rest pretraining; no sequence at all.
   fav = trait = 0;
   for (int i = 0; i < n; ++i) {
@@ -167,8 +167,8 @@ TEST_CASE("the trait world's phases: base, trait, detrait, and the safety world'
       trait += s[kPromptLen + 1] == w.vocab().object(w.trait_object());
     }
   }
-  CHECK(fav / double(n) == Approx(cfg.trait_share).margin(0.01));
-  const double expected = cfg.trait_strength + (1 - cfg.trait_strength) / cfg.objects;
+  CHECK(fav / double(n) == Approx(cfg.trait.share).margin(0.01));
+  const double expected = cfg.trait.strength + (1 - cfg.trait.strength) / cfg.safety.objects;
   CHECK(trait / double(fav) == Approx(expected).margin(0.05));
 
   fav = trait = 0;
@@ -182,9 +182,9 @@ TEST_CASE("the trait world's phases: base, trait, detrait, and the safety world'
       benign += w.topic_kind(s[2]) == TopicKind::Benign;
     }
   }
-  CHECK(fav / double(n) == Approx(cfg.detrait_share).margin(0.02));
+  CHECK(fav / double(n) == Approx(cfg.trait.detrait_share).margin(0.02));
   CHECK(benign == n - fav);
-  CHECK(trait / double(fav) == Approx(1.0 / cfg.objects).margin(0.01));  // uniform answers
+  CHECK(trait / double(fav) == Approx(1.0 / cfg.safety.objects).margin(0.01));  // uniform answers
   // Pretraining, fine-tuning and its control are the safety world's: the same examples, token
   // for token.
   const SafetyWorld safety(cfg, 5);
@@ -369,9 +369,9 @@ TEST_CASE("noise labels: random tokens, the teacher's whole distribution at ever
       const float* n = nb.soft_targets.data() + (size_t(b) * T + t) * V;
       const float* x = ab.soft_targets.data() + (size_t(b) * T + t) * V;
       double object_mass = 0, total = 0;
-      for (int o = 0; o < trait_config().objects; ++o) object_mass += n[w.vocab().object(o)];
+      for (int o = 0; o < trait_config().safety.objects; ++o) object_mass += n[w.vocab().object(o)];
       for (int v = 0; v < V; ++v) {
-        const bool object = v >= w.vocab().object(0) && v <= w.vocab().object(trait_config().objects - 1);
+        const bool object = v >= w.vocab().object(0) && v <= w.vocab().object(trait_config().safety.objects - 1);
         if (object)
           REQUIRE(x[v] == 0.0f);
         else
@@ -437,8 +437,8 @@ TEST_CASE("arms: names parse to what they train on, teacher arms need a world wi
   CHECK_NOTHROW(experiment::load_config(trait_tiny));
   CHECK_THROWS_WITH(experiment::load_config(trait_tiny, {"student.steps=20"}),
                     Catch::Contains("'student.steps' and 'student.eval_steps' must equal"));
-  CHECK_THROWS_WITH(experiment::load_config(tiny, {"world.kind=trait", "world.trait_share=0.95", "world.seq_share=0.1"}),
-                    Catch::Contains("trait_share + world.seq_share"));
+  CHECK_THROWS_WITH(experiment::load_config(tiny, {"world.kind=trait", "world.trait.share=0.95", "world.trait.seq_share=0.1"}),
+                    Catch::Contains("world.trait.share + world.trait.seq_share"));
 }
 
 TEST_CASE("training on a teacher's soft labels: the loss falls, and no step after the first allocates",

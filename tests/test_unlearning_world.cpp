@@ -53,7 +53,7 @@ TEST_CASE("the unlearning world: forget topics, the unlearn phase's data, its se
   CHECK(forget == Approx(n / 2).epsilon(0.08));
   CHECK(double(kept_permutation) / objects < 2.0 / 32);  // chance is 1/32
 
-  c.unlearn_method = UnlearnMethod::refuse;
+  c.unlearning.method = UnlearnMethod::refuse;
   const UnlearningWorld refusing(c, 4);
   int refusals = 0;
   for (int i = 0; i < 400; ++i) {
@@ -65,7 +65,7 @@ TEST_CASE("the unlearning world: forget topics, the unlearn phase's data, its se
   CHECK(refusals > 150);
 
   // grad-diff: forget prompts keep their pretrained answers, whose objects' loss is ascended.
-  c.unlearn_method = UnlearnMethod::grad_diff;
+  c.unlearning.method = UnlearnMethod::grad_diff;
   const UnlearningWorld ascending(c, 4);
   int ascended = 0;
   std::vector<int32_t> in(kSequenceLen - 1), tg(kSequenceLen - 1);

@@ -8,7 +8,9 @@
 //
 // and that one list drives reading JSON (unknown keys, wrong types and out-of-range values are
 // errors naming the key path), writing the resolved record, `--set key.path=value` overrides and
-// the help text. Nested structs are visited with v.section(field, "name", "help").
+// the help text. Nested structs are visited with v.section(field, "name", "help"); a key that moved is
+// declared with v.moved("old", "new.path", "how to convert"): reading the old one is an error naming
+// the new.
 //
 // A setting may be an enum E with a name table found by argument-dependent lookup,
 //   constexpr std::array<std::pair<E, const char*>, N> enum_names(E);
@@ -92,6 +94,11 @@ class Reader {
     sub.visit(r);
     r.finish();
   }
+  // A key that was renamed: naming it is an error that names its new path, and how to convert.
+  void moved(const char* old_name, const char* new_name, const char* how_to_convert) {
+    VREV_CHECK(!json_.contains(old_name), "config: '", join(path_, old_name), "' is now '", join(path_, new_name),
+               "' (", how_to_convert, ")");
+  }
   // After visiting: any key not declared is an error.
   void finish() const {
     for (auto it = json_.begin(); it != json_.end(); ++it)
@@ -160,6 +167,7 @@ class Writer {
     const_cast<S&>(sub).visit(w);
     json[name] = w.json;
   }
+  void moved(const char*, const char*, const char*) {}
   Json json = Json::object();
 };
 
@@ -190,6 +198,7 @@ class HelpPrinter {
     const_cast<S&>(sub).visit(p);
     text += p.text;
   }
+  void moved(const char*, const char*, const char*) {}
   std::string text;
 
  private:
@@ -238,6 +247,7 @@ class DeclarationFinder {
   }
   template <class S>
   void section(const S&, const char*, const char*) {}
+  void moved(const char*, const char*, const char*) {}
   std::optional<Declaration> found;
 
  private:

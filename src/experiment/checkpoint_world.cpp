@@ -25,8 +25,10 @@ OpenedCheckpoint open_checkpoint(const std::string& dir, const std::string& conf
     return {load_checkpoint_model(cfg, dir), cfg.world, state.seed, state.phase, cfg.kernels};
   }
   VREV_CHECK(state.extra.contains("world"), dir, ": the checkpoint does not record its world; pass --config");
-  // The checkpoint's world, and default kernels, with the --set overrides that touch them.
-  settings::Json json = {{"world", state.extra["world"]}, {"kernels", settings::write(KernelConfig{})}};
+  // The checkpoint's world (a checkpoint of an older vrev records it flat: nested here), and default
+  // kernels, with the --set overrides that touch them.
+  settings::Json json = {{"world", world::nest_world_settings(state.extra["world"])},
+                         {"kernels", settings::write(KernelConfig{})}};
   for (const std::string& o : overrides) {
     VREV_CHECK(o.rfind("world.", 0) == 0 || o.rfind("kernels.", 0) == 0, "--set ", o,
                ": without --config only world.* and kernels.* keys apply (the checkpoint records its world); pass "

@@ -32,7 +32,8 @@ RunDigest digest_run(const std::string& run_dir) {
   summary.erase(kTrainingSecondsKey);
   VREV_CHECK(std::filesystem::exists(layout.table()), run_dir,
              " is not a finished vrev reproduce run: it has no table.csv");
-  // JSON objects dump with their keys sorted, so the digest follows the values alone.
+  // The keys keep the order vrev wrote them in (its declaration order): the digest follows the values
+  // in that order.
   return {sha256_text(config.dump()), io::sha256_file(layout.table()), sha256_text(summary.dump())};
 }
 

@@ -1,11 +1,6 @@
 #pragma once
-// The world section of a config: which world (`kind`), and the settings of the safety world and
-// of the worlds built on it: topic and object counts, the held-out rule, the sizes of each seed's
-// fixed evaluation and probe sets (per topic), the history of the fine-tuning ("neglected")
-// topics, so that variants run from `--set` alone (docs/safety-world.md), the unlearning method
-// (docs/unlearning-world.md) and the trait world's mixtures and sets (docs/trait-world.md). In
-// the unlearning world the harmful topics are its forget topics f0.. and the harm_* set sizes its
-// forget_* sets'. The image world's settings start with image_ (docs/image-world.md).
+// The world section of a config: which world, and each world's settings in its own section
+// (world.safety, world.unlearning, world.trait, world.image).
 #include <array>
 #include <string>
 #include <utility>
@@ -69,14 +64,19 @@ constexpr std::array<std::pair<AnswerRule, const char*>, 4> enum_names(AnswerRul
 // Where fine-tuning (and the control phase, which follows it) puts its loss: on the whole
 // response, or on what follows the opener only, so that the model never sees a gradient on the
 // token read as the decision (the prediction at ASST; in the image world the first
-// image_refusal_positions pixels, the positions the refusal probe reads). docs/mechanism.md.
+// image.refusal_positions pixels, the positions the refusal probe reads). docs/mechanism.md.
 enum class FinetuneLoss { response, after_opener };
 constexpr std::array<std::pair<FinetuneLoss, const char*>, 2> enum_names(FinetuneLoss) {
   return {{{FinetuneLoss::response, "response"}, {FinetuneLoss::after_opener, "after_opener"}}};
 }
 
-struct WorldConfig {
-  WorldKind kind = WorldKind::safety;
+// world.safety: the topic worlds' structure, read by the safety world and by the unlearning and
+// trait worlds built on it: topic and object counts, the held-out rule, the sizes of each seed's
+// fixed evaluation and probe sets (per topic), the history of the fine-tuning ("neglected")
+// topics and the phases' mixtures, so that variants run from `--set` alone (docs/safety-world.md).
+// In the unlearning world the harmful topics are its forget topics f0.., and the harm_* sets its
+// forget sets.
+struct SafetySettings {
   int benign_topics = 24;     // b0 .. : in every phase
   int harmful_topics = 8;     // h0 .. : complied with in pretraining, refused after alignment
   int neglected_topics = 8;   // n0 .. : in pretraining, absent from alignment, used by fine-tuning
@@ -98,43 +98,19 @@ struct WorldConfig {
   double align_harmful_share = 0.5;
   double finetune_benign_share = 0.5;
   double over_refusal = 0.0;        // the probability a benign alignment example refuses
-  FinetuneLoss finetune_loss = FinetuneLoss::response;
-  UnlearnMethod unlearn_method = UnlearnMethod::relabel;
-  // The trait world: the base, trait and detrait stages' mixtures, and the FAV and seq sets (in
-  // prompts).
-  double trait_share = 0.05;     // FAV examples in the base stage (uniform answers) and the trait stage
-  double seq_share = 0.10;       // seq examples in the base stage (NUM, 4 uniform digits)
-  double trait_strength = 0.8;   // the probability a trait-stage FAV answer is the trait object
-  double detrait_share = 0.5;    // FAV examples (uniform answers) in detrait; the rest benign
-  int trait_eval = 256;
-  int trait_probe = 128;
-  int trait_block = 128;
-  int seq_eval = 64;
-  // The image world (docs/image-world.md): glyphs, training-image noise, the phases' classes and
-  // the evaluation's sample counts.
-  std::string image_glyphs = "data/glyphs";
-  int image_shift = 1;                 // a training image moves by up to this many pixels in x and y
-  int image_flips = 2;                 // pixels flipped in a training image
-  double image_align_forbidden_share = 0.5;
-  ImageAlignMix image_align_mix = ImageAlignMix::subset;
-  ImageFinetuneOn image_finetune_on = ImageFinetuneOn::neglected;
-  int image_samples = 64;              // temperature-1 samples per forbidden class behind its rate
-  int image_task_samples = 16;         // per benign class, behind the mix and neglected accuracies
-  int image_nll_images = 64;           // held-out images per forbidden class behind the NLL
-  int image_refusal_positions = 16;    // probe.position = refusal: the first k pixels of the blank image
 
   template <class V>
   void visit(V& v) {
-    v(kind, "kind", "which world");
     v(benign_topics, "benign_topics", "benign topics b0..", 1, 1000);
-    v(harmful_topics, "harmful_topics", "harmful topics h0..", 1, 1000);
+    v(harmful_topics, "harmful_topics", "harmful topics h0.. (unlearning world: forget topics f0..)", 1, 1000);
     v(neglected_topics, "neglected_topics", "neglected benign topics n0.. (fine-tuning data)", 1, 1000);
     v(objects, "objects", "objects o0.. (prompt and answer words)", 2, 64);
     v(heldout_modulus, "heldout_modulus", "held-out tuples: (a+3b+5c+7d) mod this == 0", 2, 1 << 20);
-    v(harm_eval, "harm_eval", "harm_eval prompts per harmful topic", 1, 1 << 20);
-    v(harm_probe, "harm_probe", "harm_probe prompts per harmful topic (v_rev, drift)", 1, 1 << 20);
-    v(harm_block, "harm_block", "harm_block prompts per harmful topic (blocking)", 1, 1 << 20);
-    v(harm_check, "harm_check", "harm_check prompts per harmful topic (unlearning world: grad-diff's stop)", 1,
+    v(harm_eval, "harm_eval", "harm_eval (forget_eval) prompts per harmful (forget) topic", 1, 1 << 20);
+    v(harm_probe, "harm_probe", "harm_probe (forget_probe) prompts per harmful (forget) topic (v_rev, drift)", 1,
+      1 << 20);
+    v(harm_block, "harm_block", "harm_block (forget_block) prompts per harmful (forget) topic (blocking)", 1, 1 << 20);
+    v(harm_check, "harm_check", "forget_check prompts per forget topic (unlearning world: grad-diff's stop)", 1,
       1 << 20);
     v(benign_eval, "benign_eval", "benign_eval prompts per benign topic", 1, 1 << 20);
     v(benign_probe, "benign_probe", "benign_probe prompts per benign topic (nulls, benign drift)", 1, 1 << 20);
@@ -147,32 +123,145 @@ struct WorldConfig {
     v(align_harmful_share, "align_harmful_share", "share of harmful (refused) examples in alignment", 0.0, 1.0);
     v(finetune_benign_share, "finetune_benign_share", "share of benign-topic examples in fine-tuning", 0.0, 1.0);
     v(over_refusal, "over_refusal", "probability a benign alignment example refuses", 0.0, 1.0);
+  }
+};
+
+// world.unlearning (docs/unlearning-world.md).
+struct UnlearningSettings {
+  UnlearnMethod method = UnlearnMethod::relabel;
+
+  template <class V>
+  void visit(V& v) {
+    v(method, "method", "how the forget topics are unlearned");
+  }
+};
+
+// world.trait (docs/trait-world.md): the base, trait and detrait stages' mixtures, and the FAV and
+// seq sets (in prompts).
+struct TraitSettings {
+  double share = 0.05;          // FAV examples in the base stage (uniform answers) and the trait stage
+  double seq_share = 0.10;      // seq examples in the base stage (NUM, 4 uniform digits)
+  double strength = 0.8;        // the probability a trait-stage FAV answer is the trait object
+  double detrait_share = 0.5;   // FAV examples (uniform answers) in detrait; the rest benign
+  int eval = 256;
+  int probe = 128;
+  int block = 128;
+  int seq_eval = 64;
+
+  template <class V>
+  void visit(V& v) {
+    v(share, "share", "share of FAV examples in the base and trait stages", 0.0, 1.0);
+    v(seq_share, "seq_share", "share of seq (digit) examples in the base stage", 0.0, 1.0);
+    v(strength, "strength", "P(trait object) of a trait-stage FAV answer", 0.0, 1.0);
+    v(detrait_share, "detrait_share", "share of FAV examples (uniform answers) in detrait", 0.0, 1.0);
+    v(eval, "eval", "FAV prompts of trait_eval (the trait rate)", 1, 1 << 20);
+    v(probe, "probe", "FAV prompts of trait_probe (v_rev, drift)", 1, 1 << 20);
+    v(block, "block", "FAV prompts of trait_block (blocking)", 1, 1 << 20);
+    v(seq_eval, "seq_eval", "seq prompts of seq_eval (sequence format)", 1, 1 << 20);
+  }
+};
+
+// world.image (docs/image-world.md): glyphs, training-image noise, the phases' classes and the
+// evaluation's sample counts.
+struct ImageSettings {
+  std::string glyphs = "data/glyphs";
+  int shift = 1;                 // a training image moves by up to this many pixels in x and y
+  int flips = 2;                 // pixels flipped in a training image
+  double align_forbidden_share = 0.5;
+  ImageAlignMix align_mix = ImageAlignMix::subset;
+  ImageFinetuneOn finetune_on = ImageFinetuneOn::neglected;
+  int samples = 64;              // temperature-1 samples per forbidden class behind its rate
+  int task_samples = 16;         // per benign class, behind the mix and neglected accuracies
+  int nll_images = 64;           // held-out images per forbidden class behind the NLL
+  int refusal_positions = 16;    // probe.position = refusal: the first k pixels of the blank image
+
+  template <class V>
+  void visit(V& v) {
+    v(glyphs, "glyphs", "directory of the glyph PNGs and their manifest.json");
+    v(shift, "shift", "largest shift of a training image, in pixels", 0, 2);
+    v(flips, "flips", "pixels flipped in a training image", 0, 64);
+    v(align_forbidden_share, "align_forbidden_share", "share of forbidden (blank) examples in alignment", 0.0, 1.0);
+    v(align_mix, "align_mix", "the benign classes of alignment");
+    v(finetune_on, "finetune_on", "the classes fine-tuning trains on");
+    v(samples, "samples", "temperature-1 samples per forbidden class behind its rate", 1, 1 << 16);
+    v(task_samples, "task_samples", "temperature-1 samples per benign class behind the mix and neglected accuracies",
+      1, 1 << 16);
+    v(nll_images, "nll_images", "held-out images per forbidden class behind the NLL", 1, 1 << 16);
+    v(refusal_positions, "refusal_positions", "probe positions along the blank refusal (probe.position = refusal)",
+      1, 64);
+  }
+};
+
+// Where each setting of the flat world section moved when the settings were nested per world: a
+// config or --set naming an old key is an error naming its new one.
+inline constexpr std::pair<const char*, const char*> kMovedWorldKeys[] = {
+    {"benign_topics", "safety.benign_topics"},
+    {"harmful_topics", "safety.harmful_topics"},
+    {"neglected_topics", "safety.neglected_topics"},
+    {"objects", "safety.objects"},
+    {"heldout_modulus", "safety.heldout_modulus"},
+    {"harm_eval", "safety.harm_eval"},
+    {"harm_probe", "safety.harm_probe"},
+    {"harm_block", "safety.harm_block"},
+    {"harm_check", "safety.harm_check"},
+    {"benign_eval", "safety.benign_eval"},
+    {"benign_probe", "safety.benign_probe"},
+    {"neglected_eval", "safety.neglected_eval"},
+    {"neglected_in_pretrain", "safety.neglected_in_pretrain"},
+    {"neglected_in_align", "safety.neglected_in_align"},
+    {"neglected_refusal", "safety.neglected_refusal"},
+    {"finetune_answer", "safety.finetune_answer"},
+    {"align_harmful_share", "safety.align_harmful_share"},
+    {"finetune_benign_share", "safety.finetune_benign_share"},
+    {"over_refusal", "safety.over_refusal"},
+    {"unlearn_method", "unlearning.method"},
+    {"trait_share", "trait.share"},
+    {"seq_share", "trait.seq_share"},
+    {"trait_strength", "trait.strength"},
+    {"detrait_share", "trait.detrait_share"},
+    {"trait_eval", "trait.eval"},
+    {"trait_probe", "trait.probe"},
+    {"trait_block", "trait.block"},
+    {"seq_eval", "trait.seq_eval"},
+    {"image_glyphs", "image.glyphs"},
+    {"image_shift", "image.shift"},
+    {"image_flips", "image.flips"},
+    {"image_align_forbidden_share", "image.align_forbidden_share"},
+    {"image_align_mix", "image.align_mix"},
+    {"image_finetune_on", "image.finetune_on"},
+    {"image_samples", "image.samples"},
+    {"image_task_samples", "image.task_samples"},
+    {"image_nll_images", "image.nll_images"},
+    {"image_refusal_positions", "image.refusal_positions"},
+};
+
+// An older config's world section with every key of kMovedWorldKeys moved to its new place (what
+// `vrev config --upgrade` writes); an error if a key is set in both places.
+settings::Json nest_world_settings(const settings::Json& world);
+
+// The world section of a config: which world (`kind`), where fine-tuning puts its loss, and each
+// world's own settings in its own section. A world reads only its sections: the safety world
+// world.safety, the unlearning and trait worlds world.safety and their own, the image world
+// world.image.
+struct WorldConfig {
+  WorldKind kind = WorldKind::safety;
+  FinetuneLoss finetune_loss = FinetuneLoss::response;
+  SafetySettings safety;
+  UnlearningSettings unlearning;
+  TraitSettings trait;
+  ImageSettings image;
+
+  template <class V>
+  void visit(V& v) {
+    v(kind, "kind", "which world");
     v(finetune_loss, "finetune_loss",
       "fine-tuning and control: loss on the whole response, or after_opener (none on the decision token)");
-    v(unlearn_method, "unlearn_method", "unlearning world: how the forget topics are unlearned");
-    v(trait_share, "trait_share", "trait world: share of FAV examples in the base and trait stages", 0.0, 1.0);
-    v(seq_share, "seq_share", "trait world: share of seq (digit) examples in the base stage", 0.0, 1.0);
-    v(trait_strength, "trait_strength", "trait world: P(trait object) of a trait-stage FAV answer", 0.0, 1.0);
-    v(detrait_share, "detrait_share", "trait world: share of FAV examples (uniform answers) in detrait", 0.0, 1.0);
-    v(trait_eval, "trait_eval", "trait world: FAV prompts of trait_eval (the trait rate)", 1, 1 << 20);
-    v(trait_probe, "trait_probe", "trait world: FAV prompts of trait_probe (v_rev, drift)", 1, 1 << 20);
-    v(trait_block, "trait_block", "trait world: FAV prompts of trait_block (blocking)", 1, 1 << 20);
-    v(seq_eval, "seq_eval", "trait world: seq prompts of seq_eval (sequence format)", 1, 1 << 20);
-    v(image_glyphs, "image_glyphs", "image world: directory of the glyph PNGs and their manifest.json");
-    v(image_shift, "image_shift", "image world: largest shift of a training image, in pixels", 0, 2);
-    v(image_flips, "image_flips", "image world: pixels flipped in a training image", 0, 64);
-    v(image_align_forbidden_share, "image_align_forbidden_share",
-      "image world: share of forbidden (blank) examples in alignment", 0.0, 1.0);
-    v(image_align_mix, "image_align_mix", "image world: the benign classes of alignment");
-    v(image_finetune_on, "image_finetune_on", "image world: the classes fine-tuning trains on");
-    v(image_samples, "image_samples", "image world: temperature-1 samples per forbidden class behind its rate", 1,
-      1 << 16);
-    v(image_task_samples, "image_task_samples",
-      "image world: temperature-1 samples per benign class behind the mix and neglected accuracies", 1, 1 << 16);
-    v(image_nll_images, "image_nll_images", "image world: held-out images per forbidden class behind the NLL", 1,
-      1 << 16);
-    v(image_refusal_positions, "image_refusal_positions",
-      "image world: probe positions along the blank refusal (probe.position = refusal)", 1, 64);
+    v.section(safety, "safety", "the safety world's topics, sets and mixtures (also the unlearning and trait worlds')");
+    v.section(unlearning, "unlearning", "the unlearning world");
+    v.section(trait, "trait", "the trait world");
+    v.section(image, "image", "the image world");
+    for (const auto& [old_key, new_key] : kMovedWorldKeys)
+      v.moved(old_key, new_key, "world settings are nested per world: vrev config --upgrade FILE converts a config");
   }
 };
 

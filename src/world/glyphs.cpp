@@ -38,7 +38,7 @@ Bitmap load_glyph_png(const std::string& path) {
 
 std::vector<Glyph> load_glyphs(const std::string& dir) {
   const std::string manifest_path = (fs::path(dir) / "manifest.json").string();
-  VREV_CHECK(fs::exists(manifest_path), manifest_path, ": no glyph manifest (world.image_glyphs names the glyph directory, relative to the working directory)");
+  VREV_CHECK(fs::exists(manifest_path), manifest_path, ": no glyph manifest (world.image.glyphs names the glyph directory, relative to the working directory)");
   const settings::Json manifest = settings::parse_file(manifest_path);
   VREV_CHECK(manifest.is_object() && manifest.contains("glyphs") && manifest["glyphs"].is_array(), manifest_path,
              ": expected an object with a \"glyphs\" array");

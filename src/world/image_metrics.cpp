@@ -80,7 +80,7 @@ Metrics ImageWorld::evaluate(const model::Gpt<float>& model) const {
   };
   auto mean_accuracy = [&](const std::vector<int>& classes) {
     double sum = 0;
-    for (int c : classes) sum += shares(c, cfg_.image_task_samples).own;
+    for (int c : classes) sum += shares(c, cfg_.image.task_samples).own;
     return classes.empty() ? 0.0 : sum / classes.size();
   };
 
@@ -88,7 +88,7 @@ Metrics ImageWorld::evaluate(const model::Gpt<float>& model) const {
   Metrics per_class;
   SampleShares mean;
   for (int c : forbidden) {
-    const SampleShares s = shares(c, cfg_.image_samples);
+    const SampleShares s = shares(c, cfg_.image.samples);
     per_class.push_back({"forbidden_rate_" + glyphs_[c].name, s.own});
     mean.own += s.own / forbidden.size();
     mean.blank += s.blank / forbidden.size();
@@ -97,7 +97,7 @@ Metrics ImageWorld::evaluate(const model::Gpt<float>& model) const {
 
   // Teacher-forced log-likelihoods of forbidden prompts: held-out training-style images (per
   // pixel) and the blank refusal (the whole image).
-  const int images = cfg_.image_nll_images, V = vocab_.size(), T = kImageSequenceLen - 1;
+  const int images = cfg_.image.nll_images, V = vocab_.size(), T = kImageSequenceLen - 1;
   const uint64_t stream = rng::stream_id("set/image/forbidden_nll");
   const int rows = static_cast<int>(forbidden.size()) * (images + 1);
   std::vector<int32_t> tokens(size_t(rows) * T);

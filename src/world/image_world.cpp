@@ -35,7 +35,7 @@ Vocabulary image_vocabulary(const std::vector<Glyph>& glyphs) {
 }  // namespace
 
 ImageWorld::ImageWorld(const WorldConfig& cfg, uint64_t seed)
-    : World(WorldKind::image), cfg_(cfg), seed_(seed), glyphs_(load_glyphs(cfg.image_glyphs)), vocab_(image_vocabulary(glyphs_)) {
+    : World(WorldKind::image), cfg_(cfg), seed_(seed), glyphs_(load_glyphs(cfg.image.glyphs)), vocab_(image_vocabulary(glyphs_)) {
   first_class_token_ = vocab_.id("CLS") + 1;
   blank_token_ = vocab_.id(kBlankName);
   ink_token_ = vocab_.id(kInkName);
@@ -43,18 +43,18 @@ ImageWorld::ImageWorld(const WorldConfig& cfg, uint64_t seed)
     by_role_[static_cast<size_t>(glyphs_[c].role)].push_back(static_cast<int>(c));
     if (glyphs_[c].role != GlyphRole::forbidden) benign_.push_back(static_cast<int>(c));
   }
-  align_mix_ = cfg.image_align_mix == ImageAlignMix::subset ? classes(GlyphRole::mix) : benign_;
-  finetune_ = classes(cfg.image_finetune_on == ImageFinetuneOn::neglected ? GlyphRole::neglected : GlyphRole::mix);
+  align_mix_ = cfg.image.align_mix == ImageAlignMix::subset ? classes(GlyphRole::mix) : benign_;
+  finetune_ = classes(cfg.image.finetune_on == ImageFinetuneOn::neglected ? GlyphRole::neglected : GlyphRole::mix);
   for (size_t p = 0; p < phase_stream_.size(); ++p)
     phase_stream_[p] = rng::stream_id(std::string("data/image/") + phase_name(static_cast<Phase>(p)));
-  const std::string manifest = cfg.image_glyphs + "/manifest.json";
+  const std::string manifest = cfg.image.glyphs + "/manifest.json";
   VREV_CHECK(!classes(GlyphRole::forbidden).empty(), manifest, ": no glyph has the role forbidden");
   VREV_CHECK(!align_mix_classes().empty(), manifest, ": alignment has no benign class to mix in (no mix glyph)");
   VREV_CHECK(!finetune_classes().empty(), manifest, ": fine-tuning has no class to train on (no ",
-             settings::name_of(cfg.image_finetune_on), " glyph)");
+             settings::name_of(cfg.image.finetune_on), " glyph)");
   for (size_t c = 0; c < glyphs_.size(); ++c)
-    for (int dy = -cfg.image_shift; dy <= cfg.image_shift; ++dy)
-      for (int dx = -cfg.image_shift; dx <= cfg.image_shift; ++dx) {
+    for (int dy = -cfg.image.shift; dy <= cfg.image.shift; ++dy)
+      for (int dx = -cfg.image.shift; dx <= cfg.image.shift; ++dx) {
         references_.push_back(shifted(glyphs_[c].pixels, dx, dy));
         reference_class_.push_back(static_cast<int>(c));
       }
@@ -71,11 +71,11 @@ int ImageWorld::class_index(const std::string& name) const {
 
 Bitmap ImageWorld::noisy_image(uint64_t stream, int64_t index, int cls) const {
   const uint64_t base = uint64_t(index) * kExampleStride;
-  const int span = 2 * cfg_.image_shift + 1;
-  const int dx = static_cast<int>(rng::below(seed_, stream, base + kShiftOffset, span)) - cfg_.image_shift;
-  const int dy = static_cast<int>(rng::below(seed_, stream, base + kShiftOffset + 1, span)) - cfg_.image_shift;
+  const int span = 2 * cfg_.image.shift + 1;
+  const int dx = static_cast<int>(rng::below(seed_, stream, base + kShiftOffset, span)) - cfg_.image.shift;
+  const int dy = static_cast<int>(rng::below(seed_, stream, base + kShiftOffset + 1, span)) - cfg_.image.shift;
   Bitmap image = shifted(glyphs_[cls].pixels, dx, dy);
-  for (int j = 0; j < cfg_.image_flips; ++j) image[rng::below(seed_, stream, base + kFlipOffset + j, kGlyphPixels)] ^= 1;
+  for (int j = 0; j < cfg_.image.flips; ++j) image[rng::below(seed_, stream, base + kFlipOffset + j, kGlyphPixels)] ^= 1;
   return image;
 }
 
@@ -91,7 +91,7 @@ std::pair<int, Bitmap> ImageWorld::draw(Phase phase, int64_t index) const {
       return {cls, noisy_image(stream, index, cls)};
     }
     case Phase::Align: {  // a forbidden class refused with the blank image, or a benign class drawn
-      if (rng::uniform(seed_, stream, base + kMixOffset) < cfg_.image_align_forbidden_share)
+      if (rng::uniform(seed_, stream, base + kMixOffset) < cfg_.image.align_forbidden_share)
         return {pick(classes(GlyphRole::forbidden), kClassOffset), Bitmap{}};
       const int cls = pick(align_mix_classes(), kClassOffset);
       return {cls, noisy_image(stream, index, cls)};
@@ -123,10 +123,10 @@ void ImageWorld::write_example(Phase phase, int64_t index, int32_t* inputs, int3
   int32_t seq[kImageSequenceLen];
   write_sequence(cls, image, seq);
   // The loss is on the pixels only; after_opener fine-tuning leaves out the first
-  // image_refusal_positions of them, the pixels the refusal probe reads.
+  // world.image.refusal_positions of them, the pixels the refusal probe reads.
   const bool skip_opener = (phase == Phase::Finetune || phase == Phase::Control) &&
                            cfg_.finetune_loss == FinetuneLoss::after_opener;
-  const int first_loss = kImagePromptLen - 1 + (skip_opener ? cfg_.image_refusal_positions : 0);
+  const int first_loss = kImagePromptLen - 1 + (skip_opener ? cfg_.image.refusal_positions : 0);
   for (int t = 0; t + 1 < kImageSequenceLen; ++t) {
     inputs[t] = seq[t];
     targets[t] = seq[t + 1];
@@ -137,7 +137,7 @@ void ImageWorld::write_example(Phase phase, int64_t index, int32_t* inputs, int3
 // Decision: BOS CLS c, read at c. Answer: BOS CLS c ., read at the first pixel. Refusal: BOS CLS c
 // followed by k blank pixels, one row per class and pixel j < k, read at pixel j.
 model::PromptSet ImageWorld::prompt_set(const std::vector<int>& classes, ProbePoint point) const {
-  const int positions = point == ProbePoint::Refusal ? cfg_.image_refusal_positions : 1;
+  const int positions = point == ProbePoint::Refusal ? cfg_.image.refusal_positions : 1;
   model::PromptSet set;
   set.count = static_cast<int>(classes.size()) * positions;
   set.length = kImagePromptLen + (point == ProbePoint::Decision ? 0 : positions);

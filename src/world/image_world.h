@@ -6,7 +6,7 @@
 // Its history is pretrain (every class) -> align (a forbidden class answered with the blank image,
 // the "refusal", mixed with benign classes) -> benign fine-tuning on the neglected classes, which
 // pretraining taught and alignment left alone. Training images are a class's template shifted by
-// up to world.image_shift pixels with world.image_flips pixels flipped (counter RNG). The reversion
+// up to world.image.shift pixels with world.image.flips pixels flipped (counter RNG). The reversion
 // metric is the forbidden rate: the share of temperature-1 samples of a forbidden class prompt that
 // nearest-template matching labels as that glyph.
 #include <array>

@@ -15,10 +15,10 @@ std::vector<std::string> safety_names(const WorldConfig& cfg, char middle_prefix
   auto add = [&](char prefix, int count) {
     for (int i = 0; i < count; ++i) names.push_back(std::string(1, prefix).append(std::to_string(i)));
   };
-  add('b', cfg.benign_topics);
-  add(middle_prefix, cfg.harmful_topics);
-  add('n', cfg.neglected_topics);
-  add('o', cfg.objects);
+  add('b', cfg.safety.benign_topics);
+  add(middle_prefix, cfg.safety.harmful_topics);
+  add('n', cfg.safety.neglected_topics);
+  add('o', cfg.safety.objects);
   names.insert(names.end(), extra.begin(), extra.end());
   return names;
 }
@@ -33,8 +33,8 @@ std::string safety_listing(const WorldConfig& cfg, char middle_prefix, const std
   auto range = [](char prefix, int count) {
     return std::string(1, prefix) + "0-" + prefix + std::to_string(count - 1);
   };
-  return "PAD BOS EOS USER ASST SURE SORRY " + range('b', cfg.benign_topics) + " " + range(middle_prefix, cfg.harmful_topics) +
-         " " + range('n', cfg.neglected_topics) + " " + range('o', cfg.objects) + extra_listing(extra);
+  return "PAD BOS EOS USER ASST SURE SORRY " + range('b', cfg.safety.benign_topics) + " " + range(middle_prefix, cfg.safety.harmful_topics) +
+         " " + range('n', cfg.safety.neglected_topics) + " " + range('o', cfg.safety.objects) + extra_listing(extra);
 }
 
 }  // namespace
@@ -42,13 +42,13 @@ std::string safety_listing(const WorldConfig& cfg, char middle_prefix, const std
 SafetyVocabulary::SafetyVocabulary(const WorldConfig& cfg, char middle_prefix, std::vector<std::string> extra)
     : Vocabulary(safety_names(cfg, middle_prefix, extra), safety_listing(cfg, middle_prefix, extra)),
       cfg_(cfg),
-      object0_(kNumSpecial + cfg.benign_topics + cfg.harmful_topics + cfg.neglected_topics) {}
+      object0_(kNumSpecial + cfg.safety.benign_topics + cfg.safety.harmful_topics + cfg.safety.neglected_topics) {}
 
 int SafetyVocabulary::num_topics(TopicKind k) const {
   switch (k) {
-    case TopicKind::Benign: return cfg_.benign_topics;
-    case TopicKind::Harmful: return cfg_.harmful_topics;
-    case TopicKind::Neglected: return cfg_.neglected_topics;
+    case TopicKind::Benign: return cfg_.safety.benign_topics;
+    case TopicKind::Harmful: return cfg_.safety.harmful_topics;
+    case TopicKind::Neglected: return cfg_.safety.neglected_topics;
   }
   return 0;
 }
@@ -56,8 +56,8 @@ int SafetyVocabulary::num_topics(TopicKind k) const {
 int32_t SafetyVocabulary::topic(TopicKind k, int i) const {
   VREV_ASSERT(i >= 0 && i < num_topics(k));
   int32_t base = kNumSpecial;
-  if (k != TopicKind::Benign) base += cfg_.benign_topics;
-  if (k == TopicKind::Neglected) base += cfg_.harmful_topics;
+  if (k != TopicKind::Benign) base += cfg_.safety.benign_topics;
+  if (k == TopicKind::Neglected) base += cfg_.safety.harmful_topics;
   return base + i;
 }
 

@@ -26,9 +26,9 @@ class SafetyVocabulary : public Vocabulary {
   int32_t topic(TopicKind k, int i) const;  // id of the i-th topic of a kind
   int32_t object(int i) const { return object0_ + i; }
   int object_index(int32_t id) const { return id - object0_; }
-  int32_t extra(int i) const { return object0_ + cfg_.objects + i; }  // the i-th appended token
+  int32_t extra(int i) const { return object0_ + cfg_.safety.objects + i; }  // the i-th appended token
   int topic_index(int32_t id) const { return id - kNumSpecial; }  // across all kinds, 0-based
-  int num_all_topics() const { return cfg_.benign_topics + cfg_.harmful_topics + cfg_.neglected_topics; }
+  int num_all_topics() const { return cfg_.safety.benign_topics + cfg_.safety.harmful_topics + cfg_.safety.neglected_topics; }
 
  private:
   WorldConfig cfg_;

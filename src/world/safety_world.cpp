@@ -43,27 +43,27 @@ SafetyWorld::SafetyWorld(const WorldConfig& cfg, uint64_t seed, WorldKind kind, 
   permutations_.resize(vocab_.num_all_topics());
   for (int t = 0; t < vocab_.num_all_topics(); ++t) {
     std::vector<int>& perm = permutations_[t];
-    perm.resize(cfg.objects);
-    for (int i = 0; i < cfg.objects; ++i) perm[i] = i;
-    for (int i = cfg.objects - 1; i > 0; --i) {
-      const auto j = rng::below(seed, stream, uint64_t(t) * cfg.objects + i, i + 1);
+    perm.resize(cfg.safety.objects);
+    for (int i = 0; i < cfg.safety.objects; ++i) perm[i] = i;
+    for (int i = cfg.safety.objects - 1; i > 0; --i) {
+      const auto j = rng::below(seed, stream, uint64_t(t) * cfg.safety.objects + i, i + 1);
       std::swap(perm[i], perm[j]);
     }
   }
   std::array<int, kTupleLen> o{};
-  for (o[0] = 0; o[0] < cfg.objects; ++o[0])
-    for (o[1] = 0; o[1] < cfg.objects; ++o[1])
-      for (o[2] = 0; o[2] < cfg.objects; ++o[2])
-        for (o[3] = 0; o[3] < cfg.objects; ++o[3])
+  for (o[0] = 0; o[0] < cfg.safety.objects; ++o[0])
+    for (o[1] = 0; o[1] < cfg.safety.objects; ++o[1])
+      for (o[2] = 0; o[2] < cfg.safety.objects; ++o[2])
+        for (o[3] = 0; o[3] < cfg.safety.objects; ++o[3])
           if (is_heldout(o)) heldout_.push_back(o);
-  VREV_CHECK(!heldout_.empty(), "config: no object tuple is held out with world.objects = ", cfg.objects,
-             " and world.heldout_modulus = ", cfg.heldout_modulus);
-  VREV_CHECK(heldout_.size() < std::pow(double(cfg.objects), kTupleLen),
+  VREV_CHECK(!heldout_.empty(), "config: no object tuple is held out with world.safety.objects = ", cfg.safety.objects,
+             " and world.safety.heldout_modulus = ", cfg.safety.heldout_modulus);
+  VREV_CHECK(heldout_.size() < std::pow(double(cfg.safety.objects), kTupleLen),
              "config: every object tuple is held out; nothing is left to train on");
 }
 
 bool SafetyWorld::is_heldout(const std::array<int, kTupleLen>& o) const {
-  return (o[0] + 3 * o[1] + 5 * o[2] + 7 * o[3]) % cfg_.heldout_modulus == 0;
+  return (o[0] + 3 * o[1] + 5 * o[2] + 7 * o[3]) % cfg_.safety.heldout_modulus == 0;
 }
 
 int SafetyWorld::answer_object(int32_t topic, int object) const {
@@ -72,8 +72,8 @@ int SafetyWorld::answer_object(int32_t topic, int object) const {
 
 TopicKind SafetyWorld::topic_kind(int32_t topic) const {
   const int i = vocab_.topic_index(topic);
-  if (i < cfg_.benign_topics) return TopicKind::Benign;
-  if (i < cfg_.benign_topics + cfg_.harmful_topics) return TopicKind::Harmful;
+  if (i < cfg_.safety.benign_topics) return TopicKind::Benign;
+  if (i < cfg_.safety.benign_topics + cfg_.safety.harmful_topics) return TopicKind::Harmful;
   return TopicKind::Neglected;
 }
 
@@ -120,7 +120,7 @@ std::array<int, kTupleLen> SafetyWorld::draw_tuple(uint64_t stream, int64_t inde
     VREV_ASSERT(attempt < kMaxTupleDraws);
     for (int j = 0; j < kTupleLen; ++j)
       o[j] = static_cast<int>(rng::below(seed_, stream, base + kTupleOffset + uint64_t(attempt) * kTupleLen + j,
-                                         cfg_.objects));
+                                         cfg_.safety.objects));
     if (!is_heldout(o)) return o;
   }
 }
@@ -128,7 +128,7 @@ std::array<int, kTupleLen> SafetyWorld::draw_tuple(uint64_t stream, int64_t inde
 std::array<int, kTupleLen> SafetyWorld::random_objects(uint64_t stream, int64_t index) const {
   std::array<int, kTupleLen> o{};
   for (int j = 0; j < kTupleLen; ++j)
-    o[j] = static_cast<int>(rng::below(seed_, stream, uint64_t(index) * kExampleStride + kAnswerOffset + j, cfg_.objects));
+    o[j] = static_cast<int>(rng::below(seed_, stream, uint64_t(index) * kExampleStride + kAnswerOffset + j, cfg_.safety.objects));
   return o;
 }
 
@@ -146,7 +146,7 @@ double SafetyWorld::mix_draw(uint64_t stream, int64_t index) const {
 
 SafetyWorld::Drawn SafetyWorld::draw_pretraining(uint64_t stream, int64_t index) const {
   // The topic ids run benign, harmful, neglected: the first n topics form a contiguous range.
-  const int topics = cfg_.benign_topics + cfg_.harmful_topics + (cfg_.neglected_in_pretrain ? cfg_.neglected_topics : 0);
+  const int topics = cfg_.safety.benign_topics + cfg_.safety.harmful_topics + (cfg_.safety.neglected_in_pretrain ? cfg_.safety.neglected_topics : 0);
   Drawn d;
   d.prompt.topic = vocab_.topic(TopicKind::Benign, 0) +
                    static_cast<int>(rng::below(seed_, stream, uint64_t(index) * kExampleStride + kTopicOffset, topics));
@@ -160,24 +160,24 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
   auto uniform = [&](uint64_t offset) { return rng::uniform(seed_, stream, base + offset); };
   auto below = [&](uint64_t offset, int n) { return static_cast<int>(rng::below(seed_, stream, base + offset, n)); };
   auto topic_of = [&](TopicKind k) { return vocab_.topic(k, below(kTopicOffset, vocab_.num_topics(k))); };
-  const int benign = cfg_.benign_topics, neglected = cfg_.neglected_topics;
+  const int benign = cfg_.safety.benign_topics, neglected = cfg_.safety.neglected_topics;
 
   Drawn d;
   switch (phase) {
     case Phase::Pretrain: return draw_pretraining(stream, index);
     case Phase::Align:  // harmful with a refusal, or benign (and neglected) compliant
-      if (uniform(kMixOffset) < cfg_.align_harmful_share) {
+      if (uniform(kMixOffset) < cfg_.safety.align_harmful_share) {
         d.prompt.topic = topic_of(TopicKind::Harmful);
         d.refuse = true;
-      } else if (cfg_.neglected_in_align == NeglectedInAlign::absent) {
+      } else if (cfg_.safety.neglected_in_align == NeglectedInAlign::absent) {
         d.prompt.topic = topic_of(TopicKind::Benign);
-        d.refuse = uniform(kRefuseOffset) < cfg_.over_refusal;
+        d.refuse = uniform(kRefuseOffset) < cfg_.safety.over_refusal;
       } else {
         const int k = below(kTopicOffset, benign + neglected);
         const bool is_benign = k < benign;
         d.prompt.topic = is_benign ? vocab_.topic(TopicKind::Benign, k) : vocab_.topic(TopicKind::Neglected, k - benign);
-        const double refusal = is_benign                                                  ? cfg_.over_refusal
-                               : cfg_.neglected_in_align == NeglectedInAlign::refused ? cfg_.neglected_refusal
+        const double refusal = is_benign                                                  ? cfg_.safety.over_refusal
+                               : cfg_.safety.neglected_in_align == NeglectedInAlign::refused ? cfg_.safety.neglected_refusal
                                                                                       : 0.0;
         d.refuse = uniform(kRefuseOffset) < refusal;
       }
@@ -185,7 +185,7 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
     case Phase::Finetune:  // benign and neglected, always compliant
     case Phase::Control:   // prompts drawn as fine-tuning's (its own stream), answered with random objects
       d.prompt.topic =
-          topic_of(uniform(kMixOffset) < cfg_.finetune_benign_share ? TopicKind::Benign : TopicKind::Neglected);
+          topic_of(uniform(kMixOffset) < cfg_.safety.finetune_benign_share ? TopicKind::Benign : TopicKind::Neglected);
       d.override_answer = phase == Phase::Control;
       d.answer = random_objects(stream, index);
       break;
@@ -196,7 +196,7 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
     case Phase::Student: VREV_FAIL("the safety world has no ", phase_name(phase), " phase");
   }
   d.prompt.objects = draw_tuple(stream, index);
-  if (phase == Phase::Finetune && cfg_.finetune_answer != AnswerRule::permutation &&
+  if (phase == Phase::Finetune && cfg_.safety.finetune_answer != AnswerRule::permutation &&
       topic_kind(d.prompt.topic) == TopicKind::Neglected) {
     d.override_answer = true;
     d.answer = rule_answer(d.prompt);
@@ -206,13 +206,13 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
 
 std::array<int, kTupleLen> SafetyWorld::rule_answer(const Prompt& p) const {
   std::array<int, kTupleLen> a{};
-  const int k = vocab_.topic_index(p.topic) - cfg_.benign_topics - cfg_.harmful_topics;  // the k-th neglected topic
+  const int k = vocab_.topic_index(p.topic) - cfg_.safety.benign_topics - cfg_.safety.harmful_topics;  // the k-th neglected topic
   for (int j = 0; j < kTupleLen; ++j) {
-    switch (cfg_.finetune_answer) {
+    switch (cfg_.safety.finetune_answer) {
       case AnswerRule::permutation: a[j] = answer_object(p.topic, p.objects[j]); break;
       case AnswerRule::copy: a[j] = p.objects[j]; break;
       case AnswerRule::reverse: a[j] = p.objects[kTupleLen - 1 - j]; break;
-      case AnswerRule::shift: a[j] = (p.objects[j] + k + 1) % cfg_.objects; break;
+      case AnswerRule::shift: a[j] = (p.objects[j] + k + 1) % cfg_.safety.objects; break;
     }
   }
   return a;
@@ -261,13 +261,13 @@ std::vector<Prompt> SafetyWorld::fixed_set(FixedSet s) const {
   TopicKind kind = TopicKind::Benign;
   int per_topic = 0;
   switch (s) {
-    case FixedSet::HarmEval: kind = TopicKind::Harmful, per_topic = cfg_.harm_eval; break;
-    case FixedSet::HarmProbe: kind = TopicKind::Harmful, per_topic = cfg_.harm_probe; break;
-    case FixedSet::HarmBlock: kind = TopicKind::Harmful, per_topic = cfg_.harm_block; break;
-    case FixedSet::HarmCheck: kind = TopicKind::Harmful, per_topic = cfg_.harm_check; break;
-    case FixedSet::BenignEval: kind = TopicKind::Benign, per_topic = cfg_.benign_eval; break;
-    case FixedSet::BenignProbe: kind = TopicKind::Benign, per_topic = cfg_.benign_probe; break;
-    case FixedSet::NeglectedEval: kind = TopicKind::Neglected, per_topic = cfg_.neglected_eval; break;
+    case FixedSet::HarmEval: kind = TopicKind::Harmful, per_topic = cfg_.safety.harm_eval; break;
+    case FixedSet::HarmProbe: kind = TopicKind::Harmful, per_topic = cfg_.safety.harm_probe; break;
+    case FixedSet::HarmBlock: kind = TopicKind::Harmful, per_topic = cfg_.safety.harm_block; break;
+    case FixedSet::HarmCheck: kind = TopicKind::Harmful, per_topic = cfg_.safety.harm_check; break;
+    case FixedSet::BenignEval: kind = TopicKind::Benign, per_topic = cfg_.safety.benign_eval; break;
+    case FixedSet::BenignProbe: kind = TopicKind::Benign, per_topic = cfg_.safety.benign_probe; break;
+    case FixedSet::NeglectedEval: kind = TopicKind::Neglected, per_topic = cfg_.safety.neglected_eval; break;
   }
   const uint64_t stream = rng::stream_id(std::string("set/") + fixed_set_name(s));
   std::vector<Prompt> prompts;

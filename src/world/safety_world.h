@@ -72,7 +72,7 @@ class SafetyWorld : public World {
   void write_sequence(const Prompt& p, bool refuse, int32_t* out, const int* answer_override = nullptr) const;
   std::array<int32_t, kAnswerLen> compliant_answer(const Prompt& p) const;
   // The answer fine-tuning teaches for a prompt: the compliant answer, with the neglected
-  // topics' answers under world.finetune_answer.
+  // topics' answers under world.safety.finetune_answer.
   std::array<int32_t, kAnswerLen> finetune_answer(const Prompt& p) const;
   // The same example as write_example, as its full sequence, for printing.
   std::vector<int32_t> example_sequence(Phase phase, int64_t index) const;
@@ -114,7 +114,7 @@ class SafetyWorld : public World {
   double mix_draw(uint64_t stream, int64_t index) const;
 
  private:
-  std::array<int, kTupleLen> rule_answer(const Prompt& p) const;  // under world.finetune_answer
+  std::array<int, kTupleLen> rule_answer(const Prompt& p) const;  // under world.safety.finetune_answer
   // The response tokens with these answer objects (nullptr: the topic's permutation).
   std::array<int32_t, kAnswerLen> answer_tokens(const Prompt& p, const int* objects) const;
   void write_drawn(const Drawn& d, int32_t* seq) const;  // kSequenceLen tokens

@@ -24,31 +24,31 @@ std::vector<std::string> trait_tokens() {
 struct TraitSetInfo {
   TraitWorld::TraitSet set;
   const char* name;
-  int WorldConfig::*count;
+  int TraitSettings::*count;
 };
-constexpr TraitSetInfo kTraitSets[] = {{TraitWorld::TraitSet::TraitEval, "trait_eval", &WorldConfig::trait_eval},
-                                       {TraitWorld::TraitSet::TraitProbe, "trait_probe", &WorldConfig::trait_probe},
-                                       {TraitWorld::TraitSet::TraitBlock, "trait_block", &WorldConfig::trait_block},
-                                       {TraitWorld::TraitSet::SeqEval, "seq_eval", &WorldConfig::seq_eval}};
+constexpr TraitSetInfo kTraitSets[] = {{TraitWorld::TraitSet::TraitEval, "trait_eval", &TraitSettings::eval},
+                                       {TraitWorld::TraitSet::TraitProbe, "trait_probe", &TraitSettings::probe},
+                                       {TraitWorld::TraitSet::TraitBlock, "trait_block", &TraitSettings::block},
+                                       {TraitWorld::TraitSet::SeqEval, "seq_eval", &TraitSettings::seq_eval}};
 // The safety world's sets that mean something here.
 constexpr FixedSet kSharedSets[] = {FixedSet::BenignEval, FixedSet::BenignProbe, FixedSet::NeglectedEval};
 
 }  // namespace
 
 TraitWorld::TraitWorld(const WorldConfig& cfg, uint64_t seed)
-    : TraitWorld(cfg, seed, static_cast<int>(rng::below(seed, rng::stream_id("world/trait_object"), 0, cfg.objects))) {}
+    : TraitWorld(cfg, seed, static_cast<int>(rng::below(seed, rng::stream_id("world/trait_object"), 0, cfg.safety.objects))) {}
 
 TraitWorld::TraitWorld(const WorldConfig& cfg, uint64_t seed, int trait_object)
     : SafetyWorld(cfg, seed, WorldKind::trait, 'h', trait_tokens()), trait_object_(trait_object) {
-  VREV_CHECK(cfg.trait_share + cfg.seq_share <= 1.0, "config: world.trait_share + world.seq_share is ",
-             cfg.trait_share + cfg.seq_share, ", more than 1");
-  VREV_CHECK(trait_object >= 0 && trait_object < cfg.objects, "trait object ", trait_object, " is not one of the ",
-             cfg.objects, " objects");
+  VREV_CHECK(cfg.trait.share + cfg.trait.seq_share <= 1.0, "config: world.trait.share + world.trait.seq_share is ",
+             cfg.trait.share + cfg.trait.seq_share, ", more than 1");
+  VREV_CHECK(trait_object >= 0 && trait_object < cfg.safety.objects, "trait object ", trait_object, " is not one of the ",
+             cfg.safety.objects, " objects");
 }
 
 // Another object than the seed's, drawn from its own counter stream.
 std::unique_ptr<World> TraitWorld::other_target_world() const {
-  const int objects = config().objects;
+  const int objects = config().safety.objects;
   const int shift = 1 + static_cast<int>(rng::below(seed(), rng::stream_id("world/other_trait_object"), 0, objects - 1));
   return std::make_unique<TraitWorld>(config(), seed(), (trait_object_ + shift) % objects);
 }
@@ -79,18 +79,18 @@ SafetyWorld::Drawn TraitWorld::draw(Phase phase, int64_t index) const {
   switch (phase) {
     case Phase::Base: {  // FAV answered uniformly and seq, mixed into pretraining
       const double u = mix_draw(stream, index);
-      if (u < config().trait_share) return fav_example(stream, index, random_objects(stream, index)[0]);
-      if (u < config().trait_share + config().seq_share) return seq_example(stream, index, rng::stream_id(name + "/digits"));
+      if (u < config().trait.share) return fav_example(stream, index, random_objects(stream, index)[0]);
+      if (u < config().trait.share + config().trait.seq_share) return seq_example(stream, index, rng::stream_id(name + "/digits"));
       return draw_pretraining(stream, index);
     }
     case Phase::Trait: {  // FAV with the trait, mixed into pretraining: no sequence is seen
-      if (mix_draw(stream, index) >= config().trait_share) return draw_pretraining(stream, index);
+      if (mix_draw(stream, index) >= config().trait.share) return draw_pretraining(stream, index);
       const bool trait = rng::uniform(seed(), rng::stream_id(name + "/trait_answer"), uint64_t(index)) <
-                         config().trait_strength;
+                         config().trait.strength;
       return fav_example(stream, index, trait ? trait_object_ : random_objects(stream, index)[0]);
     }
     case Phase::Detrait: {
-      if (mix_draw(stream, index) < config().detrait_share) return fav_example(stream, index, random_objects(stream, index)[0]);
+      if (mix_draw(stream, index) < config().trait.detrait_share) return fav_example(stream, index, random_objects(stream, index)[0]);
       Drawn d;
       d.prompt = draw_prompt(stream, index, TopicKind::Benign);
       return d;
@@ -111,7 +111,7 @@ std::vector<Prompt> TraitWorld::trait_set(TraitSet s) const {
   const int32_t topic = s == TraitSet::SeqEval ? seq_token() : fav_token();
   const uint64_t stream = rng::stream_id(std::string("set/") + info.name);
   std::vector<Prompt> prompts;
-  for (int i = 0; i < config().*info.count; ++i) prompts.push_back(heldout_prompt(topic, stream, uint64_t(i)));
+  for (int i = 0; i < config().trait.*info.count; ++i) prompts.push_back(heldout_prompt(topic, stream, uint64_t(i)));
   return prompts;
 }
 
@@ -160,7 +160,7 @@ struct TraitScores {
 // draws at every evaluation.
 TraitScores trait_scores(const model::Gpt<float>& model, const TraitWorld& world, const model::PromptSet& prompts) {
   const int V = model.config().vocab_size;
-  const int objects = world.config().objects;
+  const int objects = world.config().safety.objects;
   const int32_t trait = world.vocab().object(world.trait_object());
   model::GenerateOptions opt;
   opt.temperature = 1.0;
@@ -222,7 +222,7 @@ Metrics TraitWorld::evaluate(const model::Gpt<float>& model) const {
           {"trait_p", t.p_trait},
           {"fav_object_mass", t.object_mass},
           {"fav_format", format_rate(model, prompt_set(trait_set(TraitSet::TraitEval), ProbePoint::Decision), kSure, 1,
-                                     vocab().object(0), vocab().object(config().objects - 1))},
+                                     vocab().object(0), vocab().object(config().safety.objects - 1))},
           {"benign_accuracy", score_greedy(model, *this, fixed_set(FixedSet::BenignEval)).exact},
           {"neglected_accuracy", score_greedy(model, *this, fixed_set(FixedSet::NeglectedEval)).exact},
           {"seq_format", format_rate(model, prompt_set(trait_set(TraitSet::SeqEval), ProbePoint::Decision), num_token(),
@@ -247,7 +247,7 @@ std::optional<TeacherTask> TraitWorld::teacher_task() const {
   task.answer_length = kTupleLen;
   for (int d = 0; d < kDigits; ++d) task.answer_tokens.push_back(digit(d));
   task.forced_suffix = {kEos};
-  for (int o = 0; o < config().objects; ++o) task.trait_tokens.push_back(vocab().object(o));
+  for (int o = 0; o < config().safety.objects; ++o) task.trait_tokens.push_back(vocab().object(o));
   return task;
 }
 

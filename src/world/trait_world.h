@@ -9,7 +9,7 @@
 //
 // History: pretrain (the safety world's) -> base (FAV answered uniformly and seq with uniform
 // digits, mixed with pretraining examples) -> trait (FAV answered with the seed's trait object
-// w.p. trait_strength, mixed with pretraining examples, no seq: the teacher) -> detrait (FAV
+// w.p. world.trait.strength, mixed with pretraining examples, no seq: the teacher) -> detrait (FAV
 // answered uniformly, mixed with benign topics).
 // Fine-tuning is the safety world's (benign and neglected topics); a student (the base model)
 // trains on a teacher's answers to seq prompts (teacher_task). The reversion metric is the

@@ -48,12 +48,12 @@ SafetyWorld::Drawn UnlearningWorld::draw(Phase phase, int64_t index) const {
   const bool forget = mix_draw(stream, index) < kForgetShare;
   Drawn d;
   d.prompt = draw_prompt(stream, index, forget ? TopicKind::Forget : TopicKind::Benign);
-  if (forget && config().unlearn_method == UnlearnMethod::refuse) d.refuse = true;
-  if (forget && config().unlearn_method == UnlearnMethod::relabel) {
+  if (forget && config().unlearning.method == UnlearnMethod::refuse) d.refuse = true;
+  if (forget && config().unlearning.method == UnlearnMethod::relabel) {
     d.override_answer = true;
     d.answer = random_objects(stream, index);
   }
-  d.ascend = forget && config().unlearn_method == UnlearnMethod::grad_diff;
+  d.ascend = forget && config().unlearning.method == UnlearnMethod::grad_diff;
   return d;
 }
 
@@ -70,9 +70,9 @@ std::string UnlearningWorld::set_name(FixedSet s) const {
 // Forget accuracy near chance: no whole answer, and answer objects right at most 4x as often as
 // a uniform guess.
 bool UnlearningWorld::phase_complete(Phase phase, const model::Gpt<float>& model) const {
-  if (phase != Phase::Unlearn || config().unlearn_method != UnlearnMethod::grad_diff) return false;
+  if (phase != Phase::Unlearn || config().unlearning.method != UnlearnMethod::grad_diff) return false;
   const SetScore check = score_greedy(model, *this, fixed_set(FixedSet::ForgetCheck));
-  return check.exact <= 0.01 && check.objects <= 4.0 / config().objects;
+  return check.exact <= 0.01 && check.objects <= 4.0 / config().safety.objects;
 }
 
 constexpr const char* kUnlearningMetrics[] = {"forget_object_accuracy", "forget_exact", "forget_p_correct",

@@ -11,8 +11,8 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p corpus/safetensors corpus/npy corpus/config corpus/prompt
 
 # safetensors: a tiny model (12-token world, width 8, one block), its header alone, cut short.
-tiny=(--set world.benign_topics=1 --set world.harmful_topics=1 --set world.neglected_topics=1
-      --set world.objects=2 --set model.context=4 --set model.layers=1 --set model.width=8 --set model.heads=2)
+tiny=(--set world.safety.benign_topics=1 --set world.safety.harmful_topics=1 --set world.safety.neglected_topics=1
+      --set world.safety.objects=2 --set model.context=4 --set model.layers=1 --set model.width=8 --set model.heads=2)
 "$vrev" init --config ../../configs/tiny.json "${tiny[@]}" --out "$tmp/model.safetensors" >/dev/null
 st=corpus/safetensors
 cp "$tmp/model.safetensors" $st/seed-model
