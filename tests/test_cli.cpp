@@ -92,8 +92,8 @@ TEST_CASE("flags that set a config key take their default and help from its decl
 TEST_CASE("vrev config --upgrade nests an older config's flat world settings", "[cli]") {
   const auto dir = vrev::test::temp_dir("config-upgrade");
   const std::string old_config = (dir / "old.json").string();
-  vrev::io::write_text_atomic(old_config, R"({"world": {"kind": "unlearning", "unlearn_method": "refuse", "objects": 16,
-                                                  "image_glyphs": "glyphs"}, "finetune": {"steps": 7}})");
+  vrev::io::write_text_atomic(old_config, R"({"world": {"kind": "trait", "seq_eval": 32, "objects": 16,
+                                                  "trait_share": 0.1}, "finetune": {"steps": 7}})");
   const auto rejected = run_vrev("config --config " + old_config);
   CHECK(rejected.exit_code != 0);
   CHECK_THAT(rejected.err, Catch::Contains("'world.") && Catch::Contains("is now") && Catch::Contains("--upgrade"));
@@ -102,8 +102,8 @@ TEST_CASE("vrev config --upgrade nests an older config's flat world settings", "
   REQUIRE(upgraded.exit_code == 0);
   // The sections in their declared order (ordered JSON compares order too).
   const vrev::settings::Json json = vrev::settings::Json::parse(upgraded.out);
-  CHECK(json["world"] == vrev::settings::Json::parse(R"({"kind": "unlearning", "safety": {"objects": 16},
-                                                  "unlearning": {"method": "refuse"}, "image": {"glyphs": "glyphs"}})"));
+  CHECK(json["world"] == vrev::settings::Json::parse(R"({"kind": "trait", "safety": {"objects": 16},
+                                                  "trait": {"share": 0.1, "seq_eval": 32}})"));
   CHECK(json["finetune"]["steps"] == 7);
   const std::string new_config = (dir / "new.json").string();
   vrev::io::write_text_atomic(new_config, upgraded.out);

@@ -5,6 +5,7 @@
 
 #include "core/settings.h"
 #include "experiment/config.h"
+#include "experiment/main_track.h"
 #include "model/gpt.h"
 #include "world/safety_world.h"
 
@@ -87,4 +88,16 @@ TEST_CASE("the registries: every list of phases and worlds follows phase_table()
     for (const Phase p : row.history) CHECK_THAT(history_phase_names(), Catch::Contains(phase_name(p)));
   }
   CHECK(history_phase_names() == "pretrain, align, unlearn, base, trait, detrait");
+}
+
+TEST_CASE("each world reads its own settings sections: another world's setting is an error, not ignored", "[world][config]") {
+  CHECK(unread_sections(WorldKind::safety) == std::vector<std::string>{"unlearning", "trait", "image"});
+  CHECK(unread_sections(WorldKind::unlearning) == std::vector<std::string>{"trait", "image"});
+  CHECK(unread_sections(WorldKind::trait) == std::vector<std::string>{"unlearning", "image"});
+  CHECK(unread_sections(WorldKind::image) == std::vector<std::string>{"safety", "unlearning", "trait"});
+  CHECK_THROWS_WITH(experiment::parse_config("{}", "x.json", {"world.trait.share=0.2"}),
+                    Catch::Contains("'world.trait.share' is set, but the safety world does not read world.trait"));
+  CHECK_NOTHROW(experiment::parse_config("{}", "x.json", {"world.kind=trait", "world.trait.share=0.2"}));
+  // The main track's comparison leaves out the sections its world does not read.
+  CHECK(experiment::main_track_differences(experiment::main_track_config()).empty());
 }

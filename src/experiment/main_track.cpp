@@ -22,11 +22,14 @@ void flatten(const Json& j, const std::string& prefix, std::map<std::string, Jso
   for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
 }
 
-// The keys that decide the main track's numbers: not the phases its world does not train (their
-// sections are unused), nor the kernels, the run's size, teachers or the nulls' draws.
+// The keys that decide the main track's numbers: not the phases its world does not train nor the
+// other worlds' settings (their sections are unused), nor the kernels, the run's size, teachers or
+// the nulls' draws.
 std::vector<std::string> uncompared_prefixes() {
   std::vector<std::string> prefixes = {"kernels.", "reproduce.", "teacher.", "probe.anisotropic_draws",
                                        "probe.shuffle_draws", "probe.null_seed"};
+  for (const std::string& section : world::unread_sections(world::WorldKind::safety))
+    prefixes.push_back("world." + section + ".");
   const std::vector<world::Phase>& history = world::world_info(world::WorldKind::safety).history;
   for (const world::PhaseInfo& p : world::phase_table())
     if (p.section_help && p.phase != world::Phase::Finetune &&

@@ -29,10 +29,12 @@ std::string joined(const std::vector<Phase>& phases) {
 
 const std::vector<WorldInfo>& world_table() {
   static const std::vector<WorldInfo> table = {
-      {WorldKind::safety, {Phase::Pretrain, Phase::Align}, Phase::Pretrain, make<SafetyWorld>},
-      {WorldKind::unlearning, {Phase::Pretrain, Phase::Unlearn}, Phase::Pretrain, make<UnlearningWorld>},
-      {WorldKind::trait, {Phase::Pretrain, Phase::Base, Phase::Trait, Phase::Detrait}, Phase::Trait, make<TraitWorld>},
-      {WorldKind::image, {Phase::Pretrain, Phase::Align}, Phase::Pretrain, make<ImageWorld>}};
+      {WorldKind::safety, {Phase::Pretrain, Phase::Align}, Phase::Pretrain, {"safety"}, make<SafetyWorld>},
+      {WorldKind::unlearning, {Phase::Pretrain, Phase::Unlearn}, Phase::Pretrain, {"safety", "unlearning"},
+       make<UnlearningWorld>},
+      {WorldKind::trait, {Phase::Pretrain, Phase::Base, Phase::Trait, Phase::Detrait}, Phase::Trait,
+       {"safety", "trait"}, make<TraitWorld>},
+      {WorldKind::image, {Phase::Pretrain, Phase::Align}, Phase::Pretrain, {"image"}, make<ImageWorld>}};
   return table;
 }
 
@@ -40,6 +42,15 @@ const WorldInfo& world_info(WorldKind kind) {
   for (const WorldInfo& w : world_table())
     if (w.kind == kind) return w;
   VREV_FAIL("world kind ", settings::name_of(kind), " has no row in world_table()");
+}
+
+std::vector<std::string> unread_sections(WorldKind kind) {
+  const std::vector<std::string>& read = world_info(kind).sections;
+  std::vector<std::string> unread;
+  const settings::Json defaults = settings::write(WorldConfig{});
+  for (const auto& [key, value] : defaults.items())
+    if (value.is_object() && std::find(read.begin(), read.end(), key) == read.end()) unread.push_back(key);
+  return unread;
 }
 
 std::string history_phase_names() {
@@ -66,7 +77,15 @@ settings::Json to_json(const Metrics& metrics) {
   return j;
 }
 
-std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) { return world_info(cfg.kind).make(cfg, seed); }
+std::unique_ptr<World> make_world(const WorldConfig& cfg, uint64_t seed) {
+  // A setting of another world's section would be silently ignored: each must keep its defaults.
+  const settings::Json given = settings::write(cfg), defaults = settings::write(WorldConfig{});
+  for (const std::string& section : unread_sections(cfg.kind))
+    for (const auto& [key, value] : given[section].items())
+      VREV_CHECK(value == defaults[section][key], "config: 'world.", section, ".", key, "' is set, but the ",
+                 settings::name_of(cfg.kind), " world does not read world.", section);
+  return world_info(cfg.kind).make(cfg, seed);
+}
 
 void World::write_teacher_prompt(int64_t, int32_t*) const {
   VREV_FAIL("this world has no teacher data: teacher arms need the trait world");

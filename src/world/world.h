@@ -31,10 +31,15 @@ struct WorldInfo {
   WorldKind kind;
   std::vector<Phase> history;  // the phases before fine-tuning, in training order
   Phase reference;             // the phase whose model v_rev points back to
+  std::vector<std::string> sections;  // the sections of WorldConfig it reads (world.<section>.*)
   std::unique_ptr<World> (*make)(const WorldConfig& cfg, uint64_t seed);
 };
 const std::vector<WorldInfo>& world_table();
 const WorldInfo& world_info(WorldKind kind);
+
+// The sections of WorldConfig that no world reads, or only other worlds: a config of this world
+// that sets one would have it ignored.
+std::vector<std::string> unread_sections(WorldKind kind);
 
 // "pretrain, align, unlearn, trait, detrait": every phase some world's history has.
 std::string history_phase_names();
