@@ -167,3 +167,21 @@ TEST_CASE("the emulated device trains the pinned tiny history to its pinned SHA-
   std::filesystem::remove_all(dir);
   CHECK(got == want.str());
 }
+
+TEST_CASE("--device cuda in a build without CUDA, or on a command that runs on the CPU, is a one-line error",
+          "[device][cli]") {
+  const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+  const std::string no_cuda = "this vrev was built without CUDA: build it with `make cuda` (docs/cuda.md)";
+  for (const std::string& command : {"train --config " + tiny + " --phase pretrain --out /nonexistent --device cuda",
+                                     std::string("bench --device cuda"), std::string("selftest --device cuda")}) {
+    const test::CommandResult r = test::run_vrev(command);
+    INFO(command << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(no_cuda) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  const test::CommandResult set =
+      test::run_vrev("init --config " + tiny + " --out /nonexistent --set kernels.device=cuda");
+  CHECK(set.exit_code == 1);
+  CHECK(set.err.find("kernels.device=cuda is not supported by this command yet") != std::string::npos);
+}

@@ -16,7 +16,14 @@ void KernelConfig::validate() const {
             runs, ")");
 }
 
-void KernelConfig::apply() const { kernels::cpu::select_kernels(isa, gemm); }
+void KernelConfig::select_cpu_kernels() const { kernels::cpu::select_kernels(isa, gemm); }
+
+void KernelConfig::apply() const {
+  VREV_CHECK(device == kernels::Device::cpu, "kernels.device=", settings::name_of(device),
+             " is not supported by this command yet: it runs on the CPU (train, reproduce, sweep and bench run on a "
+             "device)");
+  select_cpu_kernels();
+}
 
 namespace {
 
