@@ -168,7 +168,7 @@ TEST_CASE("the emulated device trains the pinned tiny history to its pinned SHA-
   CHECK(got == want.str());
 }
 
-TEST_CASE("--device cuda in a build without CUDA, or on a command that runs on the CPU, is a one-line error",
+TEST_CASE("kernels.device=cuda in a build without CUDA, or on a command that runs on the CPU, is a one-line error",
           "[device][cli]") {
   const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
   const std::string no_cuda = "this vrev was built without CUDA: build it with `make cuda` (docs/cuda.md)";
