@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "alloc_counter.h"
+#include "experiment/config.h"
 #include "experiment/pinned_history.h"
 #include "kernels/backend.h"
 #include "probe/blocking.h"
@@ -184,4 +185,17 @@ TEST_CASE("kernels.device=cuda in a build without CUDA, or on a command that run
       test::run_vrev("init --config " + tiny + " --out /nonexistent --set kernels.device=cuda");
   CHECK(set.exit_code == 1);
   CHECK(set.err.find("kernels.device=cuda is not supported by this command yet") != std::string::npos);
+}
+
+TEST_CASE("a config that trains on a device names the settings the device path does not support", "[device]") {
+  const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+  CHECK_THROWS_WITH(experiment::load_config(tiny, {"kernels.device=cuda", "pretrain.shards=2"}),
+                    Catch::Contains("'pretrain.shards' is 2: micro-shards do not run on kernels.device=cuda"));
+  CHECK_THROWS_WITH(
+      experiment::load_config(tiny,
+                              {"kernels.device=cuda", "blocking.mode=penalty", "reproduce.arms=[\"block-vrev\"]"}),
+      Catch::Contains(
+          "arm 'block-vrev' blocks with 'blocking.mode' penalty, which does not run on kernels.device=cuda"));
+  CHECK_NOTHROW(
+      experiment::load_config(tiny, {"kernels.device=cuda", "blocking.mode=penalty", "reproduce.arms=[\"plain\"]"}));
 }
