@@ -1,59 +1,47 @@
 #pragma once
-// One name per kernel for code templated on the scalar type: float calls resolve to the fast
-// cpu/ kernels (an exact non-template match wins overload resolution), every other type to the
-// templated ref/ kernels. This is what lets the autograd and the model run in double for
-// gradient checks while training runs on the fast float kernels.
-#include "kernels/cpu/kernels.h"
+// The reference kernels (kernels/ref/) and the buffer operations as host loops, under a Backend's
+// member names (kernels/backend.h), for code templated on the scalar type: the autograd ops run a
+// float tape on its backend's kernels and a double tape on these. That is what lets the autograd
+// and the model run in double for gradient checks while training runs on the fast float kernels.
+#include "kernels/buffer_ops.h"
 #include "kernels/ref/ref.h"
 
-namespace vrev::kernels::any {
-// Using-declarations for both, so the cpu functions and ref templates form one overload set
-// for qualified calls (any::f) and calls inside this namespace alike. (A using-directive for
-// ref would be hidden by the cpu using-declarations in both of those cases.)
-using cpu::adamw_update;
-using cpu::attention_backward;
-using cpu::attention_forward;
-using cpu::attention_forward_cached;
-using cpu::bias_backward;
-using cpu::cross_entropy_backward;
-using cpu::cross_entropy_forward;
-using cpu::dot;
-using cpu::encoder_backward;
-using cpu::encoder_forward;
-using cpu::gelu_backward;
-using cpu::gelu_forward;
-using cpu::layernorm_backward;
-using cpu::layernorm_forward;
-using cpu::matmul_backward_input;
-using cpu::matmul_backward_weight;
-using cpu::matmul_forward;
-using cpu::residual_backward;
-using cpu::residual_forward;
-using cpu::soft_cross_entropy_backward;
-using cpu::soft_cross_entropy_forward;
-using cpu::squared_norm;
-using cpu::sum;
-using ref::adamw_update;
-using ref::attention_backward;
-using ref::attention_forward;
-using ref::attention_forward_cached;
-using ref::bias_backward;
-using ref::cross_entropy_backward;
-using ref::cross_entropy_forward;
-using ref::dot;
-using ref::encoder_backward;
-using ref::encoder_forward;
-using ref::gelu_backward;
-using ref::gelu_forward;
-using ref::layernorm_backward;
-using ref::layernorm_forward;
-using ref::matmul_backward_input;
-using ref::matmul_backward_weight;
-using ref::matmul_forward;
-using ref::residual_backward;
-using ref::residual_forward;
-using ref::soft_cross_entropy_backward;
-using ref::soft_cross_entropy_forward;
-using ref::squared_norm;
-using ref::sum;
-}  // namespace vrev::kernels::any
+namespace vrev::kernels {
+
+template <class S>
+struct ReferenceBackend {
+  // The kernels the autograd ops call, each forwarding to its ref/ twin.
+  struct Kernels {
+    static void matmul_forward(auto... a) { ref::matmul_forward<S>(a...); }
+    static void matmul_backward_input(auto... a) { ref::matmul_backward_input<S>(a...); }
+    static void matmul_backward_weight(auto... a) { ref::matmul_backward_weight<S>(a...); }
+    static void bias_backward(auto... a) { ref::bias_backward<S>(a...); }
+    static void layernorm_forward(auto... a) { ref::layernorm_forward<S>(a...); }
+    static void layernorm_backward(auto... a) { ref::layernorm_backward<S>(a...); }
+    static void gelu_forward(auto... a) { ref::gelu_forward<S>(a...); }
+    static void gelu_backward(auto... a) { ref::gelu_backward<S>(a...); }
+    static void residual_forward(auto... a) { ref::residual_forward<S>(a...); }
+    static void residual_backward(auto... a) { ref::residual_backward<S>(a...); }
+    static void encoder_forward(auto... a) { ref::encoder_forward<S>(a...); }
+    static void encoder_backward(auto... a) { ref::encoder_backward<S>(a...); }
+    static void attention_forward(auto... a) { ref::attention_forward<S>(a...); }
+    static void attention_backward(auto... a) { ref::attention_backward<S>(a...); }
+    static void cross_entropy_forward(auto... a) { ref::cross_entropy_forward<S>(a...); }
+    static void cross_entropy_backward(auto... a) { ref::cross_entropy_backward<S>(a...); }
+    static void soft_cross_entropy_forward(auto... a) { ref::soft_cross_entropy_forward<S>(a...); }
+    static void soft_cross_entropy_backward(auto... a) { ref::soft_cross_entropy_backward<S>(a...); }
+  };
+  // The buffer operations the autograd ops call, as host loops in S.
+  struct Ops {
+    static void fill(S* x, long n, S value) { buffer_ops::fill<HostLauncher>(x, n, value); }
+    static void copy(S* dst, const S* src, long n) { buffer_ops::copy<HostLauncher>(dst, src, n); }
+    static void add(S* dst, const S* src, long n) { buffer_ops::add<HostLauncher>(dst, src, n); }
+    static void loss_gradients(S* dlosses, const S* dout, const S* weights, const S* scale, long n) {
+      buffer_ops::loss_gradients<HostLauncher>(dlosses, dout, weights, scale, n);
+    }
+  };
+  Kernels kernels;
+  Ops ops;
+};
+
+}  // namespace vrev::kernels

@@ -15,11 +15,13 @@ const std::string kTiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
 }
 
 TEST_CASE("kernel settings are read and written by name", "[settings]") {
-  const experiment::Config cfg = experiment::load_config(kTiny, {"kernels.isa=portable", "kernels.gemm=openblas"});
+  const experiment::Config cfg =
+      experiment::load_config(kTiny, {"kernels.isa=portable", "kernels.gemm=openblas", "kernels.device=cuda"});
   CHECK(cfg.kernels.isa == cpu::Isa::portable);
   CHECK(cfg.kernels.gemm == cpu::GemmBackend::openblas);
+  CHECK(cfg.kernels.device == kernels::Device::cuda);
   const settings::Json written = settings::write(cfg.kernels);
-  CHECK(written == settings::Json{{"isa", "portable"}, {"gemm", "openblas"}});
+  CHECK(written == settings::Json{{"isa", "portable"}, {"gemm", "openblas"}, {"device", "cuda"}});
   CHECK(settings::read<experiment::KernelConfig>(written).isa == cpu::Isa::portable);
   CHECK_THROWS_WITH(experiment::load_config(kTiny, {"kernels.isa=sse2"}),
                     Catch::Contains("'kernels.isa': unknown value 'sse2' (valid: auto, avx512, avx2, neon, portable)"));

@@ -14,6 +14,16 @@ void check(cudaError_t status, const char* call) {
   if (status != cudaSuccess) throw std::runtime_error(std::string("CUDA: ") + call + ": " + cudaGetErrorString(status));
 }
 
+// FP32 cores per SM of compute capability major.minor (CUDA C++ Programming Guide, "Arithmetic
+// Instructions"); 0 when unknown.
+int fp32_cores_per_sm(int major, int minor) {
+  if (major == 6) return minor == 0 ? 64 : 128;
+  if (major == 7) return 64;
+  if (major == 8) return minor == 0 ? 64 : 128;
+  if (major >= 9) return 128;
+  return 0;
+}
+
 }  // namespace
 
 Devices devices() {
@@ -32,6 +42,21 @@ Devices devices() {
                       std::to_string(p.totalGlobalMem >> 30) + " GiB)");
   }
   return d;
+}
+
+Fp32Peak fp32_peak() {
+  int device = 0, clock_khz = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  cudaDeviceProp p;
+  check(cudaGetDeviceProperties(&p, device), "cudaGetDeviceProperties");
+  check(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, device), "cudaDeviceGetAttribute");
+  Fp32Peak peak;
+  peak.device = p.name;
+  peak.sms = p.multiProcessorCount;
+  peak.cores_per_sm = fp32_cores_per_sm(p.major, p.minor);
+  peak.clock_ghz = clock_khz / 1e6;
+  peak.gflops = 2.0 * peak.sms * peak.cores_per_sm * peak.clock_ghz;
+  return peak;
 }
 
 std::string runtime_version() {

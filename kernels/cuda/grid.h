@@ -19,14 +19,8 @@
 #include "kernels/cuda/arithmetic/layernorm.h"
 #include "kernels/cuda/arithmetic/matmul.h"
 #include "kernels/cuda/arithmetic/reduce.h"
+#include "kernels/host_device.h"
 #include "kernels/kernel_set.h"
-
-// A lambda that nvcc compiles for the GPU as well (an extended lambda, nvcc --extended-lambda).
-#if defined(__CUDACC__)
-#define VREV_HD_LAMBDA __host__ __device__
-#else
-#define VREV_HD_LAMBDA
-#endif
 
 namespace vrev::kernels::grid {
 

@@ -1,5 +1,5 @@
-// The GPU launcher of kernels/cuda/grid.h: a grid is one CUDA thread per index, 256 to a block, on
-// the default stream. Compiled with -fmad=false -prec-div=true -prec-sqrt=true -ftz=false
+// The GPU launcher of the grids (kernels/cuda/grid.h, kernels/buffer_ops.h), and the CUDA backend.
+// A grid is one CUDA thread per index, 256 to a block, on the default stream. Compiled with -fmad=false -prec-div=true -prec-sqrt=true -ftz=false
 // (CMakeLists.txt), so the device fuses a multiply and an add only where the code calls an FMA,
 // divides and takes square roots correctly rounded, and keeps subnormals: IEEE single precision,
 // as the CPU computes it.
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kernels/cuda/device.h"
+#include "kernels/buffer_ops.h"
 #include "kernels/cuda/grid.h"
 
 namespace vrev::kernels::cuda {
@@ -45,5 +46,17 @@ struct GpuLauncher {
 }  // namespace
 
 KernelSet kernels() { return grid::kernel_set<GpuLauncher>("cuda"); }
+
+const Backend& backend() {
+  static const Backend b{"GPU",
+                         false,
+                         kernels(),
+                         buffer_ops_of<GpuLauncher>(),
+                         &allocate,
+                         [](void* p) { release(p); },
+                         &copy_to_device,
+                         &copy_to_host};
+  return b;
+}
 
 }  // namespace vrev::kernels::cuda

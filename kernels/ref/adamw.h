@@ -1,7 +1,7 @@
 #pragma once
 // Reference AdamW step (decoupled weight decay, bias-corrected moments), templated on the scalar
 // type; the yardstick for kernels/cpu/adamw.cpp. The hyperparameters stay float, exactly as in the
-// cpu signature, so a float call always resolves to the cpu kernel (see kernels/dispatch.h).
+// cpu signature.
 #include <cmath>
 
 namespace vrev::kernels::ref {

@@ -1,8 +1,9 @@
 // Forward/backward pairs of the autograd ops; the arithmetic lives in kernels/, this file only
-// wires tape nodes to kernel arguments. Instantiated for float (training) and double (gradcheck).
+// wires tape nodes to kernel arguments. Instantiated for float (training, on the tape's backend)
+// and double (gradcheck, on the reference kernels). Every pointer an op hands a kernel is in the
+// tape's memory; the host touches that memory only through the tape's read(), write(), upload().
 #include "autograd/ops.h"
 
-#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -10,9 +11,12 @@
 
 namespace vrev::autograd {
 
-namespace k = vrev::kernels::any;
-
 namespace {
+
+// The kernels and buffer operations an op runs: a float tape's backend's, or for double the
+// reference kernels and host loops (kernels/dispatch.h).
+const kernels::Backend& backend_of(Tape<float>& tape) { return tape.backend(); }
+kernels::ReferenceBackend<double> backend_of(Tape<double>&) { return {}; }
 
 // Rows of x when its last axis is the feature axis: N = numel / last.
 int64_t rows(const Shape& s) { return s.numel() / s[s.rank - 1]; }
@@ -41,17 +45,17 @@ GradTarget<T> target_or_scratch(Tape<T>& tape, Var v) {
 template <class T>
 T* summing_target(Tape<T>& tape, Var v) {
   const GradTarget<T> target = target_or_scratch(tape, v);
-  if (!target.accumulate) std::fill(target.grad, target.grad + tape.shape(v).numel(), T(0));
+  if (!target.accumulate) backend_of(tape).ops.fill(target.grad, tape.shape(v).numel(), T(0));
   return target.grad;
 }
 
 // target.grad (+)= dout, for the identity's gradient.
 template <class T>
-void add_gradient(GradTarget<T> target, const T* dout, long n) {
+void add_gradient(Tape<T>& tape, GradTarget<T> target, const T* dout, long n) {
   if (target.accumulate)
-    for (long i = 0; i < n; ++i) target.grad[i] += dout[i];
+    backend_of(tape).ops.add(target.grad, dout, n);
   else
-    std::copy(dout, dout + n, target.grad);
+    backend_of(tape).ops.copy(target.grad, dout, n);
 }
 
 }  // namespace
@@ -60,7 +64,7 @@ void add_gradient(GradTarget<T> target, const T* dout, long n) {
 template <class T>
 static void encoder_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [B, Tn, C, unused] = r.dims;
-  k::encoder_backward(summing_target(tape, r.in[0]), summing_target(tape, r.in[1]), tape.grad(r.out), r.ints, B, Tn,
+  backend_of(tape).kernels.encoder_backward(summing_target(tape, r.in[0]), summing_target(tape, r.in[1]), tape.grad(r.out), r.ints, B, Tn,
                       C);
 }
 
@@ -70,7 +74,7 @@ Var encoder(Tape<T>& tape, const int32_t* tokens, int B, int Tn, Var wte, Var wp
   VREV_ASSERT(tape.shape(wpe)[0] >= Tn && last(tape.shape(wpe)) == C);
   bool grad = any_grad(tape, {wte, wpe});
   Var out = tape.output(Shape{B, Tn, C}, grad);
-  k::encoder_forward(tape.value(out), tokens, tape.value(wte), tape.value(wpe), B, Tn, C);
+  backend_of(tape).kernels.encoder_forward(tape.value(out), tokens, tape.value(wte), tape.value(wpe), B, Tn, C);
   if (grad) tape.push({&encoder_backward<T>, {wte, wpe}, out, {}, {B, Tn, C, 0}, tokens, nullptr});
   return out;
 }
@@ -80,7 +84,7 @@ template <class T>
 static void layernorm_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [N, C, unused0, unused1] = r.dims;
   const GradTarget<T> dx = target_or_scratch(tape, r.in[0]);
-  k::layernorm_backward(dx.grad, summing_target(tape, r.in[1]), summing_target(tape, r.in[2]), tape.grad(r.out),
+  backend_of(tape).kernels.layernorm_backward(dx.grad, summing_target(tape, r.in[1]), summing_target(tape, r.in[2]), tape.grad(r.out),
                         tape.value(r.in[0]), tape.value(r.in[1]), r.saved[0], r.saved[1], N, C, dx.accumulate);
 }
 
@@ -92,7 +96,7 @@ Var layernorm(Tape<T>& tape, Var x, Var weight, Var bias) {
   Var out = tape.output(s, grad);
   T* mean = tape.scratch(N);
   T* rstd = tape.scratch(N);
-  k::layernorm_forward(tape.value(out), mean, rstd, tape.value(x), tape.value(weight), tape.value(bias), N,
+  backend_of(tape).kernels.layernorm_forward(tape.value(out), mean, rstd, tape.value(x), tape.value(weight), tape.value(bias), N,
                        C);
   if (grad) tape.push({&layernorm_backward<T>, {x, weight, bias}, out, {mean, rstd}, {N, C, 0, 0}});
   return out;
@@ -104,10 +108,10 @@ static void linear_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [N, IC, OC, unused] = r.dims;
   const T* dout = tape.grad(r.out);
   if (const GradTarget<T> dx = tape.grad_target(r.in[0]); dx.grad)
-    k::matmul_backward_input(dx.grad, dout, tape.value(r.in[1]), N, IC, OC, dx.accumulate);
+    backend_of(tape).kernels.matmul_backward_input(dx.grad, dout, tape.value(r.in[1]), N, IC, OC, dx.accumulate);
   if (tape.requires_grad(r.in[1]))
-    k::matmul_backward_weight(summing_target(tape, r.in[1]), dout, tape.value(r.in[0]), N, IC, OC);
-  if (r.in[2].valid() && tape.requires_grad(r.in[2])) k::bias_backward(summing_target(tape, r.in[2]), dout, N, OC);
+    backend_of(tape).kernels.matmul_backward_weight(summing_target(tape, r.in[1]), dout, tape.value(r.in[0]), N, IC, OC);
+  if (r.in[2].valid() && tape.requires_grad(r.in[2])) backend_of(tape).kernels.bias_backward(summing_target(tape, r.in[2]), dout, N, OC);
 }
 
 template <class T>
@@ -119,7 +123,7 @@ Var linear(Tape<T>& tape, Var x, Var weight, Var bias) {
   s.dims[s.rank - 1] = OC;
   bool grad = any_grad(tape, {x, weight, bias});
   Var out = tape.output(s, grad);
-  k::matmul_forward(tape.value(out), tape.value(x), tape.value(weight), bias.valid() ? tape.value(bias) : nullptr, N,
+  backend_of(tape).kernels.matmul_forward(tape.value(out), tape.value(x), tape.value(weight), bias.valid() ? tape.value(bias) : nullptr, N,
                     IC, OC);
   if (grad) tape.push({&linear_backward<T>, {x, weight, bias}, out, {}, {N, IC, OC, 0}});
   return out;
@@ -130,7 +134,7 @@ template <class T>
 static void attention_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [B, Tn, C, NH] = r.dims;
   const GradTarget<T> dqkv = tape.grad_target(r.in[0]);
-  k::attention_backward(dqkv.grad, tape.grad(r.out), tape.value(r.in[0]), r.saved[0], B, Tn, C, NH, dqkv.accumulate);
+  backend_of(tape).kernels.attention_backward(dqkv.grad, tape.grad(r.out), tape.value(r.in[0]), r.saved[0], B, Tn, C, NH, dqkv.accumulate);
 }
 
 template <class T>
@@ -141,7 +145,7 @@ Var attention(Tape<T>& tape, Var qkv, int NH) {
   bool grad = any_grad(tape, {qkv});
   Var out = tape.output(Shape{B, Tn, C}, grad);
   T* att = tape.scratch(static_cast<size_t>(B) * NH * Tn * Tn);
-  k::attention_forward(tape.value(out), att, tape.value(qkv), B, Tn, C, NH);
+  backend_of(tape).kernels.attention_forward(tape.value(out), att, tape.value(qkv), B, Tn, C, NH);
   if (grad) tape.push({&attention_backward<T>, {qkv}, out, {att}, {B, Tn, C, NH}});
   return out;
 }
@@ -150,14 +154,14 @@ Var attention(Tape<T>& tape, Var qkv, int NH) {
 template <class T>
 static void gelu_backward(Tape<T>& tape, const Record<T>& r) {
   const GradTarget<T> dx = tape.grad_target(r.in[0]);
-  k::gelu_backward(dx.grad, tape.value(r.in[0]), tape.grad(r.out), tape.shape(r.out).numel(), dx.accumulate);
+  backend_of(tape).kernels.gelu_backward(dx.grad, tape.value(r.in[0]), tape.grad(r.out), tape.shape(r.out).numel(), dx.accumulate);
 }
 
 template <class T>
 Var gelu(Tape<T>& tape, Var x) {
   bool grad = any_grad(tape, {x});
   Var out = tape.output(tape.shape(x), grad);
-  k::gelu_forward(tape.value(out), tape.value(x), tape.shape(x).numel());
+  backend_of(tape).kernels.gelu_forward(tape.value(out), tape.value(x), tape.shape(x).numel());
   if (grad) tape.push({&gelu_backward<T>, {x}, out});
   return out;
 }
@@ -170,9 +174,9 @@ static void add_backward(Tape<T>& tape, const Record<T>& r) {
   const GradTarget<T> db = tape.grad_target(r.in[1]);
   const T* dout = tape.grad(r.out);
   if (da.grad && db.grad) {
-    k::residual_backward(da.grad, db.grad, dout, n, da.accumulate, db.accumulate);
+    backend_of(tape).kernels.residual_backward(da.grad, db.grad, dout, n, da.accumulate, db.accumulate);
   } else {
-    add_gradient(da.grad ? da : db, dout, n);
+    add_gradient(tape, da.grad ? da : db, dout, n);
   }
 }
 
@@ -181,14 +185,14 @@ Var add(Tape<T>& tape, Var a, Var b) {
   VREV_ASSERT(tape.shape(a) == tape.shape(b));
   bool grad = any_grad(tape, {a, b});
   Var out = tape.output(tape.shape(a), grad);
-  k::residual_forward(tape.value(out), tape.value(a), tape.value(b), tape.shape(a).numel());
+  backend_of(tape).kernels.residual_forward(tape.value(out), tape.value(a), tape.value(b), tape.shape(a).numel());
   if (grad) tape.push({&add_backward<T>, {a, b}, out});
   return out;
 }
 
 // ---- cross-entropy ------------------------------------------------------------------------------
 // The sum of |weights| and of weights * losses (a null weights means all 1), in double and in row
-// order: the loss is the same on every thread count.
+// order, on the host: the loss is the same on every thread count and every backend.
 template <class T>
 static std::pair<double, double> weighted_sum(const T* losses, const T* weights, int N) {
   double total = 0, weighted = 0;
@@ -200,16 +204,23 @@ static std::pair<double, double> weighted_sum(const T* losses, const T* weights,
   return {total, weighted};
 }
 
+// value, rounded to T, into one element of the tape's memory.
+template <class T>
+static void write_value(Tape<T>& tape, T* p, double value) {
+  T* host = tape.write(p, 1);
+  host[0] = static_cast<T>(value);
+  tape.upload(p, host, 1);
+}
+
 template <class T>
 static void cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
   const auto [N, V, unused0, unused1] = r.dims;
   const T* weights = static_cast<const T*>(r.context);
   const T* losses_scale = r.saved[1];  // (1): 1 / sum of |weights|
   T* dlosses = tape.scratch(N);
-  const T dout = tape.grad(r.out)[0];
-  for (int i = 0; i < N; ++i) dlosses[i] = dout * (weights ? weights[i] : T(1)) * losses_scale[0];
+  backend_of(tape).ops.loss_gradients(dlosses, tape.grad(r.out), weights, losses_scale, N);
   const GradTarget<T> dlogits = tape.grad_target(r.in[0]);
-  k::cross_entropy_backward(dlogits.grad, r.saved[0], r.ints, dlosses, N, V, dlogits.accumulate);
+  backend_of(tape).kernels.cross_entropy_backward(dlogits.grad, r.saved[0], r.ints, dlosses, N, V, dlogits.accumulate);
 }
 
 template <class T>
@@ -221,12 +232,13 @@ Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* we
   T* probs = tape.scratch(static_cast<size_t>(N) * V);
   T* losses = tape.scratch(N);
   T* inv_total = tape.scratch(1);
-  k::cross_entropy_forward(losses, probs, tape.value(logits), targets, N, V);
-  const auto [own_total, weighted] = weighted_sum(losses, weights, N);
+  backend_of(tape).kernels.cross_entropy_forward(losses, probs, tape.value(logits), targets, N, V);
+  const auto [own_total, weighted] =
+      weighted_sum(tape.read(losses, N), weights ? tape.read(weights, N) : nullptr, N);
   const double total = normalizer > 0 ? normalizer : own_total;
   VREV_CHECK(total > 0, "cross_entropy: every target is masked out");
-  inv_total[0] = static_cast<T>(1.0 / total);
-  tape.value(out)[0] = static_cast<T>(weighted / total);
+  write_value(tape, inv_total, 1.0 / total);
+  write_value(tape, tape.value(out), weighted / total);
   if (grad) tape.push({&cross_entropy_backward<T>, {logits}, out, {probs, inv_total}, {N, V, 0, 0}, targets, weights});
   return out;
 }
@@ -238,10 +250,10 @@ static void soft_cross_entropy_backward(Tape<T>& tape, const Record<T>& r) {
   const T* target_probs = static_cast<const T*>(r.context);
   const T* row_scale = r.saved[1];  // (N): weights[i] / sum of |weights|
   T* dlosses = tape.scratch(N);
-  const T dout = tape.grad(r.out)[0];
-  for (int i = 0; i < N; ++i) dlosses[i] = dout * row_scale[i];
+  backend_of(tape).ops.loss_gradients(dlosses, tape.grad(r.out), row_scale, nullptr, N);
   const GradTarget<T> dlogits = tape.grad_target(r.in[0]);
-  k::soft_cross_entropy_backward(dlogits.grad, r.saved[0], target_probs, dlosses, N, V, dlogits.accumulate);
+  backend_of(tape).kernels.soft_cross_entropy_backward(dlogits.grad, r.saved[0], target_probs, dlosses, N, V,
+                                                       dlogits.accumulate);
 }
 
 template <class T>
@@ -253,12 +265,15 @@ Var soft_cross_entropy(Tape<T>& tape, Var logits, const T* target_probs, const T
   T* probs = tape.scratch(static_cast<size_t>(N) * V);
   T* losses = tape.scratch(N);
   T* row_scale = tape.scratch(N);
-  k::soft_cross_entropy_forward(losses, probs, tape.value(logits), target_probs, N, V);
-  const auto [own_total, weighted] = weighted_sum(losses, weights, N);
+  backend_of(tape).kernels.soft_cross_entropy_forward(losses, probs, tape.value(logits), target_probs, N, V);
+  const T* host_weights = weights ? tape.read(weights, N) : nullptr;
+  const auto [own_total, weighted] = weighted_sum(tape.read(losses, N), host_weights, N);
   const double total = normalizer > 0 ? normalizer : own_total;
   VREV_CHECK(total > 0, "soft_cross_entropy: every row is masked out");
-  for (int i = 0; i < N; ++i) row_scale[i] = static_cast<T>((weights ? double(weights[i]) : 1.0) / total);
-  tape.value(out)[0] = static_cast<T>(weighted / total);
+  T* scale = tape.write(row_scale, N);
+  for (int i = 0; i < N; ++i) scale[i] = static_cast<T>((host_weights ? double(host_weights[i]) : 1.0) / total);
+  tape.upload(row_scale, scale, N);
+  write_value(tape, tape.value(out), weighted / total);
   if (grad)
     tape.push(
         {&soft_cross_entropy_backward<T>, {logits}, out, {probs, row_scale}, {N, V, 0, 0}, nullptr, target_probs});
@@ -271,7 +286,7 @@ static void gradient_site_backward(Tape<T>& tape, const Record<T>& r) {
   T* dout = tape.grad(r.out);
   const auto* hook = static_cast<const GradHook<T>*>(r.context);
   (*hook)(dout, tape.shape(r.out));
-  add_gradient(tape.grad_target(r.in[0]), dout, tape.shape(r.out).numel());
+  add_gradient(tape, tape.grad_target(r.in[0]), dout, tape.shape(r.out).numel());
 }
 
 template <class T>

@@ -1,6 +1,7 @@
 #pragma once
 // The differentiable ops of the GPT, each one forward function that records its backward.
-// Shapes use llm.c's letters; an input of shape (B, T, C) may also be passed as (N, C).
+// Shapes use llm.c's letters; an input of shape (B, T, C) may also be passed as (N, C). Every
+// pointer an op takes (tokens, targets, weights, soft targets) is in the tape's memory (tape.h).
 // Every op here has a row in the gradient-check table of tests/test_autograd.cpp.
 #include <cstdint>
 #include <functional>
@@ -9,7 +10,8 @@
 
 namespace vrev::autograd {
 
-// Called in backward with the gradient flowing into a site; it may change it in place.
+// Called in backward with the gradient flowing into a site (in the tape's memory); it may change it
+// in place.
 template <class T>
 using GradHook = std::function<void(T* grad, const Shape& shape)>;
 
@@ -42,7 +44,7 @@ Var add(Tape<T>& tape, Var a, Var b);
 // weight ascends that target's loss (gradient-difference unlearning); with weights >= 0 this is
 // the weighted mean. A positive `normalizer` replaces sum_i |w_i|: how a micro-shard of a batch
 // takes its share of the whole batch's mean (the shards' losses and gradients then add up to it).
-// targets and weights must outlive backward.
+// targets and weights must outlive backward; they are in the tape's memory, as every input is.
 template <class T>
 Var cross_entropy(Tape<T>& tape, Var logits, const int32_t* targets, const T* weights, double normalizer = 0);
 

@@ -11,13 +11,20 @@
 // between steps. An intermediate's gradient is never zeroed: the first backward to reach it in a
 // pass overwrites whatever the last step left there, and later ones (a value with several
 // consumers, like the residual stream) add to it. grad_target() tells a backward which to do.
-#include <algorithm>
+//
+// Memory: a tape's values and gradients live in its backend's memory (kernels/backend.h): the
+// host's on the CPU backend, the device's when training on a device. Its ops run that backend's
+// kernels (a double tape's: the reference kernels, on the host).
 #include <array>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "autograd/arena.h"
+#include "core/error.h"
 #include "core/shape.h"
+#include "kernels/backend.h"
+#include "kernels/buffer_ops.h"
 
 namespace vrev::autograd {
 
@@ -52,6 +59,12 @@ struct Record {
 template <class T>
 class Tape {
  public:
+  explicit Tape(const kernels::Backend& backend = kernels::cpu_backend())
+      : backend_(&backend), values_(backend), grads_(backend), staging_(kernels::cpu_backend()) {
+    VREV_ASSERT((std::is_same_v<T, float> || backend.is_host));
+  }
+  const kernels::Backend& backend() const { return *backend_; }
+
   // A leaf whose value and gradient live elsewhere (a parameter): grad may be null, and is only
   // ever accumulated into.
   Var leaf(T* value, T* grad, Shape shape) { return add_node(value, grad, shape, true); }
@@ -70,6 +83,20 @@ class Tape {
   }
   // Scratch memory that lives until reset() (saved statistics, attention probabilities).
   T* scratch(size_t n) { return values_.alloc(n); }
+
+  // The host's view of n values at p in the tape's memory, until reset(): p itself on a host tape,
+  // else room in host staging memory. read() fills it from p; after writing into a view from
+  // write(), upload() sends it to p (nothing to send on a host tape).
+  const T* read(const T* p, size_t n) {
+    if (backend_->is_host) return p;
+    T* host = staging_.alloc(n);
+    backend_->copy_down(host, p, n * sizeof(T));
+    return host;
+  }
+  T* write(T* p, size_t n) { return backend_->is_host ? p : staging_.alloc(n); }
+  void upload(T* p, const T* written, size_t n) {
+    if (p != written) backend_->copy_up(p, written, n * sizeof(T));
+  }
 
   T* value(Var v) const { return nodes_[v.id].value; }
   T* grad(Var v) const { return nodes_[v.id].grad; }
@@ -90,7 +117,7 @@ class Tape {
   // Seed d(out)/d(out) = 1 for a scalar and run every record backwards.
   void backward(Var scalar) {
     VREV_ASSERT(shape(scalar).numel() == 1 && requires_grad(scalar));
-    seed(scalar)[0] = T(1);
+    fill(seed(scalar), 1, T(1));
     run_backward();
   }
   // Starts a backward pass from a custom seed: returns v's gradient buffer, zeroed, for the caller
@@ -116,8 +143,9 @@ class Tape {
     records_.clear();
     values_.reset();
     grads_.reset();
+    staging_.reset();
   }
-  size_t allocations() const { return values_.allocations() + grads_.allocations(); }
+  size_t allocations() const { return values_.allocations() + grads_.allocations() + staging_.allocations(); }
 
  private:
   template <class U>
@@ -136,13 +164,21 @@ class Tape {
   T* zeroed_grad(Var v) {
     T* g = grad_target(v).grad;
     VREV_ASSERT(g);
-    std::fill(g, g + shape(v).numel(), T(0));
+    fill(g, shape(v).numel(), T(0));
     return g;
   }
+  void fill(T* x, long n, T value) {
+    if constexpr (std::is_same_v<T, float>)
+      backend_->ops.fill(x, n, value);
+    else
+      kernels::buffer_ops::fill<kernels::HostLauncher>(x, n, value);
+  }
+  const kernels::Backend* backend_;
   std::vector<Node> nodes_;
   std::vector<Record<T>> records_;
   Arena<T> values_;
   Arena<T> grads_;
+  Arena<T> staging_;  // host memory for read() and write() on a device's tape
   bool recording_ = true;
 };
 

@@ -7,6 +7,9 @@
 #include "core/settings.h"
 #include "experiment/bench.h"
 #include "kernels/cpu/kernels.h"
+#ifdef VREV_HAS_CUDA
+#include "kernels/cuda/device.h"
+#endif
 
 namespace vrev::cli {
 
@@ -22,6 +25,35 @@ struct Backend {
     return gemm == cpu::GemmBackend::openblas ? "openblas" : std::string("vrev/") + settings::name_of(isa);
   }
 };
+
+#ifdef VREV_HAS_CUDA
+// Training steps on the GPU against its FP32 peak: a table, or one JSON object.
+int bench_on_gpu(const experiment::BenchSize& size, int steps, int warmup, bool json, const kernels::Backend& gpu) {
+  const kernels::cuda::Fp32Peak peak = kernels::cuda::fp32_peak();
+  VREV_CHECK(peak.gflops > 0, "vrev bench: the FP32 cores per SM of ", peak.device, " are unknown to this build");
+  const experiment::BenchResult r = experiment::run_bench(size, steps, warmup, peak.gflops, {}, gpu);
+  if (json) {
+    const settings::Json j = {{"model", size.name},
+                              {"device", peak.device},
+                              {"steps", steps},
+                              {"fp32_peak_gflops", peak.gflops},
+                              {"ms_per_step", r.ms_per_step},
+                              {"tokens_per_s", r.tokens_per_s},
+                              {"achieved_gflops", r.achieved_gflops},
+                              {"share_of_fp32_peak", r.mfu}};
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  const model::ModelConfig& m = size.model;
+  std::printf("model %s (B=%d T=%d L=%d C=%d NH=%d V=%d), %d steps on %s\n", size.name.c_str(), size.batch, m.context,
+              m.layers, m.width, m.heads, m.vocab_size, steps, peak.device.c_str());
+  std::printf("FP32 peak %.0f GFLOP/s = %d SMs x %d FP32 cores x 2 FLOP x %.3f GHz\n", peak.gflops, peak.sms,
+              peak.cores_per_sm, peak.clock_ghz);
+  std::printf("  %10s %10s %9s %14s\n", "ms/step", "tokens/s", "GFLOP/s", "of FP32 peak");
+  std::printf("  %10.2f %10.0f %9.1f %13.2f%%\n", r.ms_per_step, r.tokens_per_s, r.achieved_gflops, 100 * r.mfu);
+  return 0;
+}
+#endif
 
 }  // namespace
 
@@ -45,12 +77,21 @@ int run_bench(int argc, char** argv) {
       cxxopts::value<int>()->default_value("1"))(
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: the cores other work is not using)",
       cxxopts::value<int>()->default_value("0"))(
-      "json", "print one JSON object instead of text");
+      "json", "print one JSON object instead of text")(
+      "device", "cpu, or cuda: time the steps on the GPU against its FP32 peak (a build with make cuda, docs/cuda.md)",
+      cxxopts::value<std::string>()->default_value("cpu"));
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const int warmup = args["warmup"].as<int>();
   VREV_CHECK(warmup >= 0, "--warmup must be >= 0");
   const auto size = experiment::bench_size(args["model"].as<std::string>());
+  const auto device = settings::parse_name<kernels::Device>(args["device"].as<std::string>(), "--device");
+  if (device == kernels::Device::cuda) {
+    [[maybe_unused]] const kernels::Backend& gpu = device_backend(device);  // an error without CUDA or a GPU
+#ifdef VREV_HAS_CUDA
+    return bench_on_gpu(size, args["steps"].as<int>(), warmup, args.count("json") > 0, gpu);
+#endif
+  }
   const comm::Communicator& ranks = comm::Communicator::world();
   const train::DataParallel parallel{args["shards"].as<int>(), &ranks};
 

@@ -15,6 +15,7 @@ int run_eval(int argc, char** argv) {
       "seed", "seed of the evaluation sets (default: the checkpoint's)", cxxopts::value<uint64_t>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
       "threads", "threads for OpenMP and OpenBLAS (0: the cores other work is not using)", cxxopts::value<int>()->default_value("0"));
+  add_cpu_only_device_flag(options);
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const auto sets = overrides(args);

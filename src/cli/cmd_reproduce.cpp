@@ -30,6 +30,7 @@ int run_reproduce(int argc, char** argv) {
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: the cores other work is not using)",
       cxxopts::value<int>()->default_value("0"));
   add_jobs_flag(options);
+  add_device_flag(options);
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   auto sets = overrides(args);
@@ -41,7 +42,7 @@ int run_reproduce(int argc, char** argv) {
   opt.ranks = &comm::Communicator::world();
   opt.jobs = jobs(args);
   const experiment::Config cfg = experiment::load_config(opt.config_path, sets);
-  cfg.kernels.apply();
+  apply_kernels(cfg.kernels, opt.jobs);
   const settings::Json summary = experiment::reproduce(cfg, opt);
   if (!opt.ranks->is_root()) return 0;
   std::printf("wrote %s/report.md, summary.json, table.csv and plots/ (%.0f s)\n", opt.out_dir.c_str(),

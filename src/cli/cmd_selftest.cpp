@@ -1,34 +1,49 @@
 // vrev selftest --device cuda: every CUDA kernel on the GPU against the CPU kernel on the kernel
-// tests' shapes (kernels/cuda/check.h), every output compared bit for bit; a table, and exit 1 on
-// any difference. A build without CUDA, or a machine without a GPU, gives a one-line error.
-#include <cstdio>
-
+// tests' shapes (kernels/cuda/check.h), every output compared bit for bit; then the pinned tiny
+// history trained on the GPU against its pinned SHA-256 sums. Two tables, and exit 1 on any
+// difference. A build without CUDA, or a machine without a GPU, gives a one-line error.
 #include "cli/common.h"
-#include "core/error.h"
 #ifdef VREV_HAS_CUDA
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "core/io.h"
+#include "experiment/pinned_history.h"
 #include "kernels/cuda/device.h"
 #include "kernels/cuda/selftest.h"
 #endif
 
 namespace vrev::cli {
 
-int run_selftest(int argc, char** argv) {
-  cxxopts::Options options("vrev selftest",
-                           "Run every CUDA kernel on the GPU and the CPU kernel on the same inputs (the kernel tests'\n"
-                           "shapes) and compare every output bit for bit: one row per case, exit status 1 on any\n"
-                           "difference (docs/cuda.md). The CPU kernels' own tests are `make test`.");
-  options.add_options()("device", "the device to test: cuda", cxxopts::value<std::string>());
-  const auto args = parse(options, argc, argv);
-  const std::string device = required(args, "device");
-  VREV_CHECK(device == "cuda", "--device must be cuda, not '", device, "' (the CPU kernels are tested by make test)");
-#ifndef VREV_HAS_CUDA
-  VREV_FAIL("this build has no CUDA kernels: build with make cuda (-DVREV_CUDA=ON, docs/cuda.md)");
-#else
-  const kernels::cuda::Devices devices = kernels::cuda::devices();
-  VREV_CHECK(devices.error.empty(), "no CUDA device: ", devices.error);
-  VREV_CHECK(!devices.names.empty(), "no CUDA device: the driver reports none");
-  std::printf("CUDA kernels on %s (runtime %s) against the CPU kernels (%s), bit for bit\n\n", devices.names[0].c_str(),
-              kernels::cuda::runtime_version().c_str(), settings::name_of(kernels::cpu::selected_isa()));
+#ifdef VREV_HAS_CUDA
+namespace {
+
+// The pinned history trained on `device` against the sums in pinned_path: one row per checkpoint;
+// returns how many differ.
+int check_pinned_history(const kernels::Backend& device, const std::string& tiny_json, const std::string& pinned_path) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vrev_selftest_" + std::to_string(getpid()));
+  kernels::select_backend(device);
+  const std::string got = experiment::train_pinned_history(tiny_json, dir.string());
+  kernels::select_backend(kernels::cpu_backend());
+  std::filesystem::remove_all(dir);
+  std::printf("| checkpoint | pinned SHA-256 | trained on the %s | same |\n|---|---|---|---|\n", device.name);
+  std::istringstream want(io::read_text(pinned_path)), have(got);
+  int differing = 0;
+  for (std::string w, h; std::getline(have, h);) {
+    std::getline(want, w);
+    const std::string file = h.substr(h.find("  ") + 2), w_sum = w.substr(0, w.find(' ')), h_sum = h.substr(0, 64);
+    std::printf("| %s | %s | %s | %s |\n", file.c_str(), w_sum.c_str(), h_sum.c_str(), w == h ? "yes" : "NO");
+    differing += w != h;
+  }
+  return differing;
+}
+
+// Every check case on the GPU against the CPU: one row per case; returns how many differ.
+long check_kernels() {
   std::printf("| kernel | shape | values | differing | first difference |\n|---|---|---|---|---|\n");
   long cases = 0, failing = 0;
   for (const kernels::cuda::SelftestRow& row : kernels::cuda::selftest()) {
@@ -38,8 +53,43 @@ int run_selftest(int argc, char** argv) {
     cases++;
     failing += c.differing > 0;
   }
-  std::printf("\n%ld of %ld cases give the CPU's bits\n", cases - failing, cases);
-  return failing ? 1 : 0;
+  std::printf("\n%ld of %ld cases give the CPU's bits\n\n", cases - failing, cases);
+  return failing;
+}
+
+}  // namespace
+#endif
+
+int run_selftest(int argc, char** argv) {
+  cxxopts::Options options(
+      "vrev selftest",
+      "Run every CUDA kernel on the GPU and the CPU kernel on the same inputs (the kernel tests'\n"
+      "shapes) and compare every output bit for bit, one row per case; then train the pinned tiny\n"
+      "history on the GPU and compare its checkpoints' SHA-256 sums with the pinned ones. Exit\n"
+      "status 1 on any difference (docs/cuda.md). Run it from the repository's root, or name the\n"
+      "files. The CPU kernels' own tests are `make test`.");
+  options.add_options()("device", "the device to test: cuda", cxxopts::value<std::string>())(
+      "config", "the tiny config the pinned history shrinks",
+      cxxopts::value<std::string>()->default_value("configs/tiny.json"))(
+      "pinned", "the pinned history's SHA-256 sums",
+      cxxopts::value<std::string>()->default_value("tests/determinism/pinned.sha256"));
+  const auto args = parse(options, argc, argv);
+  const std::string device = required(args, "device");
+  VREV_CHECK(device == "cuda", "--device must be cuda, not '", device, "' (the CPU kernels are tested by make test)");
+#ifndef VREV_HAS_CUDA
+  device_backend(kernels::Device::cuda);  // the one-line error: this build has no CUDA
+  return 1;
+#else
+  const kernels::Backend& gpu = device_backend(kernels::Device::cuda);  // a one-line error without a GPU
+  std::printf("CUDA kernels on %s (runtime %s) against the CPU kernels (%s), bit for bit\n\n",
+              kernels::cuda::devices().names[0].c_str(), kernels::cuda::runtime_version().c_str(),
+              settings::name_of(kernels::cpu::selected_isa()));
+  const long failing = check_kernels();
+  std::printf("The pinned tiny history (the settings of tests/determinism/pinned_history.sh, seed 7)\n\n");
+  const int differing = check_pinned_history(gpu, args["config"].as<std::string>(), args["pinned"].as<std::string>());
+  std::printf("\n%s\n", differing ? "the pinned history differs from the pinned sums"
+                                  : "the pinned history gives the pinned sums");
+  return failing || differing ? 1 : 0;
 #endif
 }
 

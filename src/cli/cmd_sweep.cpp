@@ -29,6 +29,7 @@ int run_sweep(int argc, char** argv) {
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: the cores other work is not using)",
       cxxopts::value<int>()->default_value("0"));
   add_jobs_flag(options);
+  add_device_flag(options);
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   VREV_CHECK(args.count("sweep"), "--sweep key=value1,value2,... is required");
@@ -42,6 +43,7 @@ int run_sweep(int argc, char** argv) {
   if (args.count("arms")) opt.overrides.push_back(arms_override(args["arms"].as<std::string>()));
   opt.ranks = &comm::Communicator::world();
   opt.jobs = jobs(args);
+  select_device(experiment::load_config(opt.config_path, opt.overrides).kernels.device, opt.jobs);
   const settings::Json summary = experiment::sweep(sweeps, opt);
   if (!opt.ranks->is_root()) return 0;
   std::printf("wrote %s/report.md, summary.json, table.csv and plots/sweep.png (%zu points, %.0f s)\n",

@@ -32,11 +32,12 @@ int run_train(int argc, char** argv) {
       "allow-seed-change", "let --seed differ from the --init checkpoint's seed (its data and fixed sets change)")(
       "threads", "threads for OpenMP and OpenBLAS, per rank under mpirun (0: the cores other work is not using)",
       cxxopts::value<int>()->default_value("0"));
+  add_device_flag(options);
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const auto sets = overrides(args);
   const experiment::Config cfg = experiment::load_config(required(args, "config"), sets);
-  cfg.kernels.apply();
+  apply_kernels(cfg.kernels);
   experiment::PhaseRun run;
   run.phase = world::parse_phase(required(args, "phase"));
   run.seed = args["seed"].as<uint64_t>();

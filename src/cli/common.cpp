@@ -6,6 +6,9 @@
 
 #include "kernels/cpu/kernels.h"
 #include "train/checkpoint.h"
+#ifdef VREV_HAS_CUDA
+#include "kernels/cuda/device.h"
+#endif
 
 namespace vrev::cli {
 
@@ -55,7 +58,45 @@ std::string required(const cxxopts::ParseResult& args, const std::string& name) 
 }
 
 std::vector<std::string> overrides(const cxxopts::ParseResult& args) {
-  return args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  std::vector<std::string> sets =
+      args.count("set") ? args["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  if (args.count("device")) sets.push_back("kernels.device=" + args["device"].as<std::string>());
+  return sets;
+}
+
+void add_device_flag(cxxopts::Options& options) {
+  options.add_options()("device",
+                        "where training runs: cpu, or cuda (a GPU; same bits; kernels.device, docs/cuda.md). "
+                        "Evaluations, captures and checkpoints read a copy on the host",
+                        cxxopts::value<std::string>());
+}
+
+void add_cpu_only_device_flag(cxxopts::Options& options) {
+  options.add_options()("device", "cpu: this command runs on the CPU (cuda is not supported here yet)",
+                        cxxopts::value<std::string>());
+}
+
+const kernels::Backend& device_backend(kernels::Device device) {
+  if (device == kernels::Device::cpu) return kernels::cpu_backend();
+#ifndef VREV_HAS_CUDA
+  VREV_FAIL("this vrev was built without CUDA: build it with `make cuda` (docs/cuda.md)");
+#else
+  const kernels::cuda::Devices devices = kernels::cuda::devices();
+  VREV_CHECK(devices.error.empty(), "no CUDA device: ", devices.error);
+  VREV_CHECK(!devices.names.empty(), "no CUDA device: the driver reports none");
+  return kernels::cuda::backend();
+#endif
+}
+
+void select_device(kernels::Device device, int jobs) {
+  VREV_CHECK(jobs == 1 || device == kernels::Device::cpu, "--jobs ", jobs, " with kernels.device=",
+             settings::name_of(device), ": a device trains one unit at a time (use --jobs 1)");
+  kernels::select_backend(device_backend(device));
+}
+
+void apply_kernels(const experiment::KernelConfig& kernels, int jobs) {
+  kernels.select_cpu_kernels();
+  select_device(kernels.device, jobs);
 }
 
 void check_probe_checkpoints(const probe::ProbeNames& names, const std::string& pretrain, const std::string& align) {

@@ -10,6 +10,8 @@
 
 #include "core/error.h"
 #include "core/settings.h"
+#include "experiment/config.h"
+#include "kernels/backend.h"
 #include "probe/files.h"
 
 namespace vrev::cli {
@@ -23,8 +25,19 @@ struct HelpRequested {
 cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv);
 // The value of a required option; the error names the flag.
 std::string required(const cxxopts::ParseResult& args, const std::string& name);
-// The --set key.path=value overrides given (none when absent).
+// The --set key.path=value overrides given (none when absent), and --device's as kernels.device.
 std::vector<std::string> overrides(const cxxopts::ParseResult& args);
+// --device, the shorthand of kernels.device, on the commands that train on a device; and on those
+// that run on the CPU only, where anything but cpu is a one-line error (KernelConfig::apply).
+void add_device_flag(cxxopts::Options& options);
+void add_cpu_only_device_flag(cxxopts::Options& options);
+// The backend for a device: the CPU's, or the GPU's in a CUDA build with a GPU; otherwise a
+// one-line error saying why not.
+const kernels::Backend& device_backend(kernels::Device device);
+// Selects the device's backend for a command that trains with `jobs` units at once (one on a device).
+void select_device(kernels::Device device, int jobs = 1);
+// Selects the config's CPU kernels and its device's backend.
+void apply_kernels(const experiment::KernelConfig& kernels, int jobs = 1);
 // A flag that sets what config key `key` of a settings struct sets, its default and help taken from
 // the key's declaration (as `vrev config` prints it), e.g. add_setting_flag(options, probe::ProbeConfig{},
 // "position"): the flag cannot drift from the config.

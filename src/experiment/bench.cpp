@@ -114,7 +114,7 @@ std::vector<GemmShapeResult> bench_gemm_shapes(const BenchSize& size) {
 }
 
 BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm_peak_gflops,
-                      train::DataParallel parallel) {
+                      train::DataParallel parallel, const kernels::Backend& backend) {
   VREV_CHECK(steps >= 1, "--steps must be at least 1");
   BenchResult r;
   r.size = size;
@@ -124,7 +124,7 @@ BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm
   gpt.init(0);
   train::Optimizer opt(train::OptimizerConfig{}, gpt.params().size());
   RandomTokens data(size.batch, size.model.context, size.model.vocab_size);
-  train::Trainer trainer(gpt, opt, train::ScheduleConfig{}, warmup + steps, data, parallel);
+  train::Trainer trainer(gpt, opt, train::ScheduleConfig{}, warmup + steps, data, parallel, backend);
   r.sgemm_peak_gflops = sgemm_peak_gflops;
   Progress progress("bench " + size.name, warmup + steps);
   for (int i = 0; i < warmup; ++i) {

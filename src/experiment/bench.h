@@ -27,11 +27,12 @@ struct BenchResult {
   double peak_rss_mb = 0;
 };
 
-// Times steps with the kernels selected now; sgemm_peak_gflops is the reference for the MFU.
-// `parallel`: micro-shards per batch and the ranks sharing them (data-parallel training; tokens/s
-// counts the whole batch, so it is the job's throughput).
+// Times steps with the kernels selected now, on `backend` (the CPU's, or a device's);
+// sgemm_peak_gflops is the reference for the MFU (on a device: its FP32 peak). `parallel`:
+// micro-shards per batch and the ranks sharing them (data-parallel training; tokens/s counts the
+// whole batch, so it is the job's throughput).
 BenchResult run_bench(const BenchSize& size, int steps, int warmup, double sgemm_peak_gflops,
-                      train::DataParallel parallel = {});
+                      train::DataParallel parallel = {}, const kernels::Backend& backend = kernels::cpu_backend());
 // Best GFLOP/s of a square sgemm of side n with the kernels selected now.
 double sgemm_peak_gflops(int n = 1536, int reps = 8);
 

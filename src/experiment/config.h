@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/settings.h"
+#include "kernels/backend.h"
 #include "kernels/cpu/kernels.h"
 #include "model/config.h"
 #include "probe/blocking.h"
@@ -18,20 +19,24 @@
 
 namespace vrev::experiment {
 
-// Which kernels run. The instruction set changes the speed, never the bits; the GEMM backend
-// openblas changes the bits (by CPU), so it is part of every phase's hash.
+// Which kernels run. The instruction set and the device change the speed, never the bits; the GEMM
+// backend openblas changes the bits (by CPU), so it is part of every phase's hash.
 struct KernelConfig {
   kernels::cpu::Isa isa = kernels::cpu::Isa::automatic;
   kernels::cpu::GemmBackend gemm = kernels::cpu::GemmBackend::vrev;
+  kernels::Device device = kernels::Device::cpu;
 
   template <class V>
   void visit(V& v) {
     v(isa, "isa", "GEMM instruction set: auto, avx512, avx2 (x86-64), neon (AArch64) or portable (same bits, different speed)");
     v(gemm, "gemm", "GEMM: vrev (deterministic on every machine) or openblas (per machine only)");
+    v(device, "device", "where training runs: cpu, or cuda (a GPU, in a build with make cuda; same bits, docs/cuda.md)");
   }
   // An error unless this CPU runs the instruction set.
   void validate() const;
-  // Selects these kernels for everything that runs after it.
+  // Selects the CPU kernels (isa, gemm) for everything that runs after it.
+  void select_cpu_kernels() const;
+  // The same, for a command that runs on the CPU only: an error unless device is cpu.
   void apply() const;
 };
 

@@ -77,7 +77,8 @@ class PhaseTraining {
         optimizer_(pc_.optimizer, gpt_.params().size()),
         data_(callbacks.data ? callbacks.data(world, pc_.batch_size)
                              : std::make_unique<world::PhaseData>(world, run.phase, pc_.batch_size, run.replica)),
-        trainer_(gpt_, optimizer_, pc_.schedule, pc_.steps, *data_, {pc_.shards, run.data_parallel}),
+        trainer_(gpt_, optimizer_, pc_.schedule, pc_.steps, *data_, {pc_.shards, run.data_parallel},
+                 kernels::selected_backend()),
         writer_(run.data_parallel->is_root()),
         metrics_((fs::path(run.out_dir) / kMetricsFile).string()),
         resume_(resume_from != nullptr) {
@@ -118,11 +119,14 @@ class PhaseTraining {
       const int64_t step = st.step + 1;  // updates done
       tokens_since_log += st.tokens;
       seconds_since_log += st.seconds;
+      const bool logs = step % pc_.log_every == 0, saves = pc_.checkpoint_every > 0 && step % pc_.checkpoint_every == 0;
+      // What the world, the evaluation and the checkpoint read is the host's copy of the model.
+      if (logs || saves || eval_steps.count(step) > 0 || step == pc_.steps) trainer_.copy_to_host();
       // A phase may end early once the world says it has done its job (checked when it logs).
-      const bool complete = step < pc_.steps && step % pc_.log_every == 0 && world_.phase_complete(run_.phase, gpt_);
+      const bool complete = step < pc_.steps && logs && world_.phase_complete(run_.phase, gpt_);
       const bool last = step == pc_.steps || complete;
       const bool is_eval = eval_steps.count(step) > 0 || last;
-      if (writer_ && (is_eval || step % pc_.log_every == 0)) {
+      if (writer_ && (is_eval || logs)) {
         settings::Json line = {{"step", step},
                                {"loss", st.loss},
                                {"lr", st.lr},
@@ -134,7 +138,7 @@ class PhaseTraining {
         tokens_since_log = 0;
         seconds_since_log = 0;
       }
-      if (last || (pc_.checkpoint_every > 0 && step % pc_.checkpoint_every == 0)) save(step, last);
+      if (last || saves) save(step, last);
       if (writer_ && !run_.quiet) {
         char note[64];
         std::snprintf(note, sizeof note, "loss %.4f", st.loss);

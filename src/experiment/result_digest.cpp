@@ -26,7 +26,10 @@ settings::Json read_json(const std::string& path, const std::string& run_dir) {
 RunDigest digest_run(const std::string& run_dir) {
   const RunLayout layout(run_dir);
   settings::Json config = read_json(layout.config(), run_dir);
-  if (config.contains("kernels")) config["kernels"].erase("isa");
+  if (config.contains("kernels")) {
+    config["kernels"].erase("isa");
+    config["kernels"].erase("device");
+  }
   settings::Json summary = read_json(layout.summary(), run_dir);
   summary.erase(kWallSecondsKey);
   summary.erase(kTrainingSecondsKey);

@@ -13,7 +13,7 @@
 namespace vrev::experiment {
 
 struct RunDigest {
-  std::string settings;  // config.json without kernels.isa, the one setting that cannot change a bit
+  std::string settings;  // config.json without kernels.isa and kernels.device, the settings that cannot change a bit
   std::string table;     // table.csv as written
   std::string summary;   // summary.json without wall_seconds and training_seconds
 };

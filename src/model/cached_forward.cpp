@@ -68,7 +68,7 @@ struct CachedForward::Ops {
   Value site(int /*index*/, Value x) { return x; }  // generation runs without hooks
 };
 
-CachedForward::CachedForward(const Gpt<float>& model, int B) : model_(model), B_(B) {
+CachedForward::CachedForward(const Gpt<float>& model, int B) : model_(model), B_(B), arena_(kernels::cpu_backend()) {
   const ModelConfig& cfg = model.config();
   const size_t cache = size_t(cfg.layers) * B * cfg.context * cfg.width;
   kcache_ = std::make_unique_for_overwrite<float[]>(cache);

@@ -49,8 +49,11 @@ struct Gpt<T>::TapeOps {
   int B, Tn;
 
   Var param(int index) {
-    Parameters<T>& p = model.params_;
-    return tape.leaf(p.value(index), tape.recording() ? p.grad(index) : nullptr, p.views()[index].shape);
+    const ParamView& view = model.params_.views()[index];
+    const bool host = tape.backend().is_host;
+    T* values = host ? model.params_.values() : model.device_values_.data();
+    T* grads = host ? model.params_.grads() : model.device_grads_.data();
+    return tape.leaf(values + view.offset, tape.recording() ? grads + view.offset : nullptr, view.shape);
   }
   Var embed() {
     return autograd::encoder(tape, tokens, B, Tn, param(Parameters<T>::wte()), param(Parameters<T>::wpe()));
@@ -71,6 +74,7 @@ template <class T>
 Var Gpt<T>::run(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn, int stop_site) {
   VREV_CHECK(Tn >= 1 && Tn <= cfg_.context, "sequence length ", Tn, " exceeds the model's context ",
              cfg_.context);
+  VREV_ASSERT(tape.backend().is_host || &tape.backend() == backend_);
   TapeOps ops{*this, tape, tokens, B, Tn};
   return gpt_forward(ops, *this, stop_site);
 }
@@ -84,6 +88,24 @@ template <class T>
 Var Gpt<T>::forward_to_site(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn, int site_index) {
   VREV_ASSERT(site_index >= 0 && site_index < num_sites(cfg_.layers));
   return run(tape, tokens, B, Tn, site_index);
+}
+
+template <class T>
+void Gpt<T>::place_on(const kernels::Backend& device) {
+  backend_ = &device;
+  if (device.is_host) return;
+  device_values_ = kernels::Buffer<T>(device, params_.size());
+  device_grads_ = kernels::Buffer<T>(device, params_.size());
+}
+
+template <class T>
+void Gpt<T>::upload() {
+  if (!backend_->is_host) device_values_.upload(params_.values());
+}
+
+template <class T>
+void Gpt<T>::download() {
+  if (!backend_->is_host) device_values_.download(params_.values());
 }
 
 template <class T>

@@ -8,11 +8,18 @@
 // hooks cost one empty-function test per forward. A site holds at most one hook of each kind, and
 // setting one where a hook is already set is an error naming the site: a caller's hook is never
 // replaced behind its back. model::ScopedHook (model/scoped_hook.h) installs one for a scope.
+//
+// Training on a device (docs/cuda.md): place_on() gives the model a copy of its parameters and
+// their gradients in the device's memory. A forward pass reads the parameters where its tape's
+// backend keeps them: that copy on the device's tape, params() on a host tape. upload() sends
+// params() to the device, download() brings the device's values back into params(); a hook sees
+// its tape's memory.
 #include <cstdint>
 #include <functional>
 #include <vector>
 
 #include "autograd/ops.h"
+#include "kernels/backend.h"
 #include "model/config.h"
 #include "model/parameters.h"
 #include "model/sites.h"
@@ -34,6 +41,15 @@ class Gpt {
   Parameters<T>& params() { return params_; }
   const Parameters<T>& params() const { return params_; }
 
+  void place_on(const kernels::Backend& device);
+  // Where the model trains: the CPU's unless placed on a device.
+  const kernels::Backend& backend() const { return *backend_; }
+  void upload();
+  void download();
+  // The parameters' values and gradients where the model trains: params()' arrays, or the device's.
+  T* training_values() { return backend_->is_host ? params_.values() : device_values_.data(); }
+  T* training_grads() { return backend_->is_host ? params_.grads() : device_grads_.data(); }
+
   // Logits (B, T, V) for tokens (B, T), T <= context. tokens must outlive backward.
   autograd::Var forward(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn);
   // The activation at `site` (B, T, C); the forward stops there.
@@ -49,6 +65,8 @@ class Gpt {
 
   ModelConfig cfg_;
   Parameters<T> params_;
+  const kernels::Backend* backend_ = &kernels::cpu_backend();
+  kernels::Buffer<T> device_values_, device_grads_;  // placed on a device: its copy
   std::vector<ForwardHook<T>> forward_hooks_;             // one slot per site
   std::vector<autograd::GradHook<T>> backward_hooks_;     // one slot per site
 };

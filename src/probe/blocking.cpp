@@ -1,10 +1,9 @@
 // The three blocking modes.
 #include "probe/blocking.h"
 
+#include <algorithm>
 #include <cmath>
-#include <cstring>
 
-#include "kernels/cpu/kernels.h"
 #include "model/sites.h"
 
 namespace vrev::probe {
@@ -12,15 +11,6 @@ namespace vrev::probe {
 int BlockingConfig::site_index(int probe_site, int layers) const {
   if (site == "probe") return probe_site;
   return site == "last" ? model::site_resid_post(layers - 1) : model::site_index(site, layers);
-}
-
-namespace k = vrev::kernels::cpu;
-
-void project_out(float* x, const double* unit, long n, double strength) {
-  double along = 0;
-  for (long i = 0; i < n; ++i) along += double(x[i]) * unit[i];
-  const double s = strength * along;
-  for (long i = 0; i < n; ++i) x[i] = static_cast<float>(x[i] - s * unit[i]);
 }
 
 Blocker::Blocker(const BlockingConfig& cfg, model::Gpt<float>& model, std::vector<int> sites,
@@ -53,20 +43,30 @@ Blocker::~Blocker() {
 
 void Blocker::install(train::Trainer& trainer) {
   VREV_CHECK(hooks_.empty() && !trainer_, "blocking: the blocker is already installed");
+  const kernels::Backend& backend = model_.backend();
+  tape_ = autograd::Tape<float>(backend);
   if (cfg_.mode == BlockingMode::act_grad) {
+    if (!backend.is_host)
+      for (const std::vector<double>& d : directions_)
+        device_directions_.emplace_back(backend, d.size()).upload(d.data());
     std::vector<model::ScopedHook<float>> hooks;  // all sites or, on an error, none
     hooks.reserve(sites_.size());
     for (size_t i = 0; i < sites_.size(); ++i) {
-      const double* u = directions_[i].data();
+      const double* u = backend.is_host ? directions_[i].data() : device_directions_[i].data();
       const double strength = cfg_.strength;
-      hooks.emplace_back(model_, model::HookKind::Backward, sites_[i], [u, strength](float* grad, const Shape& shape) {
-        const int64_t C = shape[shape.rank - 1], rows = shape.numel() / C;
-        for (int64_t r = 0; r < rows; ++r) project_out(grad + r * C, u, static_cast<long>(C), strength);
-      });
+      hooks.emplace_back(model_, model::HookKind::Backward, sites_[i],
+                         [&backend, u, strength](float* grad, const Shape& shape) {
+                           const int64_t C = shape[shape.rank - 1];
+                           backend.ops.project_rows(grad, u, shape.numel() / C, C, strength);
+                         });
     }
     hooks_.swap(hooks);
   } else if (cfg_.mode == BlockingMode::param_update) {
     VREV_CHECK(!trainer.after_update, "blocking: the trainer already has an after_update hook (it is not replaced)");
+    if (!backend.is_host) {
+      device_tokens_ = kernels::Buffer<int32_t>(backend, probe_.tokens.size());
+      device_tokens_.upload(probe_.tokens.data());
+    }
     trainer.after_update = [this](const float* before, float* after, size_t n) { project_update(before, after, n); };
     trainer_ = &trainer;
   } else {
@@ -78,40 +78,49 @@ void Blocker::install(train::Trainer& trainer) {
   }
 }
 
-void Blocker::functional_gradient(int i, std::vector<float>& out) {
-  model::Parameters<float>& params = model_.params();
+void Blocker::functional_gradient(int i, float* out) {
+  const kernels::Backend& backend = model_.backend();
+  const long n = static_cast<long>(model_.params().size());
   const int N = probe_.count, T = probe_.length, C = model_.config().width;
-  params.zero_grads();
+  backend.ops.fill(model_.training_grads(), n, 0.0f);
   tape_.reset();
-  autograd::Var h = model_.forward_to_site(tape_, probe_.tokens.data(), N, T, sites_[i]);
+  const int32_t* tokens = backend.is_host ? probe_.tokens.data() : device_tokens_.data();
+  autograd::Var h = model_.forward_to_site(tape_, tokens, N, T, sites_[i]);
   float* seed = tape_.seed(h);
+  const size_t count = size_t(N) * T * C;
+  float* host_seed = tape_.write(seed, count);
+  std::fill(host_seed, host_seed + count, 0.0f);
   for (int b = 0; b < N; ++b)
     for (int c = 0; c < C; ++c)
-      seed[(size_t(b) * T + probe_.position(b)) * C + c] = static_cast<float>(directions_[i][c] / N);
+      host_seed[(size_t(b) * T + probe_.position(b)) * C + c] = static_cast<float>(directions_[i][c] / N);
+  tape_.upload(seed, host_seed, count);
   tape_.run_backward();
-  out.assign(params.grads(), params.grads() + params.size());
+  backend.ops.copy(out, model_.training_grads(), n);
 }
 
 void Blocker::project_update(const float* before, float* after, size_t n) {
-  // The update is applied from `before`: evaluate the functional's gradient there.
-  delta_.resize(n);
-  for (size_t j = 0; j < n; ++j) delta_[j] = after[j] - before[j];
-  std::memcpy(after, before, n * sizeof(float));
-  basis_.resize(sites_.size());
-  for (size_t i = 0; i < sites_.size(); ++i) {
-    std::vector<float>& g = basis_[i];
-    functional_gradient(static_cast<int>(i), g);
-    for (size_t p = 0; p < i; ++p) {  // Gram-Schmidt against the earlier sites
-      const double along = k::dot(g.data(), basis_[p].data(), static_cast<long>(n));
-      for (size_t j = 0; j < n; ++j) g[j] = static_cast<float>(g[j] - along * basis_[p][j]);
-    }
-    const double norm = std::sqrt(k::squared_norm(g.data(), static_cast<long>(n)));
-    if (norm == 0) continue;
-    for (float& x : g) x = static_cast<float>(x / norm);
-    const double along = cfg_.strength * k::dot(delta_.data(), g.data(), static_cast<long>(n));
-    for (size_t j = 0; j < n; ++j) delta_[j] = static_cast<float>(delta_[j] - along * g[j]);
+  const kernels::Backend& backend = model_.backend();
+  const long len = static_cast<long>(n);
+  if (delta_.size() != n) {
+    delta_ = kernels::Buffer<float>(backend, n);
+    basis_.clear();
+    for (size_t i = 0; i < sites_.size(); ++i) basis_.emplace_back(backend, n);
   }
-  for (size_t j = 0; j < n; ++j) after[j] = before[j] + delta_[j];
+  // The update is applied from `before`: evaluate the functional's gradient there.
+  float* delta = delta_.data();
+  backend.ops.difference(delta, after, before, len);
+  backend.ops.copy(after, before, len);
+  for (size_t i = 0; i < sites_.size(); ++i) {
+    float* g = basis_[i].data();
+    functional_gradient(static_cast<int>(i), g);
+    for (size_t p = 0; p < i; ++p)  // Gram-Schmidt against the earlier sites
+      backend.ops.subtract_scaled(g, basis_[p].data(), backend.kernels.dot(g, basis_[p].data(), len), len);
+    const double norm = std::sqrt(backend.kernels.squared_norm(g, len));
+    if (norm == 0) continue;
+    backend.ops.divide(g, len, norm);
+    backend.ops.subtract_scaled(delta, g, cfg_.strength * backend.kernels.dot(delta, g, len), len);
+  }
+  backend.kernels.residual_forward(after, before, delta, len);
 }
 
 double Blocker::add_penalty_gradient() {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/settings.h"
+#include "kernels/backend.h"
 #include "model/gpt.h"
 #include "model/prompt_set.h"
 #include "model/scoped_hook.h"
@@ -49,12 +50,15 @@ struct BlockingConfig {
   int site_index(int probe_site, int layers) const;
 };
 
-// x <- x - strength * (x . u) u for a unit vector u.
-void project_out(float* x, const double* unit, long n, double strength);
+// x <- x - strength * (x . u) u for a unit vector u (the dot product in double, in index order).
+using kernels::buffer_ops::project_out;
 
 // The blocker owns the hooks it installs: destroying it removes them, so it must not outlive the
 // model or the trainer (in a phase, return it from PhaseCallbacks::attach). It never replaces a
-// hook the caller set: installing where one is already set is an error naming it.
+// hook the caller set: installing where one is already set is an error naming it. It acts where
+// the model trains (Gpt::backend: the CPU, or a device the trainer placed it on before install),
+// with the backend's kernels and buffer operations, so a device gives the CPU's bits; the penalty
+// runs on the CPU only.
 class Blocker {
  public:
   // directions[i] (C) for sites[i]; probe prompts (the world's blocking set); aligned[i] (N, C) the
@@ -67,10 +71,11 @@ class Blocker {
   // Installs the mode's hooks on the model (act-grad: a backward hook per site) or the trainer
   // (param-update: after_update; penalty: extra_gradient), all or none; at most once.
   void install(train::Trainer& trainer);
-  // d/dtheta of (direction . mean activation at the probe position at site i), left in `out`.
-  void functional_gradient(int i, std::vector<float>& out);
 
  private:
+  // d/dtheta of (direction . mean activation at the probe position at site i), into out (the
+  // model's parameter count, in the memory of the backend it trains on).
+  void functional_gradient(int i, float* out);
   void project_update(const float* before, float* after, size_t n);
   double add_penalty_gradient();
 
@@ -78,11 +83,13 @@ class Blocker {
   model::Gpt<float>& model_;
   std::vector<int> sites_;
   std::vector<std::vector<double>> directions_;  // unit vectors
+  std::vector<kernels::Buffer<double>> device_directions_;  // their copies where the model trains
   std::vector<std::vector<float>> aligned_;
   model::PromptSet probe_;
-  autograd::Tape<float> tape_;
-  std::vector<std::vector<float>> basis_;        // orthonormalised functional gradients
-  std::vector<float> saved_grads_, delta_;
+  kernels::Buffer<int32_t> device_tokens_;  // the probe prompts where the model trains (param-update)
+  autograd::Tape<float> tape_;  // on the backend the model trains on, from install()
+  std::vector<kernels::Buffer<float>> basis_;  // orthonormalised functional gradients
+  kernels::Buffer<float> delta_;
   std::vector<model::ScopedHook<float>> hooks_;  // act-grad
   train::Trainer* trainer_ = nullptr;            // param-update, penalty: the trainer whose hook is ours
 };

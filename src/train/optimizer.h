@@ -1,14 +1,16 @@
 #pragma once
 // Optimizers over the whole parameter arena: AdamW (decoupled weight decay on 2-D weights only,
 // bias-corrected moments) and SGD with momentum. Their state is two arena-sized vectors and a
-// step count, saved in optim.safetensors for exact resume.
+// step count, saved in optim.safetensors for exact resume. Training on a device, the moments have
+// a copy there too (place_on, as model::Gpt's), which the updates use.
 #include <array>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
 #include "core/settings.h"
-#include "model/parameters.h"
+#include "kernels/backend.h"
+#include "model/gpt.h"
 
 namespace vrev::train {
 
@@ -39,8 +41,15 @@ struct OptimizerConfig {
 class Optimizer {
  public:
   Optimizer(const OptimizerConfig& cfg, size_t num_params);
-  // One update with learning rate lr, from the gradients in params.grads().
-  void step(model::Parameters<float>& params, double lr);
+  // One update with learning rate lr of the model's parameters where it trains, from their
+  // gradients there; the model must train where the moments are.
+  void step(model::Gpt<float>& model, double lr);
+
+  // The moments' copy on a device: upload() sends first_moment() and second_moment() there,
+  // download() brings them back.
+  void place_on(const kernels::Backend& device);
+  void upload();
+  void download();
 
   const OptimizerConfig& config() const { return cfg_; }
   int64_t steps_taken() const { return t_; }
@@ -55,9 +64,12 @@ class Optimizer {
   OptimizerConfig cfg_;
   std::vector<float> m_, v_;
   int64_t t_ = 0;
+  const kernels::Backend* backend_ = &kernels::cpu_backend();
+  kernels::Buffer<float> device_m_, device_v_;  // placed on a device: its copy
 };
 
-// Scales every gradient so the global L2 norm is at most max_norm; returns the norm before.
-double clip_grad_norm(model::Parameters<float>& params, double max_norm);
+// Scales every gradient of the model, where it trains, so the global L2 norm is at most max_norm;
+// returns the norm before.
+double clip_grad_norm(model::Gpt<float>& model, double max_norm);
 
 }  // namespace vrev::train

@@ -10,32 +10,54 @@
 namespace vrev::train {
 
 Trainer::Trainer(model::Gpt<float>& model, Optimizer& optimizer, ScheduleConfig schedule, int64_t total_steps,
-                 BatchSource& data, DataParallel parallel)
+                 BatchSource& data, DataParallel parallel, const kernels::Backend& backend)
     : model_(model),
       optimizer_(optimizer),
       schedule_(std::move(schedule)),
       total_steps_(total_steps),
       data_(data),
+      backend_(backend),
+      tape_(backend),
       parallel_(parallel) {
   VREV_CHECK(parallel_.shards >= 1, "micro-shards must be at least 1, not ", parallel_.shards);
   VREV_CHECK(parallel_.shards % parallel_.comm->size() == 0, "data-parallel training on ", parallel_.comm->size(),
              " ranks needs a shard count they divide; shards is ", parallel_.shards,
              " (set <phase>.shards to a multiple of the rank count)");
+  VREV_CHECK(backend.is_host || parallel_.comm->size() == 1, "training on the ", backend.name,
+             " runs in one process, not data-parallel on ", parallel_.comm->size(), " ranks");
+  VREV_CHECK(backend.is_host || parallel_.shards == 1, "training on the ", backend.name,
+             " takes whole batches: micro-shards (shards = ", parallel_.shards, ") are not supported there");
+  model_.place_on(backend);
+  optimizer_.place_on(backend);
+}
+
+void Trainer::copy_to_host() {
+  model_.download();
+  optimizer_.download();
+}
+
+template <class T>
+const T* Trainer::on_backend(const std::vector<T>& host, kernels::Buffer<T>& device) {
+  if (backend_.is_host || host.empty()) return host.data();
+  if (device.size() != host.size()) device = kernels::Buffer<T>(backend_, host.size());
+  device.upload(host.data());
+  return device.data();
 }
 
 double Trainer::loss_and_gradient(int first, int count, double normalizer) {
   const size_t offset = size_t(first) * batch_.T;
+  const int32_t* inputs = on_backend(batch_.inputs, device_inputs_) + offset;
+  const int32_t* targets = on_backend(batch_.targets, device_targets_) + offset;
+  const float* weights = on_backend(batch_.weights, device_weights_) + offset;
+  const float* soft_targets = on_backend(batch_.soft_targets, device_soft_targets_);
   tape_.reset();
-  autograd::Var logits = model_.forward(tape_, batch_.inputs.data() + offset, count, batch_.T);
-  const float* weights = batch_.weights.data() + offset;
-  autograd::Var loss =
-      batch_.soft_targets.empty()
-          ? autograd::cross_entropy(tape_, logits, batch_.targets.data() + offset, weights, normalizer)
-          : autograd::soft_cross_entropy(tape_, logits,
-                                         batch_.soft_targets.data() + offset * model_.config().vocab_size, weights,
-                                         normalizer);
+  autograd::Var logits = model_.forward(tape_, inputs, count, batch_.T);
+  autograd::Var loss = batch_.soft_targets.empty()
+                           ? autograd::cross_entropy(tape_, logits, targets, weights, normalizer)
+                           : autograd::soft_cross_entropy(
+                                 tape_, logits, soft_targets + offset * model_.config().vocab_size, weights, normalizer);
   tape_.backward(loss);
-  return tape_.value(loss)[0];
+  return tape_.read(tape_.value(loss), 1)[0];
 }
 
 double Trainer::sharded_gradient() {
@@ -79,23 +101,31 @@ StepStats Trainer::step() {
   VREV_ASSERT(batch_.soft_targets.empty() ||
               batch_.soft_targets.size() == batch_.inputs.size() * size_t(model_.config().vocab_size));
 
-  model::Parameters<float>& params = model_.params();
+  if (!uploaded_) {
+    model_.upload();
+    optimizer_.upload();
+    uploaded_ = true;
+  }
+  const size_t n = model_.params().size();
   if (parallel_.shards == 1) {
-    params.zero_grads();
+    backend_.ops.fill(model_.training_grads(), long(n), 0.0f);
     stats.loss = loss_and_gradient(0, batch_.B, 0);
   } else {
     stats.loss = sharded_gradient();
   }
-  if (extra_gradient) stats.loss += extra_gradient();
+  if (extra_gradient) {
+    VREV_CHECK(backend_.is_host, "the penalty (blocking.mode=penalty) does not run on the ", backend_.name, " yet");
+    stats.loss += extra_gradient();
+  }
 
-  stats.grad_norm = clip_grad_norm(params, optimizer_.config().grad_clip);
+  stats.grad_norm = clip_grad_norm(model_, optimizer_.config().grad_clip);
   stats.lr = learning_rate(schedule_, next_step_, total_steps_);
   if (after_update) {
-    before_.resize(params.size());
-    std::memcpy(before_.data(), params.values(), params.size() * sizeof(float));
+    if (before_.size() != n) before_ = kernels::Buffer<float>(backend_, n);
+    backend_.ops.copy(before_.data(), model_.training_values(), long(n));
   }
-  optimizer_.step(params, stats.lr);
-  if (after_update) after_update(before_.data(), params.values(), params.size());
+  optimizer_.step(model_, stats.lr);
+  if (after_update) after_update(before_.data(), model_.training_values(), n);
 
   ++next_step_;
   stats.tokens = int64_t(batch_.B) * batch_.T;
