@@ -121,7 +121,7 @@ struct Config {
 
   template <class V>
   void visit(V& v) {
-    v.section(kernels, "kernels", "which CPU kernels run");
+    v.section(kernels, "kernels", "where training runs and which kernels it uses");
     v.section(model, "model", "the GPT (docs/architecture.md); vocab_size 0 takes the world's vocabulary");
     v.section(world, "world", "the world: which one, and its settings");
     for (const world::PhaseInfo& p : world::phase_table())
