@@ -2,7 +2,8 @@
 // the CUDA kernels' grids run as host loops, on memory of its own, with explicit copies) trains
 // a short run against the CPU's, hard and soft targets, AdamW and SGD, allocates nothing after its
 // first step, refuses what it does not support, and trains the pinned tiny history to the pinned
-// SHA-256 sums (tests/determinism/pinned.sha256).
+// SHA-256 sums (tests/determinism/pinned.sha256). Generation and every world's evaluation on the
+// emulated device give the CPU's tokens, logits and metrics.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -14,10 +15,12 @@
 #include "alloc_counter.h"
 #include "experiment/config.h"
 #include "experiment/pinned_history.h"
+#include "model/generate.h"
 #include "kernels/backend.h"
 #include "probe/blocking.h"
 #include "test_helpers.h"
 #include "train/trainer.h"
+#include "world/world.h"
 
 using namespace vrev;
 
@@ -55,16 +58,16 @@ struct Trained {
   std::vector<double> losses;
 };
 
-// With `blocking`, the run blocks two sites' directions in that mode.
+// With `blocking`, the run blocks two sites' directions in that mode; `shards` micro-shards a batch.
 Trained train_on(const kernels::Backend& backend, train::BatchSource& data, train::OptimizerKind kind, int steps,
-                 const probe::BlockingConfig* blocking = nullptr) {
+                 const probe::BlockingConfig* blocking = nullptr, int shards = 1) {
   model::Gpt<float> gpt({11, 8, 2, 16, 2});
   train::OptimizerConfig oc;
   oc.name = kind;
   train::Optimizer opt(oc, gpt.params().size());
   train::ScheduleConfig schedule;
   schedule.lr = 3e-3;
-  train::Trainer trainer(gpt, opt, schedule, steps, data, {}, backend);
+  train::Trainer trainer(gpt, opt, schedule, steps, data, {shards}, backend);
   gpt.init(7);
   std::optional<probe::Blocker> blocker;
   if (blocking) {
@@ -73,8 +76,13 @@ Trained train_on(const kernels::Backend& backend, train::BatchSource& data, trai
       directions[0][c] = std::cos(c + 1.0);
       directions[1][c] = std::sin(3.0 * c);
     }
-    blocker.emplace(*blocking, gpt, std::vector<int>{2, 4}, directions, probe_prompts(),
-                    std::vector<std::vector<float>>{});
+    // The penalty's aligned activations: one row of C per probe prompt and site.
+    std::vector<std::vector<float>> aligned(2, std::vector<float>(3 * 16));
+    for (size_t i = 0; i < aligned[0].size(); ++i) {
+      aligned[0][i] = 0.1f * std::cos(0.5 * i);
+      aligned[1][i] = 0.2f * std::sin(0.3 * i);
+    }
+    blocker.emplace(*blocking, gpt, std::vector<int>{2, 4}, directions, probe_prompts(), aligned);
     blocker->install(trainer);
   }
   Trained t;
@@ -96,6 +104,16 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
+// A model of config `mc` initialised from `seed`, placed on `backend` with its parameters sent there.
+std::unique_ptr<model::Gpt<float>> model_on(const kernels::Backend& backend, const model::ModelConfig& mc,
+                                            uint64_t seed) {
+  auto gpt = std::make_unique<model::Gpt<float>>(mc);
+  gpt->init(seed);
+  gpt->place_on(backend);
+  gpt->upload();
+  return gpt;
+}
+
 }  // namespace
 
 TEST_CASE("the emulated device trains the CPU's bits: hard and soft targets, AdamW and SGD", "[device]") {
@@ -112,9 +130,28 @@ TEST_CASE("the emulated device trains the CPU's bits: hard and soft targets, Ada
     }
 }
 
-TEST_CASE("the emulated device blocks with the CPU's bits: act-grad and param-update at two sites", "[device]") {
+TEST_CASE("the emulated device trains micro-shards with the CPU's bits", "[device]") {
+  test::FixedBatches hard(4, 8, 11);
+  SoftBatches soft(4, 8, 11);
+  for (train::BatchSource* data : {static_cast<train::BatchSource*>(&hard), static_cast<train::BatchSource*>(&soft)})
+    for (const int shards : {2, 4}) {
+      const Trained cpu = train_on(kernels::cpu_backend(), *data, train::OptimizerKind::adamw, 6, nullptr, shards);
+      const Trained device = train_on(kernels::emulated_device(), *data, train::OptimizerKind::adamw, 6, nullptr, shards);
+      const Trained whole = train_on(kernels::cpu_backend(), *data, train::OptimizerKind::adamw, 6);
+      INFO(shards << " shards");
+      CHECK(!same_bits(cpu.params, whole.params));  // shards sum in another order than one batch
+      CHECK(device.losses == cpu.losses);
+      CHECK(same_bits(device.params, cpu.params));
+      CHECK(same_bits(device.m, cpu.m));
+      CHECK(same_bits(device.v, cpu.v));
+    }
+}
+
+TEST_CASE("the emulated device blocks with the CPU's bits: act-grad, param-update and penalty at two sites",
+          "[device]") {
   test::FixedBatches data(4, 8, 11);
-  for (const probe::BlockingMode mode : {probe::BlockingMode::act_grad, probe::BlockingMode::param_update}) {
+  for (const probe::BlockingMode mode :
+       {probe::BlockingMode::act_grad, probe::BlockingMode::param_update, probe::BlockingMode::penalty}) {
     probe::BlockingConfig blocking;
     blocking.mode = mode;
     blocking.strength = 1.5;
@@ -125,6 +162,73 @@ TEST_CASE("the emulated device blocks with the CPU's bits: act-grad and param-up
     CHECK(!same_bits(cpu.params, plain.params));  // the block acts
     CHECK(same_bits(device.params, cpu.params));
     CHECK(device.losses == cpu.losses);
+  }
+}
+
+TEST_CASE("generation on the emulated device gives the CPU's tokens and logits: greedy, sampled, allowed tokens",
+          "[device][generate]") {
+  const model::ModelConfig mc{11, 8, 2, 16, 2};
+  const auto cpu = model_on(kernels::cpu_backend(), mc, 5);
+  const auto device = model_on(kernels::emulated_device(), mc, 5);
+  REQUIRE(&device->generation_backend() == &kernels::emulated_device());
+  REQUIRE(&cpu->generation_backend() == &kernels::cpu_backend());
+  const int B = 3, P = 3;
+  std::vector<int32_t> prompts(B * P);
+  for (int i = 0; i < B * P; ++i) prompts[i] = (i * 5 + 1) % 11;
+  model::GenerateOptions greedy;
+  greedy.max_new_tokens = mc.context - P + 1;  // up to the last position
+  model::GenerateOptions sampled = greedy;
+  sampled.temperature = 1.5;
+  sampled.top_k = 6;
+  sampled.seed = 9;
+  model::GenerateOptions allowed = greedy;
+  allowed.allowed_tokens = {4, 2, 9, 7};
+  allowed.stop_token = 9;
+  for (const model::GenerateOptions& opt : {greedy, sampled, allowed}) {
+    const model::Generation want = model::generate(*cpu, prompts.data(), B, P, opt);
+    const model::Generation got = model::generate(*device, prompts.data(), B, P, opt);
+    CHECK(got.tokens == want.tokens);
+    CHECK(same_bits(got.first_logits, want.first_logits));
+  }
+}
+
+TEST_CASE("a model placed on the emulated device generates on the CPU until its parameters are sent up",
+          "[device][generate]") {
+  model::Gpt<float> gpt({11, 8, 2, 16, 2});
+  gpt.init(5);
+  gpt.place_on(kernels::emulated_device());  // as a trainer does before its first step
+  CHECK(&gpt.generation_backend() == &kernels::cpu_backend());
+  CHECK(gpt.generation_values() == gpt.params().values());
+  gpt.upload();
+  CHECK(&gpt.generation_backend() == &kernels::emulated_device());
+}
+
+TEST_CASE("every world's evaluation on the emulated device gives the CPU's metrics", "[device][generate]") {
+  const std::string source = VREV_SOURCE_DIR, configs = source + "/configs/";
+  // Each tiny config with smaller evaluation sets, so that the emulated device takes seconds.
+  const std::vector<std::string> safety = {"world.safety.harm_eval=8", "world.safety.benign_eval=4",
+                                           "world.safety.neglected_eval=8"};
+  std::vector<std::string> unlearning = safety;
+  unlearning.push_back("world.kind=unlearning");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> worlds = {
+      {"tiny.json", safety},
+      {"tiny.json", unlearning},
+      {"trait-tiny.json", {"world.trait.eval=32", "world.trait.seq_eval=16"}},
+      {"image-tiny.json",
+       {"world.image.glyphs=" + source + "/data/glyphs", "world.image.samples=4", "world.image.task_samples=2",
+        "world.image.nll_images=4"}}};
+  for (const auto& [file, sets] : worlds) {
+    const experiment::Config cfg = experiment::load_config(configs + file, sets);
+    const std::unique_ptr<world::World> w = world::make_world(cfg.world, 3);
+    const world::Metrics want = w->evaluate(*model_on(kernels::cpu_backend(), cfg.model, 3));
+    const world::Metrics got = w->evaluate(*model_on(kernels::emulated_device(), cfg.model, 3));
+    INFO(file << ", world " << settings::name_of(cfg.world.kind));
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      INFO(want[i].name);
+      CHECK(got[i].name == want[i].name);
+      CHECK(std::memcmp(&got[i].value, &want[i].value, sizeof(double)) == 0);
+    }
   }
 }
 
@@ -143,18 +247,6 @@ TEST_CASE("after the first step a step on the emulated device allocates nothing"
   else
     WARN("heap allocations are not counted in this (sanitizer) build; only the tape's arenas are checked");
   CHECK(trainer.tape().allocations() == arena_before);
-}
-
-TEST_CASE("training on a device refuses micro-shards and an extra gradient, naming them", "[device]") {
-  model::Gpt<float> gpt({11, 8, 2, 16, 2});
-  train::Optimizer opt(train::OptimizerConfig{}, gpt.params().size());
-  test::FixedBatches data(4, 8, 11);
-  CHECK_THROWS_WITH(train::Trainer(gpt, opt, train::ScheduleConfig{}, 2, data, {2}, kernels::emulated_device()),
-                    Catch::Contains("micro-shards (shards = 2) are not supported"));
-  train::Trainer trainer(gpt, opt, train::ScheduleConfig{}, 2, data, {}, kernels::emulated_device());
-  trainer.extra_gradient = [] { return 0.0; };
-  CHECK_THROWS_WITH(trainer.step(), Catch::Contains("the penalty (blocking.mode=penalty) does not run on the "
-                                                    "emulated device"));
 }
 
 TEST_CASE("the emulated device trains the pinned tiny history to its pinned SHA-256 sums", "[device][pinned]") {
@@ -181,21 +273,41 @@ TEST_CASE("kernels.device=cuda in a build without CUDA, or on a command that run
     CHECK(r.err.find(no_cuda) != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
+  // eval and sample generate on the device: the same error, after the checkpoint is read.
+  const std::filesystem::path dir = test::temp_dir("device_cli");
+  const std::string ckpt = (dir / "pretrain").string();
+  REQUIRE(test::run_vrev("train --config " + tiny + " --phase pretrain --out " + ckpt +
+                         " --set pretrain.steps=1 --threads 1")
+              .exit_code == 0);
+  for (const std::string& command :
+       {"eval --ckpt " + ckpt + " --device cuda", "sample --ckpt " + ckpt + " --prompt 'USER h3 ASST' --device cuda"}) {
+    const test::CommandResult r = test::run_vrev(command);
+    INFO(command << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(no_cuda) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  CHECK(test::run_vrev("eval --ckpt " + ckpt + " --device cpu --threads 1").exit_code == 0);
+  std::filesystem::remove_all(dir);
   const test::CommandResult set =
       test::run_vrev("init --config " + tiny + " --out /nonexistent --set kernels.device=cuda");
   CHECK(set.exit_code == 1);
   CHECK(set.err.find("kernels.device=cuda is not supported by this command yet") != std::string::npos);
 }
 
-TEST_CASE("a config that trains on a device names the settings the device path does not support", "[device]") {
+TEST_CASE("a config that trains on a device takes micro-shards and the penalty mode", "[device]") {
   const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
-  CHECK_THROWS_WITH(experiment::load_config(tiny, {"kernels.device=cuda", "pretrain.shards=2"}),
-                    Catch::Contains("'pretrain.shards' is 2: micro-shards do not run on kernels.device=cuda"));
-  CHECK_THROWS_WITH(
-      experiment::load_config(tiny,
-                              {"kernels.device=cuda", "blocking.mode=penalty", "reproduce.arms=[\"block-vrev\"]"}),
-      Catch::Contains(
-          "arm 'block-vrev' blocks with 'blocking.mode' penalty, which does not run on kernels.device=cuda"));
-  CHECK_NOTHROW(
-      experiment::load_config(tiny, {"kernels.device=cuda", "blocking.mode=penalty", "reproduce.arms=[\"plain\"]"}));
+  CHECK_NOTHROW(experiment::load_config(tiny, {"kernels.device=cuda", "pretrain.shards=2"}));
+  CHECK_NOTHROW(experiment::load_config(
+      tiny, {"kernels.device=cuda", "blocking.mode=penalty", "reproduce.arms=[\"block-vrev\"]"}));
+}
+
+TEST_CASE("several units at once on a device is a one-line error saying why and what to do", "[device][cli]") {
+  const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
+  const test::CommandResult r = test::run_vrev("reproduce --config " + tiny + " --out /nonexistent --jobs 2 --device cuda");
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("--jobs 2 with kernels.device=cuda: a device trains one unit at a time (its kernels share one "
+                   "scratch buffer): use --jobs 1, or kernels.device=cpu to run units at once") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 }

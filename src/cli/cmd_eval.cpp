@@ -15,13 +15,13 @@ int run_eval(int argc, char** argv) {
       "seed", "seed of the evaluation sets (default: the checkpoint's)", cxxopts::value<uint64_t>())(
       "set", "override a config value, key.path=value (repeatable)", cxxopts::value<std::vector<std::string>>())(
       "threads", "threads for OpenMP and OpenBLAS (0: the cores other work is not using)", cxxopts::value<int>()->default_value("0"));
-  add_cpu_only_device_flag(options);
+  add_generation_device_flag(options);
   auto args = parse(options, argc, argv);
   apply_threads(args["threads"].as<int>());
   const auto sets = overrides(args);
   experiment::OpenedCheckpoint ck = experiment::open_checkpoint(
       required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", sets);
-  ck.kernels.apply();
+  generate_on_device(ck.model, ck.kernels);
   const uint64_t seed = args.count("seed") ? args["seed"].as<uint64_t>() : ck.seed;
   const std::unique_ptr<world::World> world = world::make_world(ck.world, seed);
   std::printf("%s\n", world::to_json(world->evaluate(ck.model)).dump().c_str());

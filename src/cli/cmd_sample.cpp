@@ -71,7 +71,7 @@ int run_sample(int argc, char** argv) {
       "seed", "sampling seed", cxxopts::value<uint64_t>()->default_value("0"))(
       "threads", "threads for OpenMP and OpenBLAS (0: the cores other work is not using); the samples are the same on any count",
       cxxopts::value<int>()->default_value("0"));
-  add_cpu_only_device_flag(options);
+  add_generation_device_flag(options);
   // cxxopts takes one-letter options as -n only; the documented spelling --n means --count.
   std::vector<std::string> words(argv, argv + argc);
   for (std::string& w : words)
@@ -82,7 +82,7 @@ int run_sample(int argc, char** argv) {
   apply_threads(args["threads"].as<int>());
   experiment::OpenedCheckpoint ck = experiment::open_checkpoint(
       required(args, "ckpt"), args.count("config") ? args["config"].as<std::string>() : "", overrides(args));
-  ck.kernels.apply();
+  generate_on_device(ck.model, ck.kernels);
   const std::unique_ptr<world::World> world = world::make_world(ck.world, ck.seed);
   if (args.count("class")) return sample_images(*world, ck.model, args);
   VREV_CHECK(args.count("png") == 0, "--png draws images: it needs --class (the image world)");

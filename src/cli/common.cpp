@@ -66,8 +66,15 @@ std::vector<std::string> overrides(const cxxopts::ParseResult& args) {
 
 void add_device_flag(cxxopts::Options& options) {
   options.add_options()("device",
-                        "where training runs: cpu, or cuda (a GPU; same bits; kernels.device, docs/cuda.md). "
-                        "Evaluations, captures and checkpoints read a copy on the host",
+                        "where training and its evaluations run: cpu, or cuda (a GPU; same bits; kernels.device, "
+                        "docs/cuda.md). Captures and checkpoints read a copy on the host",
+                        cxxopts::value<std::string>());
+}
+
+void add_generation_device_flag(cxxopts::Options& options) {
+  options.add_options()("device",
+                        "where the model's forward passes run: cpu, or cuda (a GPU; same bits; kernels.device, "
+                        "docs/cuda.md)",
                         cxxopts::value<std::string>());
 }
 
@@ -90,13 +97,21 @@ const kernels::Backend& device_backend(kernels::Device device) {
 
 void select_device(kernels::Device device, int jobs) {
   VREV_CHECK(jobs == 1 || device == kernels::Device::cpu, "--jobs ", jobs, " with kernels.device=",
-             settings::name_of(device), ": a device trains one unit at a time (use --jobs 1)");
+             settings::name_of(device),
+             ": a device trains one unit at a time (its kernels share one scratch buffer): use --jobs 1, or "
+             "kernels.device=cpu to run units at once");
   kernels::select_backend(device_backend(device));
 }
 
 void apply_kernels(const experiment::KernelConfig& kernels, int jobs) {
   kernels.select_cpu_kernels();
   select_device(kernels.device, jobs);
+}
+
+void generate_on_device(model::Gpt<float>& model, const experiment::KernelConfig& kernels) {
+  apply_kernels(kernels);
+  model.place_on(kernels::selected_backend());
+  model.upload();
 }
 
 void check_probe_checkpoints(const probe::ProbeNames& names, const std::string& pretrain, const std::string& align) {

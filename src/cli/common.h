@@ -12,6 +12,7 @@
 #include "core/settings.h"
 #include "experiment/config.h"
 #include "kernels/backend.h"
+#include "model/gpt.h"
 #include "probe/files.h"
 
 namespace vrev::cli {
@@ -27,9 +28,11 @@ cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv);
 std::string required(const cxxopts::ParseResult& args, const std::string& name);
 // The --set key.path=value overrides given (none when absent), and --device's as kernels.device.
 std::vector<std::string> overrides(const cxxopts::ParseResult& args);
-// --device, the shorthand of kernels.device, on the commands that train on a device; and on those
-// that run on the CPU only, where anything but cpu is a one-line error (KernelConfig::apply).
+// --device, the shorthand of kernels.device, on the commands that train on a device; on those that
+// only generate from a checkpoint (eval, sample); and on those that run on the CPU only, where
+// anything but cpu is a one-line error (KernelConfig::apply).
 void add_device_flag(cxxopts::Options& options);
+void add_generation_device_flag(cxxopts::Options& options);
 void add_cpu_only_device_flag(cxxopts::Options& options);
 // The backend for a device: the CPU's, or the GPU's in a CUDA build with a GPU; otherwise a
 // one-line error saying why not.
@@ -38,6 +41,9 @@ const kernels::Backend& device_backend(kernels::Device device);
 void select_device(kernels::Device device, int jobs = 1);
 // Selects the config's CPU kernels and its device's backend.
 void apply_kernels(const experiment::KernelConfig& kernels, int jobs = 1);
+// apply_kernels, then places the model on the device and sends its parameters there, so that its
+// generation runs there (model/cached_forward.h).
+void generate_on_device(model::Gpt<float>& model, const experiment::KernelConfig& kernels);
 // A flag that sets what config key `key` of a settings struct sets, its default and help taken from
 // the key's declaration (as `vrev config` prints it), e.g. add_setting_flag(options, probe::ProbeConfig{},
 // "position"): the flag cannot drift from the config.

@@ -20,8 +20,8 @@ void KernelConfig::select_cpu_kernels() const { kernels::cpu::select_kernels(isa
 
 void KernelConfig::apply() const {
   VREV_CHECK(device == kernels::Device::cpu, "kernels.device=", settings::name_of(device),
-             " is not supported by this command yet: it runs on the CPU (train, reproduce, sweep and bench run on a "
-             "device)");
+             " is not supported by this command yet: it runs on the CPU (train, reproduce, sweep, bench, eval and "
+             "sample run on a device)");
   select_cpu_kernels();
 }
 
@@ -66,10 +66,6 @@ void Config::finalize() {
     VREV_CHECK(arm.teacher == ArmTeacher::none || has_teacher, "config: arm '", name,
                "' in 'reproduce.arms' needs teacher data, which only the trait world has");
     any_student = any_student || arm.teacher != ArmTeacher::none;
-    VREV_CHECK(kernels.device == kernels::Device::cpu || arm.blocking == ArmBlocking::none ||
-                   blocking.mode != probe::BlockingMode::penalty,
-               "config: arm '", name, "' blocks with 'blocking.mode' penalty, which does not run on kernels.device=",
-               settings::name_of(kernels.device), " yet");
   }
   blocking.site_index(probe.site_index(model.layers), model.layers);  // an unknown site is an error here
   // The trait world's fine-tuning answers are digit sequences and teacher outputs: no opener.
@@ -88,8 +84,6 @@ void Config::finalize() {
     check_eval_steps(p, name, phase == world::Phase::Finetune);
     VREV_CHECK(p.batch_size % p.shards == 0, "config: '", name, ".batch_size' (", p.batch_size,
                ") is not a multiple of '", name, ".shards' (", p.shards, ")");
-    VREV_CHECK(kernels.device == kernels::Device::cpu || p.shards == 1, "config: '", name, ".shards' is ", p.shards,
-               ": micro-shards do not run on kernels.device=", settings::name_of(kernels.device), " yet");
   }
 }
 

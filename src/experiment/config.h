@@ -30,7 +30,9 @@ struct KernelConfig {
   void visit(V& v) {
     v(isa, "isa", "GEMM instruction set: auto, avx512, avx2 (x86-64), neon (AArch64) or portable (same bits, different speed)");
     v(gemm, "gemm", "GEMM: vrev (deterministic on every machine) or openblas (per machine only)");
-    v(device, "device", "where training runs: cpu, or cuda (a GPU, in a build with make cuda; same bits, docs/cuda.md)");
+    v(device, "device",
+      "where training, evaluation and sampling run: cpu, or cuda (a GPU, in a build with make cuda; same bits, "
+      "docs/cuda.md)");
   }
   // An error unless this CPU runs the instruction set.
   void validate() const;
@@ -121,7 +123,7 @@ struct Config {
 
   template <class V>
   void visit(V& v) {
-    v.section(kernels, "kernels", "where training runs and which kernels it uses");
+    v.section(kernels, "kernels", "where training and generation run and which kernels they use");
     v.section(model, "model", "the GPT (docs/architecture.md); vocab_size 0 takes the world's vocabulary");
     v.section(world, "world", "the world: which one, and its settings");
     for (const world::PhaseInfo& p : world::phase_table())

@@ -120,7 +120,8 @@ class PhaseTraining {
       tokens_since_log += st.tokens;
       seconds_since_log += st.seconds;
       const bool logs = step % pc_.log_every == 0, saves = pc_.checkpoint_every > 0 && step % pc_.checkpoint_every == 0;
-      // What the world, the evaluation and the checkpoint read is the host's copy of the model.
+      // The world's checks and the evaluation generate where the model trains (model/cached_forward.h);
+      // the parameter distance, the evaluation's callbacks and the checkpoint read the host's copy.
       if (logs || saves || eval_steps.count(step) > 0 || step == pc_.steps) trainer_.copy_to_host();
       // A phase may end early once the world says it has done its job (checked when it logs).
       const bool complete = step < pc_.steps && logs && world_.phase_complete(run_.phase, gpt_);

@@ -2,7 +2,9 @@
 // Batched autoregressive generation with a key/value cache: the prompt is run once (prefill),
 // then each new token costs one position of work. Greedy, or temperature / top-k sampling from
 // the counter RNG (token j of row b is drawn with index b * max_new_tokens + j, so a batch gives
-// the same tokens on any thread count and in any batch composition of equal seed).
+// the same tokens on any thread count and in any batch composition of equal seed). The forward
+// passes run where the model's generation_backend() is (model/cached_forward.h), with the CPU's
+// bits; the choice of each token runs on the host.
 #include <cstdint>
 #include <vector>
 

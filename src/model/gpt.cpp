@@ -93,6 +93,7 @@ Var Gpt<T>::forward_to_site(autograd::Tape<T>& tape, const int32_t* tokens, int 
 template <class T>
 void Gpt<T>::place_on(const kernels::Backend& device) {
   backend_ = &device;
+  uploaded_ = false;
   if (device.is_host) return;
   device_values_ = kernels::Buffer<T>(device, params_.size());
   device_grads_ = kernels::Buffer<T>(device, params_.size());
@@ -100,7 +101,9 @@ void Gpt<T>::place_on(const kernels::Backend& device) {
 
 template <class T>
 void Gpt<T>::upload() {
-  if (!backend_->is_host) device_values_.upload(params_.values());
+  if (backend_->is_host) return;
+  device_values_.upload(params_.values());
+  uploaded_ = true;
 }
 
 template <class T>

@@ -13,7 +13,8 @@
 // their gradients in the device's memory. A forward pass reads the parameters where its tape's
 // backend keeps them: that copy on the device's tape, params() on a host tape. upload() sends
 // params() to the device, download() brings the device's values back into params(); a hook sees
-// its tape's memory.
+// its tape's memory. Generation (model/cached_forward.h) runs on the device once upload() has sent
+// the parameters there, and on the CPU from params() before that.
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -49,6 +50,10 @@ class Gpt {
   // The parameters' values and gradients where the model trains: params()' arrays, or the device's.
   T* training_values() { return backend_->is_host ? params_.values() : device_values_.data(); }
   T* training_grads() { return backend_->is_host ? params_.grads() : device_grads_.data(); }
+  // Where generation runs and the parameters it reads: the device and its copy once uploaded
+  // (training keeps that copy current), else the CPU and params().
+  const kernels::Backend& generation_backend() const { return uploaded_ ? *backend_ : kernels::cpu_backend(); }
+  const T* generation_values() const { return uploaded_ ? device_values_.data() : params_.values(); }
 
   // Logits (B, T, V) for tokens (B, T), T <= context. tokens must outlive backward.
   autograd::Var forward(autograd::Tape<T>& tape, const int32_t* tokens, int B, int Tn);
@@ -67,6 +72,7 @@ class Gpt {
   Parameters<T> params_;
   const kernels::Backend* backend_ = &kernels::cpu_backend();
   kernels::Buffer<T> device_values_, device_grads_;  // placed on a device: its copy
+  bool uploaded_ = false;                             // device_values_ holds the parameters
   std::vector<ForwardHook<T>> forward_hooks_;             // one slot per site
   std::vector<autograd::GradHook<T>> backward_hooks_;     // one slot per site
 };

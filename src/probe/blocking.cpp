@@ -63,19 +63,23 @@ void Blocker::install(train::Trainer& trainer) {
     hooks_.swap(hooks);
   } else if (cfg_.mode == BlockingMode::param_update) {
     VREV_CHECK(!trainer.after_update, "blocking: the trainer already has an after_update hook (it is not replaced)");
-    if (!backend.is_host) {
-      device_tokens_ = kernels::Buffer<int32_t>(backend, probe_.tokens.size());
-      device_tokens_.upload(probe_.tokens.data());
-    }
+    upload_probe_tokens(backend);
     trainer.after_update = [this](const float* before, float* after, size_t n) { project_update(before, after, n); };
     trainer_ = &trainer;
   } else {
     VREV_CHECK(aligned_.size() == sites_.size(), "blocking: the penalty needs the aligned activations");
     VREV_CHECK(!trainer.extra_gradient,
                "blocking: the trainer already has an extra_gradient hook (it is not replaced)");
+    upload_probe_tokens(backend);
     trainer.extra_gradient = [this] { return add_penalty_gradient(); };
     trainer_ = &trainer;
   }
+}
+
+void Blocker::upload_probe_tokens(const kernels::Backend& backend) {
+  if (backend.is_host) return;
+  device_tokens_ = kernels::Buffer<int32_t>(backend, probe_.tokens.size());
+  device_tokens_.upload(probe_.tokens.data());
 }
 
 void Blocker::functional_gradient(int i, float* out) {
@@ -124,13 +128,19 @@ void Blocker::project_update(const float* before, float* after, size_t n) {
 }
 
 double Blocker::add_penalty_gradient() {
+  const kernels::Backend& backend = model_.backend();
   const int N = probe_.count, T = probe_.length, C = model_.config().width;
+  const int32_t* tokens = backend.is_host ? probe_.tokens.data() : device_tokens_.data();
+  const size_t count = size_t(N) * T * C;
   double value = 0;
   for (size_t i = 0; i < sites_.size(); ++i) {
     tape_.reset();
-    autograd::Var h = model_.forward_to_site(tape_, probe_.tokens.data(), N, T, sites_[i]);
-    const float* act = tape_.value(h);
-    float* seed = tape_.seed(h);
+    autograd::Var h = model_.forward_to_site(tape_, tokens, N, T, sites_[i]);
+    // The activations and the seed on the host: the projections are host loops in double.
+    const float* act = tape_.read(tape_.value(h), count);
+    float* device_seed = tape_.seed(h);
+    float* seed = tape_.write(device_seed, count);
+    if (seed != device_seed) std::fill(seed, seed + count, 0.0f);  // seed() zeroed the tape's own
     const std::vector<double>& u = directions_[i];
     for (int b = 0; b < N; ++b) {
       const size_t row = (size_t(b) * T + probe_.position(b)) * C;
@@ -139,6 +149,7 @@ double Blocker::add_penalty_gradient() {
       value += cfg_.penalty_weight * proj * proj / N;
       for (int c = 0; c < C; ++c) seed[row + c] = static_cast<float>(2 * cfg_.penalty_weight * proj * u[c] / N);
     }
+    tape_.upload(device_seed, seed, count);
     tape_.run_backward();  // accumulates into the parameter gradients, beside the task loss's
   }
   return value;

@@ -76,6 +76,8 @@ class Blocker {
   // d/dtheta of (direction . mean activation at the probe position at site i), into out (the
   // model's parameter count, in the memory of the backend it trains on).
   void functional_gradient(int i, float* out);
+  // The probe prompts into device_tokens_ when the model trains on a device.
+  void upload_probe_tokens(const kernels::Backend& backend);
   void project_update(const float* before, float* after, size_t n);
   double add_penalty_gradient();
 
@@ -86,7 +88,7 @@ class Blocker {
   std::vector<kernels::Buffer<double>> device_directions_;  // their copies where the model trains
   std::vector<std::vector<float>> aligned_;
   model::PromptSet probe_;
-  kernels::Buffer<int32_t> device_tokens_;  // the probe prompts where the model trains (param-update)
+  kernels::Buffer<int32_t> device_tokens_;  // the probe prompts where the model trains (param-update, penalty)
   autograd::Tape<float> tape_;  // on the backend the model trains on, from install()
   std::vector<kernels::Buffer<float>> basis_;  // orthonormalised functional gradients
   kernels::Buffer<float> delta_;

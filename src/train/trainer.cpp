@@ -24,9 +24,8 @@ Trainer::Trainer(model::Gpt<float>& model, Optimizer& optimizer, ScheduleConfig 
              " ranks needs a shard count they divide; shards is ", parallel_.shards,
              " (set <phase>.shards to a multiple of the rank count)");
   VREV_CHECK(backend.is_host || parallel_.comm->size() == 1, "training on the ", backend.name,
-             " runs in one process, not data-parallel on ", parallel_.comm->size(), " ranks");
-  VREV_CHECK(backend.is_host || parallel_.shards == 1, "training on the ", backend.name,
-             " takes whole batches: micro-shards (shards = ", parallel_.shards, ") are not supported there");
+             " runs in one process, not data-parallel on ", parallel_.comm->size(),
+             " ranks (vrev gives no rank a device of its own): run it without mpirun, or on the CPU");
   model_.place_on(backend);
   optimizer_.place_on(backend);
 }
@@ -69,6 +68,7 @@ double Trainer::sharded_gradient() {
   double total = 0;
   for (const float w : batch_.weights) total += std::abs(double(w));
   VREV_CHECK(total > 0, "cross_entropy: every target is masked out");
+  if (!backend_.is_host) return device_sharded_gradient(rows, total);
 
   model::Parameters<float>& params = model_.params();
   const size_t n = params.size(), stride = n + 1;  // a shard's gradient, then its loss
@@ -87,6 +87,22 @@ double Trainer::sharded_gradient() {
   kernels::cpu::sum_parts(params.grads(), all_shards_.data(), shards, long(n), long(stride));
   double loss = 0;
   for (int k = 0; k < shards; ++k) loss += all_shards_[k * stride + n];
+  return loss;
+}
+
+double Trainer::device_sharded_gradient(int rows, double total) {
+  const int shards = parallel_.shards;
+  const size_t n = model_.params().size();
+  if (device_shards_.size() != size_t(shards) * n) device_shards_ = kernels::Buffer<float>(backend_, size_t(shards) * n);
+  float* grads = model_.training_grads();
+  double loss = 0;
+  for (int k = 0; k < shards; ++k) {
+    backend_.ops.fill(grads, long(n), 0.0f);
+    // Each shard's loss rounded to float, as the CPU's gather carries it.
+    loss += static_cast<float>(loss_and_gradient(k * rows, rows, total));
+    backend_.ops.copy(device_shards_.data() + size_t(k) * n, grads, long(n));
+  }
+  backend_.kernels.sum_parts(grads, device_shards_.data(), shards, long(n), long(n));
   return loss;
 }
 
@@ -113,10 +129,7 @@ StepStats Trainer::step() {
   } else {
     stats.loss = sharded_gradient();
   }
-  if (extra_gradient) {
-    VREV_CHECK(backend_.is_host, "the penalty (blocking.mode=penalty) does not run on the ", backend_.name, " yet");
-    stats.loss += extra_gradient();
-  }
+  if (extra_gradient) stats.loss += extra_gradient();
 
   stats.grad_norm = clip_grad_norm(model_, optimizer_.config().grad_clip);
   stats.lr = learning_rate(schedule_, next_step_, total_steps_);

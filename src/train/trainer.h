@@ -15,8 +15,8 @@
 // trainer places the model and the optimizer there, sends their parameters and moments up at its
 // first step, and each step sends the batch up and brings the per-row losses down. The model's
 // params() and the optimizer's moments on the host are then a copy that copy_to_host() brings up
-// to date (before evaluating or saving). Micro-shards, several ranks and extra_gradient are not
-// supported there.
+// to date (before evaluating or saving). Micro-shards there run one after another on the device, whose
+// memory holds each shard's gradient until their sum; several ranks are not supported there.
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -73,6 +73,8 @@ class Trainer {
   double loss_and_gradient(int first, int count, double normalizer);
   // The sharded step's gradient into the parameter gradients; returns the batch's loss.
   double sharded_gradient();
+  // The same on a device (one rank), for shards of `rows` sequences of the batch's weight `total`.
+  double device_sharded_gradient(int rows, double total);
   // The batch's arrays where the model trains: batch_'s own on the CPU, else copies sent up.
   template <class T>
   const T* on_backend(const std::vector<T>& host, kernels::Buffer<T>& device);
@@ -93,6 +95,7 @@ class Trainer {
   DataParallel parallel_;
   // Sharded steps: this rank's shards, then every shard, each its gradient and its loss.
   std::vector<float> mine_, all_shards_;
+  kernels::Buffer<float> device_shards_;  // on a device: every shard's gradient
 };
 
 }  // namespace vrev::train
