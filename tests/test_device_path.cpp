@@ -136,7 +136,8 @@ TEST_CASE("the emulated device trains micro-shards with the CPU's bits", "[devic
   for (train::BatchSource* data : {static_cast<train::BatchSource*>(&hard), static_cast<train::BatchSource*>(&soft)})
     for (const int shards : {2, 4}) {
       const Trained cpu = train_on(kernels::cpu_backend(), *data, train::OptimizerKind::adamw, 6, nullptr, shards);
-      const Trained device = train_on(kernels::emulated_device(), *data, train::OptimizerKind::adamw, 6, nullptr, shards);
+      const Trained device =
+          train_on(kernels::emulated_device(), *data, train::OptimizerKind::adamw, 6, nullptr, shards);
       const Trained whole = train_on(kernels::cpu_backend(), *data, train::OptimizerKind::adamw, 6);
       INFO(shards << " shards");
       CHECK(!same_bits(cpu.params, whole.params));  // shards sum in another order than one batch
@@ -304,7 +305,8 @@ TEST_CASE("a config that trains on a device takes micro-shards and the penalty m
 
 TEST_CASE("several units at once on a device is a one-line error saying why and what to do", "[device][cli]") {
   const std::string tiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
-  const test::CommandResult r = test::run_vrev("reproduce --config " + tiny + " --out /nonexistent --jobs 2 --device cuda");
+  const test::CommandResult r =
+      test::run_vrev("reproduce --config " + tiny + " --out /nonexistent --jobs 2 --device cuda");
   INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("--jobs 2 with kernels.device=cuda: a device trains one unit at a time (its kernels share one "

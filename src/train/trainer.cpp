@@ -93,7 +93,8 @@ double Trainer::sharded_gradient() {
 double Trainer::device_sharded_gradient(int rows, double total) {
   const int shards = parallel_.shards;
   const size_t n = model_.params().size();
-  if (device_shards_.size() != size_t(shards) * n) device_shards_ = kernels::Buffer<float>(backend_, size_t(shards) * n);
+  if (device_shards_.size() != size_t(shards) * n)
+    device_shards_ = kernels::Buffer<float>(backend_, size_t(shards) * n);
   float* grads = model_.training_grads();
   double loss = 0;
   for (int k = 0; k < shards; ++k) {
