@@ -1,7 +1,8 @@
 // The CUDA kernels' arithmetic, tested where there is no GPU: every grid of kernels/cuda/grid.h,
-// run on the CPU as a loop over its threads (kernels/cuda/on_host.h), gives the CPU kernels' bits
-// on every check case (kernels/cuda/check.h), against the CPU kernels with every instruction set
-// this CPU runs, at 1 and 2 threads. What a GPU computes from the same code is checked by
+// run on the CPU as a loop over its threads (kernels/cuda/on_host.h; the products' tiles block
+// after block, staging each slab before their threads continue their chains), gives the CPU
+// kernels' bits on every check case (kernels/cuda/check.h, edge tiles included), against the CPU
+// kernels with every instruction set this CPU runs, at 1 and 2 threads. What a GPU computes from the same code is checked by
 // `vrev selftest --device cuda` on a machine with one (docs/cuda.md).
 #include <catch2/catch.hpp>
 #include <string>

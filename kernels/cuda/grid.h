@@ -1,13 +1,17 @@
 #pragma once
 // The CUDA kernels as grids of threads, written once for two launchers. Each kernel is a count of
-// threads and what thread i computes: one output element, row or column, by a call into
-// kernels/cuda/arithmetic/ in the CPU kernel's order. kernels/cuda/kernels.cu runs the grids on the
-// GPU; kernels/cuda/on_host.cpp runs the same grids as loops on the CPU, which is how CI tests what
-// every GPU thread computes without a GPU (tests/test_cuda_arithmetic.cpp). No thread reads what
-// another thread of its grid writes, so the order the threads run in changes no bit.
+// threads and what thread i computes: one output element, row or column (a product's thread: a
+// register tile of output elements), by a call into kernels/cuda/arithmetic/ in the CPU kernel's
+// order. kernels/cuda/kernels.cu runs the grids on the GPU; kernels/cuda/on_host.cpp runs the same
+// grids as loops on the CPU, which is how CI tests what every GPU thread computes without a GPU
+// (tests/test_cuda_arithmetic.cpp). No thread reads an output another thread of its grid writes
+// (a product's threads share only the inputs they stage), so the order the threads run in changes
+// no bit.
 //
-// A launcher L provides L::run(count, f), calling f(i) for every i in [0, count); L::scratch<T>(n),
-// n elements of T in L's memory, valid until the next call; L::read(p), one double copied to the
+// A launcher L provides L::run(count, f), calling f(i) for every i in [0, count); L::gemm(g), the
+// product g in tiles (kernels/cuda/arithmetic/gemm_tile.h: blocks of threads that stage slabs of
+// the operands in shared memory, each thread a register tile of chains); L::scratch<T>(n), n
+// elements of T in L's memory, valid until the next call; L::read(p), one double copied to the
 // host. Pointers are in L's memory.
 #include <cmath>
 #include <cstdint>
@@ -16,6 +20,7 @@
 #include "kernels/cuda/arithmetic/cross_entropy.h"
 #include "kernels/cuda/arithmetic/elementwise.h"
 #include "kernels/cuda/arithmetic/encoder.h"
+#include "kernels/cuda/arithmetic/gemm_tile.h"
 #include "kernels/cuda/arithmetic/layernorm.h"
 #include "kernels/cuda/arithmetic/matmul.h"
 #include "kernels/cuda/arithmetic/reduce.h"
@@ -26,25 +31,21 @@ namespace vrev::kernels::grid {
 
 namespace a = arithmetic;
 
-// ---- Linear layers: one thread per output element, or per bias column -------------------------
+// ---- Linear layers: the products in tiles, and one thread per bias column ---------------------
 template <class L>
 void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int IC, int OC) {
-  L::run((long)N * OC,
-         [=] VREV_HD_LAMBDA(long i) { a::matmul_forward_at(out, inp, weight, bias, IC, OC, i / OC, i % OC); });
+  L::gemm(a::forward_operands(out, inp, weight, bias, N, IC, OC));
 }
 
 template <class L>
 void matmul_backward_input(float* dinp, const float* dout, const float* weight, int N, int IC, int OC,
                            bool accumulate) {
-  L::run((long)N * IC, [=] VREV_HD_LAMBDA(long i) {
-    a::matmul_backward_input_at(dinp, dout, weight, IC, OC, i / IC, i % IC, accumulate);
-  });
+  L::gemm(a::backward_input_operands(dinp, dout, weight, N, IC, OC, accumulate));
 }
 
 template <class L>
 void matmul_backward_weight(float* dweight, const float* dout, const float* inp, int N, int IC, int OC) {
-  L::run((long)OC * IC,
-         [=] VREV_HD_LAMBDA(long i) { a::matmul_backward_weight_at(dweight, dout, inp, N, IC, OC, i / IC, i % IC); });
+  L::gemm(a::backward_weight_operands(dweight, dout, inp, N, IC, OC));
 }
 
 template <class L>
