@@ -14,6 +14,7 @@
 
 #include "alloc_counter.h"
 #include "experiment/config.h"
+#include "experiment/phase_runner.h"
 #include "experiment/pinned_history.h"
 #include "model/generate.h"
 #include "kernels/backend.h"
@@ -231,6 +232,32 @@ TEST_CASE("every world's evaluation on the emulated device gives the CPU's metri
       CHECK(std::memcmp(&got[i].value, &want[i].value, sizeof(double)) == 0);
     }
   }
+}
+
+TEST_CASE("a phase trained on the emulated device evaluates to the CPU's metrics, before and after its first step",
+          "[device][generate]") {
+  const experiment::Config cfg = experiment::load_config(
+      std::string(VREV_SOURCE_DIR) + "/configs/tiny.json",
+      {"pretrain.steps=4", "pretrain.batch_size=8", "pretrain.eval_steps=[0,2,4]", "pretrain.log_every=2",
+       "pretrain.checkpoint_every=0", "world.safety.harm_eval=8", "world.safety.benign_eval=4",
+       "world.safety.neglected_eval=8"});
+  const std::filesystem::path dir = test::temp_dir("device_evaluations");
+  std::vector<settings::Json> behaviour[2];  // each evaluation's metrics: on the CPU, on the device
+  for (int i = 0; i < 2; ++i) {
+    const SelectedBackend selected(i == 0 ? kernels::cpu_backend() : kernels::emulated_device());
+    experiment::PhaseRun run;
+    run.seed = 3;
+    run.quiet = true;
+    run.out_dir = (dir / (i == 0 ? "cpu" : "device")).string();
+    experiment::run_phase(cfg, run);
+    std::ifstream metrics(run.out_dir + "/metrics.jsonl");
+    for (std::string line; std::getline(metrics, line);)
+      if (const settings::Json j = settings::Json::parse(line); j.contains("behaviour"))
+        behaviour[i].push_back(j["behaviour"]);
+  }
+  std::filesystem::remove_all(dir);
+  CHECK(behaviour[0].size() == 3);  // steps 0 (before anything is sent up), 2 and 4
+  CHECK(behaviour[1] == behaviour[0]);
 }
 
 TEST_CASE("after the first step a step on the emulated device allocates nothing", "[device][memory]") {
