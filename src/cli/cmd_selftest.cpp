@@ -1,6 +1,7 @@
 // vrev selftest --device cuda: every CUDA kernel on the GPU against the CPU kernel on the kernel
 // tests' shapes (kernels/cuda/check.h), every output compared bit for bit; then the pinned tiny
-// history trained on the GPU against its pinned SHA-256 sums. Two tables, and exit 1 on any
+// history trained on the GPU against its pinned SHA-256 sums; then its fine-tuned model evaluated
+// (generated from) on the GPU against the CPU, metric by metric. Three tables, and exit 1 on any
 // difference. A build without CUDA, or a machine without a GPU, gives a one-line error.
 #include "cli/common.h"
 #ifdef VREV_HAS_CUDA
@@ -10,10 +11,14 @@
 #include <filesystem>
 #include <sstream>
 
+#include <cstring>
+
 #include "core/io.h"
+#include "experiment/checkpoint_world.h"
 #include "experiment/pinned_history.h"
 #include "kernels/cuda/device.h"
 #include "kernels/cuda/selftest.h"
+#include "world/world.h"
 #endif
 
 namespace vrev::cli {
@@ -21,15 +26,13 @@ namespace vrev::cli {
 #ifdef VREV_HAS_CUDA
 namespace {
 
-// The pinned history trained on `device` against the sums in pinned_path: one row per checkpoint;
-// returns how many differ.
-int check_pinned_history(const kernels::Backend& device, const std::string& tiny_json, const std::string& pinned_path) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("vrev_selftest_" + std::to_string(getpid()));
+// The pinned history trained on `device` into dir against the sums in pinned_path: one row per
+// checkpoint; returns how many differ.
+int check_pinned_history(const kernels::Backend& device, const std::string& tiny_json, const std::string& pinned_path,
+                         const std::string& dir) {
   kernels::select_backend(device);
-  const std::string got = experiment::train_pinned_history(tiny_json, dir.string());
+  const std::string got = experiment::train_pinned_history(tiny_json, dir);
   kernels::select_backend(kernels::cpu_backend());
-  std::filesystem::remove_all(dir);
   std::printf("| checkpoint | pinned SHA-256 | trained on the %s | same |\n|---|---|---|---|\n", device.name);
   std::istringstream want(io::read_text(pinned_path)), have(got);
   int differing = 0;
@@ -38,6 +41,26 @@ int check_pinned_history(const kernels::Backend& device, const std::string& tiny
     const std::string file = h.substr(h.find("  ") + 2), w_sum = w.substr(0, w.find(' ')), h_sum = h.substr(0, 64);
     std::printf("| %s | %s | %s | %s |\n", file.c_str(), w_sum.c_str(), h_sum.c_str(), w == h ? "yes" : "NO");
     differing += w != h;
+  }
+  return differing;
+}
+
+// The world's evaluation of the checkpoint in ckpt, generated on `device` against the CPU: one row
+// per metric; returns how many differ.
+int check_evaluation(const kernels::Backend& device, const std::string& tiny_json, const std::string& ckpt) {
+  experiment::OpenedCheckpoint ck = experiment::open_checkpoint(ckpt, tiny_json, {});
+  const std::unique_ptr<world::World> world = world::make_world(ck.world, ck.seed);
+  const world::Metrics want = world->evaluate(ck.model);
+  ck.model.place_on(device);
+  ck.model.upload();
+  const world::Metrics got = world->evaluate(ck.model);
+  std::printf("| metric | CPU | %s | same |\n|---|---|---|---|\n", device.name);
+  int differing = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const bool same = std::memcmp(&want[i].value, &got[i].value, sizeof(double)) == 0;
+    std::printf("| %s | %.17g | %.17g | %s |\n", want[i].name.c_str(), want[i].value, got[i].value,
+                same ? "yes" : "NO");
+    differing += !same;
   }
   return differing;
 }
@@ -65,7 +88,8 @@ int run_selftest(int argc, char** argv) {
       "vrev selftest",
       "Run every CUDA kernel on the GPU and the CPU kernel on the same inputs (the kernel tests'\n"
       "shapes) and compare every output bit for bit, one row per case; then train the pinned tiny\n"
-      "history on the GPU and compare its checkpoints' SHA-256 sums with the pinned ones. Exit\n"
+      "history on the GPU and compare its checkpoints' SHA-256 sums with the pinned ones; then\n"
+      "evaluate its fine-tuned model on the GPU and on the CPU and compare every metric. Exit\n"
       "status 1 on any difference (docs/cuda.md). Run it from the repository's root, or name the\n"
       "files. The CPU kernels' own tests are `make test`.");
   options.add_options()("device", "the device to test: cuda", cxxopts::value<std::string>())(
@@ -86,10 +110,18 @@ int run_selftest(int argc, char** argv) {
               settings::name_of(kernels::cpu::selected_isa()));
   const long failing = check_kernels();
   std::printf("The pinned tiny history (the settings of tests/determinism/pinned_history.sh, seed 7)\n\n");
-  const int differing = check_pinned_history(gpu, args["config"].as<std::string>(), args["pinned"].as<std::string>());
-  std::printf("\n%s\n", differing ? "the pinned history differs from the pinned sums"
-                                  : "the pinned history gives the pinned sums");
-  return failing || differing ? 1 : 0;
+  const std::string tiny = args["config"].as<std::string>();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("vrev_selftest_" + std::to_string(getpid()));
+  const int differing = check_pinned_history(gpu, tiny, args["pinned"].as<std::string>(), dir.string());
+  std::printf("\n%s\n\n", differing ? "the pinned history differs from the pinned sums"
+                                    : "the pinned history gives the pinned sums");
+  std::printf("The world's evaluation of the pinned history's fine-tuned model, generated on the GPU and the CPU\n\n");
+  const int metrics_differing = check_evaluation(gpu, tiny, (dir / "finetune").string());
+  std::filesystem::remove_all(dir);
+  std::printf("\n%s\n", metrics_differing ? "the evaluation on the GPU differs from the CPU's"
+                                          : "the evaluation on the GPU gives the CPU's metrics");
+  return failing || differing || metrics_differing ? 1 : 0;
 #endif
 }
 
