@@ -89,6 +89,29 @@ void add_matmul(std::vector<Case>& cases, uint32_t& seed) {
                        return Values{};
                      }});
   }
+  // Gradients that stay -0.0: added to -0.0, products of +0.0 and negative values. A chain that
+  // ran a padded step past K's end, fma(0, 0, -0.0), would turn them into +0.0.
+  const int N = 3, IC = 5, OC = 7;
+  const std::string shape = dims({{"N", N}, {"IC", IC}, {"OC", OC}}) + ", signed zeros";
+  Vec negative = randn((long)OC * IC, seed++);
+  for (float& x : negative) x = -std::abs(x) - 0.5f;
+  const Vec minus_zeros((long)OC * IC, -0.0f), zeros((long)N * OC, 0.0f);
+  cases.push_back({"matmul_backward_input (+=)",
+                   shape,
+                   {Vec((long)N * IC, -0.0f), zeros, negative},
+                   {},
+                   [=](const KernelSet& k, Floats f, Tokens) {
+                     k.matmul_backward_input(f[0], f[1], f[2], N, IC, OC, true);
+                     return Values{};
+                   }});
+  cases.push_back({"matmul_backward_weight",
+                   shape,
+                   {minus_zeros, zeros, Vec(negative.begin(), negative.begin() + N * IC)},
+                   {},
+                   [=](const KernelSet& k, Floats f, Tokens) {
+                     k.matmul_backward_weight(f[0], f[1], f[2], N, IC, OC);
+                     return Values{};
+                   }});
 }
 
 void add_layernorm(std::vector<Case>& cases, uint32_t& seed) {
