@@ -39,16 +39,18 @@ vrev="$work/build/vrev"
 cd "$src"
 
 has() {  # has TEXT WHAT COMMAND...: COMMAND's output (stdout and stderr) contains TEXT
-  local text=$1 what=$2
+  local text=$1 what=$2 output
   shift 2
-  "$@" 2>&1 | grep -qF -- "$text" || fail "$what does not mention '$text': $*"
+  output=$("$@" 2>&1 || true)
+  grep -qF -- "$text" <<<"$output" || fail "$what does not mention '$text': $*"
 }
 has "rehearse.steps" "vrev config's key list" "$vrev" config --config configs/tiny.json
-has "pretrain, align, rehearse" "vrev train --help" "$vrev" train --help
-has "safety: pretrain, align, rehearse" "vrev train --help's histories" "$vrev" train --help
-has "rehearse" "vrev world --help" "$vrev" world --help
-has "rehearse" "the phase parser's message" "$vrev" world --config configs/tiny.json --phase nosuch
-"$vrev" world --config configs/tiny.json --phase rehearse --n 2 >/dev/null || fail "vrev world --phase rehearse failed"
+has "safety: pretrain, align, rehearse;" "vrev train --help's histories" "$vrev" train --help
+has "rehearse, unlearn" "vrev world --help's phases" "$vrev" world --help
+has "safety: pretrain, align, rehearse;" "vrev reproduce --help's histories" "$vrev" reproduce --help
+has "valid: pretrain, align, rehearse, unlearn" "the phase parser's message" \
+  "$vrev" world --config configs/tiny.json --phase nosuch
+"$vrev" world --config configs/tiny.json --phase rehearse -n 2 >/dev/null || fail "vrev world --phase rehearse failed"
 
 # The chain: each phase from its parent, 3 steps each; rehearse refuses pretrain's checkpoint, and
 # fine-tuning now starts from the history's last phase, rehearse.
@@ -56,13 +58,13 @@ runs="$work/runs"
 rm -rf "$runs"
 train() { "$vrev" train --config configs/tiny.json --threads 1 "$@" >/dev/null; }
 steps=(--set pretrain.steps=3 --set align.steps=3 --set rehearse.steps=3 --set finetune.steps=3
-       --set finetune.eval_steps=[3])
+       --set "finetune.eval_steps=[0,3]")
 train "${steps[@]}" --phase pretrain --out "$runs/pretrain"
 train "${steps[@]}" --phase align --init "$runs/pretrain" --out "$runs/align"
-has "align" "rehearse from the pretrained checkpoint's error" \
+has "but rehearse starts from phase align" "rehearse from the pretrained checkpoint's error" \
   "$vrev" train --config configs/tiny.json "${steps[@]}" --phase rehearse --init "$runs/pretrain" --out "$runs/wrong"
 train "${steps[@]}" --phase rehearse --init "$runs/align" --out "$runs/rehearse"
 grep -q '"phase": *"rehearse"' "$runs/rehearse/state.json" || fail "the rehearse checkpoint does not record its phase"
-has "rehearse" "finetune from the aligned checkpoint's error" \
+has "but finetune starts from phase rehearse" "finetune from the aligned checkpoint's error" \
   "$vrev" train --config configs/tiny.json "${steps[@]}" --phase finetune --init "$runs/align" --out "$runs/wrong"
 echo "add_phase: a toy phase added by its registry row and its world's data alone: built, wired and trained"
