@@ -12,7 +12,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WERROR    ?= OFF
 CMAKE_FLAGS := -DVREV_WERROR=$(WERROR)
 
-.PHONY: all deps deps-mpi deps-arm64 build mpi cuda test test-fast test-mpi test-march test-arm64 asan check-clang reproduce laptop bench clean
+.PHONY: all deps deps-mpi deps-arm64 build mpi cuda test test-fast test-mpi test-march test-arm64 test-extend asan check-clang reproduce laptop bench clean
 
 all: build
 
@@ -80,6 +80,12 @@ test-march: deps
 	@cmake --build $(MARCH_BUILD) -j $(JOBS) --target vrev
 	tests/determinism/pinned_history.sh $(MARCH_BUILD)/vrev auto 2
 	tests/determinism/pinned_history.sh $(MARCH_BUILD)/vrev portable 1
+
+# Adding a phase takes its registry row and its world's data alone: a toy phase patched into a
+# copy of the tree, built at -O0 and trained (tests/extend/add_phase.sh, docs/world-interface.md).
+EXTEND_BUILD ?= build-extend
+test-extend: deps
+	WERROR=$(WERROR) tests/extend/add_phase.sh $(CURDIR)/$(EXTEND_BUILD)
 
 # The AArch64 build, cross-compiled with Debian's toolchain against Debian multiarch's arm64
 # libraries, then run under qemu-aarch64: the kernel tests (NEON and portable) and the pinned

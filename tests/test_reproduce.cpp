@@ -25,6 +25,17 @@ namespace {
 
 const std::string kTiny = std::string(VREV_SOURCE_DIR) + "/configs/tiny.json";
 
+// What reproduce returns, as summary.json: the file holds it byte for byte, and reading the file
+// back gives the same summary.
+Json reproduce_summary(const experiment::Config& cfg, const experiment::ReproduceOptions& opt) {
+  const std::optional<experiment::RunSummary> summary = experiment::reproduce(cfg, opt);
+  REQUIRE(summary.has_value());
+  const std::string written = io::read_text(opt.out_dir + "/summary.json");
+  CHECK(experiment::to_json(*summary).dump(1) + "\n" == written);
+  CHECK(experiment::to_json(experiment::read_run_summary(opt.out_dir + "/summary.json")).dump(1) + "\n" == written);
+  return experiment::to_json(*summary);
+}
+
 Json without_wall_time(Json summary) {
   summary.erase(experiment::kWallSecondsKey);
   summary.erase(experiment::kTrainingSecondsKey);
@@ -55,7 +66,7 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
   opt.config_path = kTiny;
   opt.out_dir = out.string();
   opt.quiet = true;
-  const Json summary = experiment::reproduce(cfg, opt);
+  const Json summary = reproduce_summary(cfg, opt);
 
   // The published digest of this run (configs/digests.json) is the one it gives: a change of
   // results must re-publish it (vrev digest --json, docs/determinism.md), and the other tracks'.
@@ -236,7 +247,7 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
   SECTION("block-readout: the readout direction blocked like v_rev; the report compares the two") {
     const experiment::Config with_readout = experiment::load_config(
         kTiny, {"reproduce.seeds=1", R"(reproduce.arms=["plain","block-vrev","block-random","block-pc1","block-readout"])"});
-    const Json again = experiment::reproduce(with_readout, opt);  // only the new arm trains
+    const Json again = reproduce_summary(with_readout, opt);  // only the new arm trains
     CHECK(fs::exists(out / "seed-0/probe/readout.npy"));
     REQUIRE(again["arms"].contains("block-readout"));
     bool readout_claim = false;
@@ -279,7 +290,7 @@ TEST_CASE("reproduce on the tiny world: outputs, phenomenon, resume, errors", "[
     fs::remove_all(out / "seed-0" / "finetune-block-random");
     fs::remove(out / "seed-0" / "finetune-plain" / "state.json");  // as if killed before its end
     fs::remove(out / "summary.json");
-    const Json again = experiment::reproduce(cfg, opt);
+    const Json again = reproduce_summary(cfg, opt);
     CHECK(without_wall_time(again) == without_wall_time(summary));
     CHECK(io::read_text((out / "table.csv").string()) == table);
   }
@@ -362,7 +373,7 @@ TEST_CASE("the unlearning world end to end on tiny: unlearned, then partly re-le
   opt.config_path = kTiny;
   opt.out_dir = out.string();
   opt.quiet = true;
-  const Json summary = experiment::reproduce(cfg, opt);
+  const Json summary = reproduce_summary(cfg, opt);
   for (const char* f : {"report.md", "plots/forget_object_accuracy_vs_step.png", "seed-0/unlearn/model.safetensors",
                         "seed-0/probe/unlearn.forget_probe.npy", "seed-0/finetune-plain/captures/forget_probe.step-001.npy"})
     CHECK(fs::exists(out / f));
@@ -392,7 +403,7 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
   opt.config_path = kTiny;
   opt.out_dir = out.string();
   opt.quiet = true;
-  const Json summary = experiment::reproduce(cfg, opt);
+  const Json summary = reproduce_summary(cfg, opt);
   const train::CheckpointState unlearn = train::read_checkpoint_state((out / "seed-0/unlearn").string());
   CHECK(unlearn.step < cfg.phase(world::Phase::Unlearn).steps);
   CHECK(unlearn.step == unlearn.total_steps);
@@ -402,7 +413,7 @@ TEST_CASE("grad-diff unlearning ends early, once forget accuracy is near chance,
   CHECK(unlearned["forget_object_accuracy"]["mean"].get<double>() < 0.35);
   // A second run finds every phase finished, the early-ended one included.
   const std::string state_before = io::read_text((out / "seed-0/unlearn/state.json").string());
-  const Json again = experiment::reproduce(cfg, opt);
+  const Json again = reproduce_summary(cfg, opt);
   CHECK(without_wall_time(again) == without_wall_time(summary));
   CHECK(io::read_text((out / "seed-0/unlearn/state.json").string()) == state_before);
   fs::remove_all(out);
@@ -422,7 +433,7 @@ TEST_CASE("the trait world end to end, shrunk: the trait learned, trained away, 
   opt.config_path = config;
   opt.out_dir = out.string();
   opt.quiet = true;
-  const Json summary = experiment::reproduce(cfg, opt);
+  const Json summary = reproduce_summary(cfg, opt);
   for (const char* f : {"report.md", "plots/trait_rate_vs_step.png", "seed-0/detrait/model.safetensors",
                         "seed-0/probe/trait.trait_probe.npy", "seed-0/teacher-other-init/trait/model.safetensors",
                         "seed-0/teacher-other-object/trait/model.safetensors",
@@ -456,7 +467,7 @@ TEST_CASE("the trait world end to end, shrunk: the trait learned, trained away, 
                                            "seed-0/finetune-teacher-same-init-noise/state.json"};
   std::vector<std::string> before;
   for (const std::string& s : states) before.push_back(io::read_text((out / s).string()));
-  const Json again = experiment::reproduce(cfg, opt);
+  const Json again = reproduce_summary(cfg, opt);
   CHECK(without_wall_time(again) == without_wall_time(summary));
   for (size_t i = 0; i < states.size(); ++i) CHECK(io::read_text((out / states[i]).string()) == before[i]);
   fs::remove_all(out);
@@ -472,7 +483,7 @@ TEST_CASE("the image world end to end, shrunk: forbidden glyphs refused, picture
   opt.config_path = config;
   opt.out_dir = out.string();
   opt.quiet = true;
-  const Json summary = experiment::reproduce(cfg, opt);
+  const Json summary = reproduce_summary(cfg, opt);
   for (const char* f : {"report.md", "plots/forbidden_rate_vs_step.png", "plots/strip-triangle.png", "plots/strip-x.png",
                         "seed-0/pretrain/samples.png", "seed-0/align/samples.npy",
                         "seed-0/finetune-plain/samples/step-000020.png",

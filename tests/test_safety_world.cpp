@@ -138,12 +138,7 @@ TEST_CASE("phase data: mixtures as specified, no held-out tuple, a pure function
         CHECK(neglected == Approx(n / 2).epsilon(0.06));
         CHECK(benign == n - neglected);
         break;
-      case Phase::Unlearn:  // not phases of this world
-      case Phase::Base:
-      case Phase::Trait:
-      case Phase::Detrait:
-      case Phase::Student:
-        FAIL();
+      default: FAIL("not a phase of this world");
     }
   }
   CHECK(w.example_sequence(Phase::Finetune, 17) == w.example_sequence(Phase::Finetune, 17));

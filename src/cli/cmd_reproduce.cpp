@@ -43,10 +43,10 @@ int run_reproduce(int argc, char** argv) {
   opt.jobs = jobs(args);
   const experiment::Config cfg = experiment::load_config(opt.config_path, sets);
   apply_kernels(cfg.kernels, opt.jobs);
-  const settings::Json summary = experiment::reproduce(cfg, opt);
-  if (!opt.ranks->is_root()) return 0;
+  const std::optional<experiment::RunSummary> summary = experiment::reproduce(cfg, opt);
+  if (!summary) return 0;  // another rank writes the outputs
   std::printf("wrote %s/report.md, summary.json, table.csv and plots/ (%.0f s)\n", opt.out_dir.c_str(),
-              summary[experiment::kWallSecondsKey].get<double>());
+              summary->wall_seconds);
   std::fputs(experiment::digest_lines(experiment::digest_run(opt.out_dir)).c_str(), stdout);
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include "cli/common.h"
 #include "core/io.h"
+#include "experiment/run_summary.h"
 #include "experiment/verdicts.h"
 
 namespace vrev::cli {
@@ -12,7 +13,7 @@ namespace {
 
 // summary.json's verdicts (or those over every seed), from a run directory, its summary.json or
 // a verdicts file of their own (as docs/results/ holds).
-settings::Json read_verdicts(const std::string& path, bool every_seed) {
+experiment::VerdictSet read_verdicts(const std::string& path, bool every_seed) {
   const std::filesystem::path p = std::filesystem::is_directory(path) ? std::filesystem::path(path) / "summary.json"
                                                                        : std::filesystem::path(path);
   VREV_CHECK(std::filesystem::exists(p), path, ": no such run or file (give a reproduce run directory, its "
@@ -23,16 +24,15 @@ settings::Json read_verdicts(const std::string& path, bool every_seed) {
   } catch (const settings::Json::exception& e) {
     VREV_FAIL(p.string(), ": not JSON (", e.what(), ")");
   }
-  if (j.contains("claims")) {
+  if (j.is_object() && j.contains("claims")) {
     VREV_CHECK(!every_seed, p.string(), " is a verdicts file of one set of seeds; --every-seed needs a summary.json");
-    return j;
+    return experiment::verdicts_from_json(j);
   }
-  VREV_CHECK(j.contains("verdicts"), p.string(), " has no verdicts (a summary.json from this version of vrev "
-             "reproduce has them; run vrev reproduce on the run again to add them)");
-  if (!every_seed) return j["verdicts"];
-  VREV_CHECK(j.contains("all_seeds"), p.string(), ": every seed passes the pretraining gate, so the verdicts "
+  const experiment::RunSummary summary = experiment::read_run_summary(p.string());
+  if (!every_seed) return summary.verdicts;
+  VREV_CHECK(summary.all_seeds_verdicts, p.string(), ": every seed passes the pretraining gate, so the verdicts "
              "over every seed are the headline ones (drop --every-seed)");
-  return j["all_seeds"]["verdicts"];
+  return *summary.all_seeds_verdicts;
 }
 
 }  // namespace
@@ -51,8 +51,7 @@ int run_verdicts(int argc, char** argv) {
   options.parse_positional({"path"});
   options.positional_help("PATH");
   auto args = parse(options, argc, argv);
-  const experiment::VerdictSet set =
-      experiment::verdicts_from_json(read_verdicts(required(args, "path"), args.count("every-seed") > 0));
+  const experiment::VerdictSet set = read_verdicts(required(args, "path"), args.count("every-seed") > 0);
   if (args.count("json")) {
     std::printf("%s\n", experiment::to_json(set).dump(2).c_str());
     return 0;

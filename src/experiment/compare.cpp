@@ -10,6 +10,7 @@
 #include "core/io.h"
 #include "experiment/arm.h"
 #include "experiment/run_layout.h"
+#include "experiment/run_summary.h"
 
 namespace vrev::experiment {
 
@@ -42,24 +43,14 @@ std::vector<std::string> config_differences(const Json& a, const Json& b) {
   return diffs;
 }
 
-Json read_run_file(const std::string& dir, const std::string& path) {
+// `path`, once it is known to exist in the run directory `dir`.
+const std::string& run_file(const std::string& dir, const std::string& path) {
   VREV_CHECK(fs::exists(path), dir, " is not a finished vrev reproduce run: it has no ", fs::path(path).filename().string());
-  return settings::parse_file(path);
+  return path;
 }
 
-const Json& member(const Json& j, const std::string& key) {
-  static const Json none;
-  return j.is_object() && j.contains(key) ? j[key] : none;
-}
-
-// The last evaluation step an arm's alignment has (the keys are step numbers).
-std::string last_step(const Json& alignment) {
-  std::string last;
-  long best = -1;
-  if (alignment.is_object())
-    for (auto it = alignment.begin(); it != alignment.end(); ++it)
-      if (std::stol(it.key()) > best) best = std::stol(it.key()), last = it.key();
-  return last;
+std::optional<probe::SeedStats> copy_of(const probe::SeedStats* stats) {
+  return stats ? std::optional<probe::SeedStats>(*stats) : std::nullopt;
 }
 
 // Every model.safetensors under the run's seed directories, relative to the run directory.
@@ -80,16 +71,25 @@ std::string num(double x) {
   return b;
 }
 
-std::string mean_sd(const Json& s) {
-  if (!s.is_object() || !s.contains("mean")) return "-";
-  return num(s["mean"].get<double>()) + " ± " + num(s["sd"].get<double>());
+std::string mean_sd(const std::optional<probe::SeedStats>& s) {
+  return s ? num(s->mean) + " ± " + num(s->sd) : "-";
 }
 
-std::string seed_values(const Json& s) {
-  if (!s.is_object() || !s.contains("values")) return "-";
+std::string seed_values(const std::optional<probe::SeedStats>& s) {
+  if (!s || s->values.empty()) return "-";
   std::string out;
-  for (const Json& v : s["values"]) out += (out.empty() ? "" : " ") + num(v.get<double>());
+  for (const double v : s->values) out += (out.empty() ? "" : " ") + num(v);
   return out;
+}
+
+// The share of a null's run-step pairs above its p99, as a mean without spread.
+std::optional<probe::SeedStats> share_above(const RunSummary& s, probe::NullKind kind) {
+  const auto null = s.nulls.find(kind);
+  if (null == s.nulls.end()) return std::nullopt;
+  const NullCounts& c = null->second.headline();
+  probe::SeedStats share;
+  share.mean = c.pairs > 0 ? double(c.above_p99) / double(c.pairs) : 0.0;
+  return share;
 }
 
 }  // namespace
@@ -99,33 +99,23 @@ RunComparison compare_runs(const std::string& a_dir, const std::string& b_dir) {
   RunComparison c;
   c.a_dir = a_dir;
   c.b_dir = b_dir;
-  c.config_differences = config_differences(read_run_file(a_dir, a.config()), read_run_file(b_dir, b.config()));
-  const Json sa = read_run_file(a_dir, a.summary()), sb = read_run_file(b_dir, b.summary());
-  const Json& arms_a = member(sa, "arms");
-  const Json& arms_b = member(sb, "arms");
-  for (auto arm = arms_a.begin(); arm != arms_a.end(); ++arm) {
-    const Json& other = member(arms_b, arm.key());
-    for (const char* step : {"1", "20"})
-      c.values.push_back({std::string("alignment at step ") + step, arm.key(), member(arm.value()["alignment"], step),
-                          member(member(other, "alignment"), step)});
-    const std::string ta = last_step(arm.value()["alignment"]), tb = last_step(member(other, "alignment"));
-    c.values.push_back({"alignment at T", arm.key(), member(arm.value()["alignment"], ta),
-                        member(member(other, "alignment"), tb)});
-    for (auto metric = arm.value().begin(); metric != arm.value().end(); ++metric) {
-      if (!metric.value().contains("mean")) continue;  // the per-step tables above
-      c.values.push_back({metric.key() + " at T", arm.key(), metric.value(), member(other, metric.key())});
-    }
+  c.config_differences =
+      config_differences(settings::parse_file(run_file(a_dir, a.config())), settings::parse_file(run_file(b_dir, b.config())));
+  const RunSummary sa = read_run_summary(run_file(a_dir, a.summary())), sb = read_run_summary(run_file(b_dir, b.summary()));
+  for (const auto& [arm, in_a] : sa.arms.entries) {
+    const ArmSummary* in_b = sb.arms.find(arm);
+    auto alignment_of_b = [&](auto pick) { return in_b ? copy_of(pick(in_b->alignment)) : std::nullopt; };
+    for (const int64_t step : {1, 20})
+      c.values.push_back({"alignment at step " + std::to_string(step), arm, copy_of(at_step(in_a.alignment, step)),
+                          alignment_of_b([&](const StatsByStep& s) { return at_step(s, step); })});
+    c.values.push_back({"alignment at T", arm, copy_of(last_step(in_a.alignment)),
+                        alignment_of_b([](const StatsByStep& s) { return last_step(s); })});
+    for (const auto& [metric, stats] : in_a.final_metrics.entries)
+      c.values.push_back({metric + " at T", arm, stats, in_b ? copy_of(in_b->final_metrics.find(metric)) : std::nullopt});
   }
-  const Json& nulls_a = member(sa, "nulls");
-  for (auto null = nulls_a.begin(); null != nulls_a.end(); ++null) {
-    auto share = [](const Json& n) -> Json {
-      if (!n.is_object() || !n.contains("pairs")) return Json();
-      const double pairs = n["pairs"].get<double>();
-      return {{"mean", pairs > 0 ? n["above_p99"].get<double>() / pairs : 0.0}, {"sd", 0.0}};
-    };
-    c.values.push_back({"share of run-step pairs above the " + null.key() + " p99", settings::name_of(ArmBlocking::none), share(null.value()),
-                        share(member(member(sb, "nulls"), null.key()))});
-  }
+  for (const auto& [kind, null] : sa.nulls)
+    c.values.push_back({std::string("share of run-step pairs above the ") + settings::name_of(kind) + " p99",
+                        settings::name_of(ArmBlocking::none), share_above(sa, kind), share_above(sb, kind)});
   const std::vector<std::string> in_b = checkpoints(b_dir);
   for (const std::string& rel : checkpoints(a_dir)) {
     if (!std::binary_search(in_b.begin(), in_b.end(), rel)) continue;
@@ -142,8 +132,7 @@ std::string comparison_markdown(const RunComparison& c) {
   md += "\n## Measured (mean ± sd over seeds; per-seed values)\n\n"
         "| quantity | arm | A | B | B − A | A per seed | B per seed |\n|---|---|---|---|---|---|---|\n";
   for (const ComparedValue& v : c.values) {
-    const bool both = v.a.is_object() && v.a.contains("mean") && v.b.is_object() && v.b.contains("mean");
-    const std::string diff = both ? num(v.b["mean"].get<double>() - v.a["mean"].get<double>()) : "-";
+    const std::string diff = v.a && v.b ? num(v.b->mean - v.a->mean) : "-";
     md += "| " + v.quantity + " | " + v.arm + " | " + mean_sd(v.a) + " | " + mean_sd(v.b) + " | " + diff + " | " +
           seed_values(v.a) + " | " + seed_values(v.b) + " |\n";
   }

@@ -4,17 +4,18 @@
 // track: the config keys that differ, every arm's metrics at T and alignment at steps 1, 20 and T
 // (means, differences and per-seed values), the nulls' counts, and which checkpoints have the
 // same bits.
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "core/settings.h"
+#include "probe/statistics.h"
 
 namespace vrev::experiment {
 
 struct ComparedValue {
   std::string quantity;  // e.g. "harmfulness at T", "alignment at step 20"
   std::string arm;
-  settings::Json a, b;   // each {mean, sd, values} from summary.json, or null where the run lacks it
+  std::optional<probe::SeedStats> a, b;  // each from summary.json; none where the run lacks it
 };
 
 struct ComparedCheckpoint {

@@ -31,12 +31,15 @@ std::string num(double x, int digits = 2) {
   std::snprintf(b, sizeof b, "%.*f", digits, x);
   return b;
 }
-// One seed has no spread: its value prints without a ± term.
-bool one_value(const Json& stats) { return stats.contains("values") && stats["values"].size() == 1; }
-std::string pm(const Json& stats, int digits = 2) {
-  if (!stats.is_object() || !stats.contains("mean")) return "";
-  if (one_value(stats)) return num(stats["mean"].get<double>(), digits);
-  return num(stats["mean"].get<double>(), digits) + " ± " + num(stats["sd"].get<double>(), digits);
+// Ours over seeds: "mean ± sd", or the value alone for one seed (no spread); "" where there is none.
+std::string pm(const probe::SeedStats* stats, int digits = 2) {
+  if (!stats) return "";
+  return num(stats->mean, digits) + (stats->values.size() == 1 ? "" : " ± " + num(stats->sd, digits));
+}
+// A published figure {"mean", "sd"} (published_figures.h); "" where there is none.
+std::string pm(const Json& figure, int digits = 2) {
+  if (!figure.is_object() || !figure.contains("mean")) return "";
+  return num(figure["mean"].get<double>(), digits) + " ± " + num(figure["sd"].get<double>(), digits);
 }
 // Percentages below 10% get a decimal: the trait world's effects are a few points. A negative sd
 // leaves the ± term out (one seed).
@@ -44,9 +47,12 @@ std::string pct(double mean, double sd) {
   const int digits = std::abs(mean) < 0.1 ? 1 : 0;
   return num(100 * mean, digits) + "%" + (sd < 0 ? "" : " ± " + num(100 * sd, digits) + "%");
 }
-std::string pct(const Json& stats) {
-  if (!stats.is_object() || !stats.contains("mean")) return "";
-  return pct(stats["mean"].get<double>(), one_value(stats) ? -1.0 : stats["sd"].get<double>());
+std::string pct(const probe::SeedStats* stats) {
+  return stats ? pct(stats->mean, stats->values.size() == 1 ? -1.0 : stats->sd) : "";
+}
+std::string pct(const Json& figure) {
+  if (!figure.is_object() || !figure.contains("mean")) return "";
+  return pct(figure["mean"].get<double>(), figure["sd"].get<double>());
 }
 // The same rule for per-seed values at hand: "mean ± sd" times `scale`, or the one value alone.
 std::string pm(const std::vector<double>& values, int digits = 2, double scale = 1.0) {
@@ -74,21 +80,20 @@ std::string label(std::string metric) {
 
 // Where the decision is read (probe/readout.h): how close v_rev is to the readout direction r at
 // each site, and whether the drift still follows v_rev once r is projected out.
-std::string readout_section(const Config& cfg, const Json& readout, const std::string& final_key) {
+std::string readout_section(const Config& cfg, const ReadoutSummary& readout, int64_t T) {
   std::string md = "\n## The readout direction\n\nr = the gradient of (logit SURE − logit SORRY) at ASST with respect "
                    "to the residual stream, averaged over the reversion probe set at the aligned model "
                    "(docs/mechanism.md). If the drift were only the decision being re-taught, v_rev would add "
                    "nothing over r.\n\n| site | cos(v_rev, r) |\n|---|---|\n";
-  for (auto it = readout["cos_v_rev_per_site"].begin(); it != readout["cos_v_rev_per_site"].end(); ++it)
-    md += "| `" + it.key() + "` | " + pm(it.value()) + " |\n";
+  for (const auto& [site, stats] : readout.cos_v_rev_per_site.entries) md += "| `" + site + "` | " + pm(&stats) + " |\n";
   md += "\nAt the probe site, per arm, steps 1 / 20 / T:\n\n| arm | cos(drift, r) | cos(drift, v_rev) with r "
         "projected out of both |\n|---|---|---|\n";
   for (const std::string& arm : cfg.reproduce.arms) {
-    const Json& a = get(readout["arms"], arm);
+    const ReadoutSummary::Arm* a = readout.arms.find(arm);
     std::string with_r, without_r;
-    for (const std::string& step : {std::string("1"), std::string("20"), final_key}) {
-      with_r += (with_r.empty() ? "" : " / ") + pm(get(a, "alignment", step));
-      without_r += (without_r.empty() ? "" : " / ") + pm(get(a, "v_rev_alignment_without_readout", step));
+    for (const int64_t step : {int64_t(1), int64_t(20), T}) {
+      with_r += (with_r.empty() ? "" : " / ") + (a ? pm(at_step(a->alignment, step)) : "");
+      without_r += (without_r.empty() ? "" : " / ") + (a ? pm(at_step(a->v_rev_alignment_without_readout, step)) : "");
     }
     md += "| " + arm + " | " + with_r + " | " + without_r + " |\n";
   }
@@ -215,9 +220,9 @@ std::vector<double> final_per_seed(const SeedResults& results, const std::string
 
 // Every site's alignment at the last step, per arm (mean ± sd over seeds), beside cos(v_rev, r):
 // where the history's direction lives, and whether the probe site was a lucky choice.
-std::string per_site_section(const Config& cfg, const Json& summary, const SeedResults& results) {
+std::string per_site_section(const Config& cfg, const RunSummary& summary, const SeedResults& results) {
   const std::vector<std::string> names = model::site_names(cfg.model.layers);
-  const bool readout = summary.contains("readout");
+  const bool readout = summary.readout.has_value();
   std::string md = "\n## Every site\n\ncos(drift, v_rev at that site) at the last step, per arm (mean ± sd over seeds); "
                    "the probe site is `" + names[size_t(cfg.probe.site_index(cfg.model.layers))] + "`; the blocked arms act at `" +
                    names[size_t(cfg.blocking.site_index(cfg.probe.site_index(cfg.model.layers), cfg.model.layers))] +
@@ -233,7 +238,7 @@ std::string per_site_section(const Config& cfg, const Json& summary, const SeedR
       for (const SeedResult& r : results) v.push_back(r.arms.at(arm).geometry["per_site_alignment"][site].back());
       md += " " + pm(v) + " |";
     }
-    if (readout) md += " " + pm(get(summary["readout"]["cos_v_rev_per_site"], site)) + " |";
+    if (readout) md += " " + pm(summary.readout->cos_v_rev_per_site.find(site)) + " |";
     md += "\n";
   }
   const std::string plain_arm = settings::name_of(ArmBlocking::none);
@@ -332,7 +337,7 @@ void plot_transfer(const std::string& path, const std::vector<Arm>& teachers, co
 
 // The students: does a teacher's trait reach the base through data that never name it, and only
 // from a teacher that shares the student's initialisation and has that trait?
-std::string teacher_section(const Config& cfg, const world::World& world, const Json& arms, const SeedResults& results,
+std::string teacher_section(const Config& cfg, const world::World& world, const Named<ArmSummary>& arms, const SeedResults& results,
                             const RunLayout& layout) {
   const std::string& rev = world.metric_roles().reversion;
   const world::Phase base_phase = *world::parent_phase(world, world::Phase::Student);
@@ -358,8 +363,9 @@ std::string teacher_section(const Config& cfg, const world::World& world, const 
     const Arm arm = parse_arm(name);
     if (arm.teacher == ArmTeacher::none) continue;
     teachers.push_back(arm);
-    md += "| " + arm.name + " | " + pct(arms[arm.name][rev]);
-    for (const std::string& f : formats) md += " | " + pct(arms[arm.name][f]);
+    const ArmSummary& summary = *arms.find(arm.name);
+    md += "| " + arm.name + " | " + pct(summary.final_metrics.find(rev));
+    for (const std::string& f : formats) md += " | " + pct(summary.final_metrics.find(f));
     md += " | " + kept_share(layout, results, arm.name) + " |\n";
   }
   plot_transfer((layout.plots() / "transfer.png").string(), teachers, rev, results);
@@ -415,12 +421,12 @@ std::string pictures_section(const Config& cfg, const world::World& world, const
 }
 
 // How the report names a null.
-std::string null_label(const Config& cfg, const std::string& null) {
-  switch (settings::parse_name<probe::NullKind>(null, "null")) {
+std::string null_label(const Config& cfg, probe::NullKind null) {
+  switch (null) {
     case probe::NullKind::LabelShuffle: return std::string("label-shuffle (") + settings::name_of(cfg.probe.shuffle) + ")";
     case probe::NullKind::ControlFinetune:
       return "control fine-tuning (" + std::to_string(cfg.reproduce.controls) + " runs per seed, pooled)";
-    default: return null;
+    default: return settings::name_of(null);
   }
 }
 
@@ -429,7 +435,7 @@ struct ReportInputs {
   const Config& cfg;
   const world::World& world;
   const std::string& config_path;
-  const Json& s;                  // summary.json
+  const RunSummary& s;
   const SeedResults& results;     // the headline seeds: those that pass the pretraining gate
   const SeedResults& every_seed;  // for the per-seed table
   world::MetricRoles roles = world.metric_roles();
@@ -438,10 +444,11 @@ struct ReportInputs {
   int T = cfg.phase(world::Phase::Finetune).steps;
   std::string final_key = std::to_string(T);
   std::string plain = settings::name_of(ArmBlocking::none);
-  const Json& arms = s["arms"];
-  const Json& paper = get(s, "paper");  // the paper's and the reference's figures: safety world only
-  const Json& ref = get(s, "reference");
-  bool ran(const std::string& arm) const { return arms.contains(arm); }
+  const Named<ArmSummary>& arms = s.arms;
+  const Json& paper = s.paper;  // the paper's and the reference's figures: safety world only
+  const Json& ref = s.reference;
+  bool ran(const std::string& arm) const { return arms.find(arm) != nullptr; }
+  const ArmSummary& arm(const std::string& name) const { return *arms.find(name); }
 };
 
 // The title, the config, the seeds and arms, the time.
@@ -450,42 +457,41 @@ std::string header_section(const ReportInputs& in) {
   md += "Config `" + in.config_path + "` (world `" + settings::name_of(in.cfg.world.kind) + "`), " +
         std::to_string(in.results.size()) + " seeds, arms: ";
   for (const std::string& a : in.cfg.reproduce.arms) md += "`" + a + "` ";
-  md += "\nTime: " + num(in.s.value(kTrainingSecondsKey, 0.0), 0) +
+  md += "\nTime: " + num(in.s.training_seconds, 0) +
         " s of training (every phase and run, summed over units, earlier invocations included); this invocation "
-        "took " + num(in.s[kWallSecondsKey].get<double>(), 0) + " s.\n\n";
+        "took " + num(in.s.wall_seconds, 0) + " s.\n\n";
   return md;
 }
 
 // Which seeds the pretraining gate left out, and what that means for the rest of the report.
 std::string gate_section(const ReportInputs& in) {
-  const Json& gate = in.s["gate"];
-  if (gate["failed"].empty()) return "";
-  const bool one = gate["failed"].size() == 1;
-  std::string md = "**Pretraining gate** (`reproduce.gate`, fixed before any result: " + gate["rule"].get<std::string>() +
-                   (one ? "): seed" : "): seeds");
-  for (size_t i = 0; i < gate["failed"].size(); ++i)
-    md += (i ? ", " : " ") + gate["failed"][i].dump() + " (" + num(100 * gate["failed_values"][i].get<double>(), 1) + "%)";
-  md += gate["passed"].empty() ? std::string(one ? " fails it" : " fail it") +
-                                     ", as does every seed, so the headline uses every seed.\n\n"
-                               : std::string(one ? " fails it: it is" : " fail it: they are") +
-                                     " left out of every mean, plot and headline test below, listed in the per-seed "
-                                     "table, and the verdicts are also given over every seed.\n\n";
+  const GateOutcome& gate = in.s.gate;
+  if (gate.failed.empty()) return "";
+  const bool one = gate.failed.size() == 1;
+  std::string md = "**Pretraining gate** (`reproduce.gate`, fixed before any result: " + gate.rule + (one ? "): seed" : "): seeds");
+  for (size_t i = 0; i < gate.failed.size(); ++i)
+    md += (i ? ", " : " ") + std::to_string(gate.failed[i]) + " (" + num(100 * gate.failed_values[i], 1) + "%)";
+  md += gate.passed.empty() ? std::string(one ? " fails it" : " fail it") +
+                                  ", as does every seed, so the headline uses every seed.\n\n"
+                            : std::string(one ? " fails it: it is" : " fail it: they are") +
+                                  " left out of every mean, plot and headline test below, listed in the per-seed "
+                                  "table, and the verdicts are also given over every seed.\n\n";
   return md;
 }
 
 // Whose figures the table's columns hold.
 std::string columns_note(const ReportInputs& in) {
   std::string md;
-  const Json& differences = get(in.s, "main_track_differences");
-  if (differences.is_array()) {
+  const std::vector<std::string>& differences = in.s.main_track_differences;
+  if (!differences.empty()) {
     md += "Settings that differ from the main track (configs/safety.json), whose protocol the paper's and the reference "
           "implementation's figures belong to:";
-    for (const Json& d : differences) md += " `" + d.get<std::string>() + "`;";
+    for (const std::string& d : differences) md += " `" + d + "`;";
     md.back() = '.';
     md += " Their columns are left empty.\n\n";
   }
   md += in.paper.is_null()
-            ? std::string(differences.is_array() ? "" : "The paper and the reference implementation give no figures "
+            ? std::string(!differences.empty() ? "" : "The paper and the reference implementation give no figures "
                                                         "for this world, so only vrev's column is filled: ") +
                   "vrev: this run, mean ± sd over seeds (per-seed values below and in summary.json).\n\n"
             : "Paper: the 2026 paper's figures. Reference: an independent implementation of the safety world (" +
@@ -515,7 +521,6 @@ std::string plain_series_at_steps(const ReportInputs& in, const char* key) {
 // The headline table: ours beside the paper's and the reference's figures, quantity by quantity.
 std::string headline_table(const ReportInputs& in) {
   const Config& cfg = in.cfg;
-  const Json& arms = in.arms;
   const Json& paper = in.paper;
   const Json& ref = in.ref;
   const std::string& rev = in.rev;
@@ -529,7 +534,7 @@ std::string headline_table(const ReportInputs& in) {
       const std::string quantity = "alignment_step_" + step;
       row((step == "1" ? "alignment after step 1 (" : "alignment at step 20 (") + plain + ")",
           pm(paper_figure_of_arm(paper, quantity, plain)), pm(get(ref, quantity, plain)),
-          pm(get(arms[plain], "alignment", step)));
+          pm(at_step(in.arm(plain).alignment, std::stoll(step))));
     }
     // Much of a middle phase's shift can be shared with benign prompts: the drift of the
     // reversion set minus the benign set's, against v_rev, separates what is specific to it.
@@ -540,50 +545,53 @@ std::string headline_table(const ReportInputs& in) {
   }
   for (const std::string& arm : cfg.reproduce.arms)
     row("alignment at T=" + in.final_key + " (" + arm + ")", pm(paper_figure_of_arm(paper, "alignment_final", arm), 3),
-        pm(get(ref, "alignment_final", arm)), pm(get(arms[arm], "alignment", in.final_key)));
+        pm(get(ref, "alignment_final", arm)), pm(at_step(in.arm(arm).alignment, in.T)));
   for (const std::string& arm : cfg.reproduce.arms)  // the paper's figures are for harmfulness
     row(label(rev) + " at T=" + in.final_key + " (" + arm + ")", pct(paper_figure_of_arm(paper, "harmfulness", arm)),
-        pct(get(ref, rev, arm)), pct(arms[arm][rev]));
+        pct(get(ref, rev, arm)), pct(in.arm(arm).final_metrics.find(rev)));
   for (const std::string& k : in.roles.companions)
     for (const std::string& arm : cfg.reproduce.arms)
-      row(label(k) + " at T (" + arm + ")", "", pct(get(ref, k, arm)), pct(arms[arm][k]));
+      row(label(k) + " at T (" + arm + ")", "", pct(get(ref, k, arm)), pct(in.arm(arm).final_metrics.find(k)));
   for (const std::string& k : in.roles.task)
     for (const std::string& arm : cfg.reproduce.arms)
       row(label(k) + " (" + arm + ")", paper.is_null() || k != in.roles.task.front() ? "" : paper["task_cost"].get<std::string>(),
-          ref.is_null() ? "" : ref["task_accuracy"].get<std::string>(), pct(arms[arm][k]));
+          ref.is_null() ? "" : ref["task_accuracy"].get<std::string>(), pct(in.arm(arm).final_metrics.find(k)));
   for (const std::string& k : in.roles.measures)
-    for (const std::string& arm : cfg.reproduce.arms) row(label(k) + " at T (" + arm + ")", "", "", pm(arms[arm][k]));
+    for (const std::string& arm : cfg.reproduce.arms)
+      row(label(k) + " at T (" + arm + ")", "", "", pm(in.arm(arm).final_metrics.find(k)));
   std::string history_label, history_values;
   for (const world::Phase phase : in.world.history()) {
     const std::string outcome = world::phase_outcome_name(phase);
     history_label += (history_label.empty() ? "" : " / ") + outcome;
-    history_values += (history_values.empty() ? "" : " / ") + pct(in.s["phases"][outcome][rev]);
+    history_values += (history_values.empty() ? "" : " / ") + pct(in.s.phases.find(outcome)->find(rev));
   }
   row(label(rev) + " " + history_label, "", ref.is_null() ? "" : ref["harmfulness_history"].get<std::string>(),
       history_values);
   if (in.ran(plain)) {
     std::string values;
     for (const int64_t step : {int64_t(1), int64_t(20), int64_t(in.T)})
-      values += (values.empty() ? "" : " / ") + pm(get(arms[plain], "split_half_alignment", std::to_string(step)));
+      values += (values.empty() ? "" : " / ") + pm(at_step(in.arm(plain).split_half_alignment, step));
     row("split-half alignment, steps 1 / 20 / T (" + plain +
             "): v_rev from half the probe prompts, drift on the other half",
         "", "", values);
   }
-  if (in.s.contains("nulls")) {
+  if (!in.s.nulls.empty()) {
     // Each count on three step sets: vrev's own, the reference's and the paper's (summary.cpp).
-    auto count = [&](const Json& null, const char* set) {
-      const Json& c = get(get(null, "step_sets"), set);
-      return c.is_null() ? std::string() : c["above_p99"].dump() + "/" + c["pairs"].dump();
+    auto count = [&](const NullSummary& null, StepSet set) {
+      const auto c = null.step_sets.find(set);
+      return c == null.step_sets.end() ? std::string()
+                                       : std::to_string(c->second.above_p99) + "/" + std::to_string(c->second.pairs);
     };
-    for (auto it = in.s["nulls"].begin(); it != in.s["nulls"].end(); ++it) {
-      if (it.value()["pairs"] == 0) continue;  // e.g. the control null of a run without control runs
-      const bool iso = it.key() == settings::name_of(probe::NullKind::Isotropic);
-      const Json& r_count = get(ref, "pairs_above_" + it.key() + "_p99");
+    for (const auto& [kind, null] : in.s.nulls) {
+      if (null.headline().pairs == 0) continue;  // e.g. the control null of a run without control runs
+      const std::string name = settings::name_of(kind);
+      const Json& r_count = get(ref, "pairs_above_" + name + "_p99");
       const std::string r = r_count.is_string() ? r_count.get<std::string>() : "";
-      row(plain + ": run-step pairs above the " + null_label(cfg, it.key()) + " p99, steps 1-20 / the reference's / "
+      row(plain + ": run-step pairs above the " + null_label(cfg, kind) + " p99, steps 1-20 / the reference's / "
               "the paper's",
-          iso && !paper.is_null() ? paper["pairs_above_isotropic_p99"].get<std::string>() + " (of 24)" : "", r,
-          count(it.value(), "vrev") + " / " + count(it.value(), "reference") + " / " + count(it.value(), "paper"));
+          kind == probe::NullKind::Isotropic && !paper.is_null()
+              ? paper["pairs_above_isotropic_p99"].get<std::string>() + " (of 24)" : "", r,
+          count(null, StepSet::own) + " / " + count(null, StepSet::reference) + " / " + count(null, StepSet::paper));
     }
     md += "\nNull counts are over three step sets of the plain arm: every seed at each evaluation step 1-20 (vrev's); "
           "seeds 0-2 at steps 1, 2, 5, 10, 20 (the reference's 3 seeds and steps); seeds 0-2 at the first 8 "
@@ -596,9 +604,9 @@ std::string headline_table(const ReportInputs& in) {
 
 // The verdicts tested over seeds, headline and (when the gate left seeds out) over every seed.
 std::string verdicts_section(const ReportInputs& in) {
-  std::string md = "\n## Verdicts\n\n" + verdicts_markdown(verdicts_from_json(in.s["verdicts"]));
-  if (in.s.contains("all_seeds"))
-    md += "\n### Every seed, the gate ignored\n\n" + verdicts_markdown(verdicts_from_json(in.s["all_seeds"]["verdicts"]));
+  std::string md = "\n## Verdicts\n\n" + verdicts_markdown(in.s.verdicts);
+  if (in.s.all_seeds_verdicts)
+    md += "\n### Every seed, the gate ignored\n\n" + verdicts_markdown(*in.s.all_seeds_verdicts);
   return md;
 }
 
@@ -612,7 +620,7 @@ std::string per_seed_section(const ReportInputs& in) {
   md += "alignment step 1 | step 20 | T |\n|---|---|";
   for (size_t i = 0; i < per_seed.size(); ++i) md += "---|";
   md += "---|---|---|\n";
-  const Json& failed = in.s["gate"]["failed"];
+  const std::vector<int>& failed = in.s.gate.failed;
   for (const SeedResult& r : in.every_seed)
     for (const std::string& arm : in.cfg.reproduce.arms) {
       const Json& g = r.arms.at(arm).geometry;
@@ -622,7 +630,7 @@ std::string per_seed_section(const ReportInputs& in) {
           if (g["steps"][i].get<int64_t>() == step) return num(g["alignment"][i].get<double>());
         return std::string("");
       };
-      const bool gated_out = std::find(failed.begin(), failed.end(), Json(r.seed)) != failed.end();
+      const bool gated_out = std::find(failed.begin(), failed.end(), r.seed) != failed.end();
       md += "| " + std::to_string(r.seed) + (gated_out ? " (fails the gate)" : "") + " | " + arm + " | ";
       for (const std::string& k : per_seed) md += num(100 * m[k].back().get<double>(), 1) + "% | ";
       md += at_step(1) + " | " + at_step(20) + " | " + at_step(in.T) + " |\n";
@@ -645,12 +653,12 @@ std::string plots_section(const ReportInputs& in) {
 }  // namespace
 
 void write_report(const std::string& out_dir, const Config& cfg, const world::World& world,
-                  const std::string& config_path, const Json& s, const SeedResults& every_seed) {
+                  const std::string& config_path, const RunSummary& s, const SeedResults& every_seed) {
   // Means, plots and tables are over the headline seeds (summary.json's "seeds": those that pass
   // the pretraining gate); the per-seed table lists every seed.
   SeedResults results;
   for (const SeedResult& r : every_seed)
-    if (std::find(s["seeds"].begin(), s["seeds"].end(), Json(r.seed)) != s["seeds"].end()) results.push_back(r);
+    if (std::find(s.seeds.begin(), s.seeds.end(), r.seed) != s.seeds.end()) results.push_back(r);
   const ReportInputs in{cfg, world, config_path, s, results, every_seed};
   const RunLayout layout(out_dir);
   fs::create_directories(layout.plots());
@@ -662,7 +670,7 @@ void write_report(const std::string& out_dir, const Config& cfg, const world::Wo
   const bool any_teacher = std::any_of(cfg.reproduce.arms.begin(), cfg.reproduce.arms.end(),
                                        [](const std::string& a) { return parse_arm(a).teacher != ArmTeacher::none; });
   if (any_teacher) md += teacher_section(cfg, world, in.arms, results, layout);
-  if (s.contains("readout")) md += readout_section(cfg, s["readout"], in.final_key);
+  if (s.readout) md += readout_section(cfg, *s.readout, in.T);
   md += per_site_section(cfg, s, results) + per_seed_section(in) + plots_section(in);
   if (!world.image_classes(true).empty()) md += pictures_section(cfg, world, layout);
   md += "\n## Config\n\n```json\n" + settings::write(cfg).dump(2) + "\n```\n";

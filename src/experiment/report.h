@@ -10,6 +10,6 @@
 namespace vrev::experiment {
 
 void write_report(const std::string& out_dir, const Config& cfg, const world::World& world,
-                  const std::string& config_path, const settings::Json& summary, const SeedResults& results);
+                  const std::string& config_path, const RunSummary& summary, const SeedResults& results);
 
 }  // namespace vrev::experiment

@@ -229,7 +229,7 @@ SeedResults read_results(const Config& cfg, const world::World& world, const Run
 
 }  // namespace
 
-settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
+std::optional<RunSummary> reproduce(const Config& cfg, const ReproduceOptions& options) {
   cfg.check_world_fits();
   VREV_CHECK(options.jobs == 1 || cfg.kernels.gemm == kernels::cpu::GemmBackend::vrev,
              "--jobs above 1 needs kernels.gemm=vrev: OpenBLAS's OpenMP build is not safe to call from several "
@@ -317,15 +317,15 @@ settings::Json reproduce(const Config& cfg, const ReproduceOptions& options) {
     progress.account(std::chrono::duration<double>(Clock::now() - geometry_start).count(), false);
   });
   ranks.barrier();
-  if (!ranks.is_root()) return settings::Json();
+  if (!ranks.is_root()) return std::nullopt;
 
   // Every unit is done: rank 0 reads their outcomes back and writes the summary and report.
   double training_seconds = 0;
   const SeedResults results = read_results(cfg, *world0, run_layout, arms, training_seconds);
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-  settings::Json summary = summarize_runs(cfg, *world0, results, wall);
-  summary[kTrainingSecondsKey] = training_seconds;
-  io::write_text_atomic(run_layout.summary(), summary.dump(1) + "\n");
+  RunSummary summary = summarize_runs(cfg, *world0, results, wall);
+  summary.training_seconds = training_seconds;
+  io::write_text_atomic(run_layout.summary(), to_json(summary).dump(1) + "\n");
   write_table_csv(run_layout.table(), summary, world0->metric_roles());
   write_report(options.out_dir, cfg, *world0, options.config_path, summary, results);
   return summary;

@@ -7,10 +7,12 @@
 // Every phase is resumable and skipped when its outputs exist with the same inputs. Under mpirun
 // the ranks share the units (docs/mpi.md), and a process may run several of its units at once
 // (jobs); the outputs are the same files as one process running one unit at a time writes.
+#include <optional>
 #include <string>
 
 #include "core/communicator.h"
 #include "experiment/config.h"
+#include "experiment/run_summary.h"
 #include "probe/files.h"
 #include "world/world.h"
 
@@ -26,8 +28,8 @@ struct ReproduceOptions {
   std::string phase_store;
 };
 
-// Returns the summary (also written to out_dir/summary.json) on rank 0, null on the others.
-settings::Json reproduce(const Config& cfg, const ReproduceOptions& options);
+// Returns the summary (also written to out_dir/summary.json) on rank 0, nothing on the others.
+std::optional<RunSummary> reproduce(const Config& cfg, const ReproduceOptions& options);
 
 // Which prompts the probe position reads: prompts ending at ASST, or followed by SURE (answer).
 world::ProbePoint probe_point(const probe::ProbeConfig& cfg);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "experiment/config.h"
-#include "experiment/summary.h"
+#include "experiment/seed_result.h"
 #include "world/world.h"
 
 namespace vrev::experiment {

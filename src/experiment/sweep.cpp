@@ -80,12 +80,15 @@ std::vector<Point> grid(const std::vector<Sweep>& sweeps, const SweepOptions& op
 
 // An arm's numbers at one point: the reversion metric and the task metrics after fine-tuning, and
 // the alignment with v_rev at the last captured step, each {mean, sd, values} over seeds.
-Json arm_row(const Json& arm, const world::MetricRoles& roles) {
-  const Json& alignment = arm.at("alignment");
-  int last = -1;
-  for (const auto& [step, stats] : alignment.items()) last = std::max(last, std::stoi(step));
-  Json row = {{"reversion", arm.at(roles.reversion)}, {"final_alignment", alignment.at(std::to_string(last))}};
-  for (const std::string& t : roles.task) row[t] = arm.at(t);
+Json arm_row(const ArmSummary& arm, const world::MetricRoles& roles) {
+  auto metric = [&](const std::string& name) {
+    const probe::SeedStats* stats = arm.final_metrics.find(name);
+    VREV_CHECK(stats, "the point's summary has no metric '", name, "'");
+    return to_json(*stats);
+  };
+  VREV_CHECK(!arm.alignment.empty(), "the point's summary has no alignment: no fine-tuning step was evaluated");
+  Json row = {{"reversion", metric(roles.reversion)}, {"final_alignment", to_json(*last_step(arm.alignment))}};
+  for (const std::string& t : roles.task) row[t] = metric(t);
   return row;
 }
 
@@ -264,11 +267,11 @@ Json sweep(const std::vector<Sweep>& sweeps, const SweepOptions& options) {
     ro.ranks = options.ranks;
     ro.jobs = options.jobs;
     ro.phase_store = (out / "phases").string();
-    const Json point_summary = reproduce(p.config, ro);
-    if (!options.ranks->is_root()) continue;
+    const std::optional<RunSummary> point_summary = reproduce(p.config, ro);
+    if (!point_summary) continue;  // another rank writes the outputs
     Json row = {{"name", p.name}, {"settings", Json::object()}, {"arms", Json::object()}};
     for (size_t k = 0; k < sweeps.size(); ++k) row["settings"][sweeps[k].key] = p.settings[k].substr(sweeps[k].key.size() + 1);
-    for (const auto& [arm, stats] : point_summary["arms"].items()) row["arms"][arm] = arm_row(stats, roles);
+    for (const auto& [arm, stats] : point_summary->arms.entries) row["arms"][arm] = arm_row(stats, roles);
     summary["points"].push_back(std::move(row));
   }
   if (!options.ranks->is_root()) return Json();

@@ -13,7 +13,7 @@
 
 #include "core/settings.h"
 #include "experiment/config.h"
-#include "experiment/summary.h"
+#include "experiment/seed_result.h"
 #include "world/world.h"
 
 namespace vrev::experiment {

@@ -45,8 +45,9 @@ ImageWorld::ImageWorld(const WorldConfig& cfg, uint64_t seed)
   }
   align_mix_ = cfg.image.align_mix == ImageAlignMix::subset ? classes(GlyphRole::mix) : benign_;
   finetune_ = classes(cfg.image.finetune_on == ImageFinetuneOn::neglected ? GlyphRole::neglected : GlyphRole::mix);
-  for (size_t p = 0; p < phase_stream_.size(); ++p)
-    phase_stream_[p] = rng::stream_id(std::string("data/image/") + phase_name(static_cast<Phase>(p)));
+  phase_stream_.resize(phase_table().size());
+  for (const PhaseInfo& p : phase_table())
+    phase_stream_.at(size_t(p.phase)) = rng::stream_id(std::string("data/image/") + p.name);
   const std::string manifest = cfg.image.glyphs + "/manifest.json";
   VREV_CHECK(!classes(GlyphRole::forbidden).empty(), manifest, ": no glyph has the role forbidden");
   VREV_CHECK(!align_mix_classes().empty(), manifest, ": alignment has no benign class to mix in (no mix glyph)");
@@ -102,13 +103,8 @@ std::pair<int, Bitmap> ImageWorld::draw(Phase phase, int64_t index) const {
     }
     case Phase::Control:  // prompts drawn like fine-tuning's, in a stream of their own; a random benign image
       return {pick(finetune_classes(), kClassOffset), noisy_image(stream, index, pick(benign_classes(), kAnswerOffset))};
-    case Phase::Unlearn:
-    case Phase::Base:
-    case Phase::Trait:
-    case Phase::Detrait:
-    case Phase::Student: break;
+    default: VREV_FAIL("the image world has no ", phase_name(phase), " phase");  // check_phase says so first
   }
-  VREV_FAIL("the image world has no ", phase_name(phase), " phase");
 }
 
 void ImageWorld::write_sequence(int cls, const Bitmap& image, int32_t* seq) const {

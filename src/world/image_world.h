@@ -75,7 +75,7 @@ class ImageWorld : public World {
   int32_t first_class_token_ = 0, blank_token_ = 0, ink_token_ = 0;
   std::array<std::vector<int>, 3> by_role_;  // indexed by GlyphRole
   std::vector<int> benign_, align_mix_, finetune_;
-  std::array<uint64_t, size_t(Phase::Control) + 1> phase_stream_{};  // each Phase's data stream
+  std::vector<uint64_t> phase_stream_;  // each phase's data stream, indexed by its Phase value
   std::vector<Bitmap> references_;           // every template at every shift
   std::vector<int> reference_class_;
 };

@@ -189,11 +189,7 @@ SafetyWorld::Drawn SafetyWorld::draw(Phase phase, int64_t index) const {
       d.override_answer = phase == Phase::Control;
       d.answer = random_objects(stream, index);
       break;
-    case Phase::Unlearn:
-    case Phase::Base:
-    case Phase::Trait:
-    case Phase::Detrait:
-    case Phase::Student: VREV_FAIL("the safety world has no ", phase_name(phase), " phase");
+    default: VREV_FAIL("the safety world has no ", phase_name(phase), " phase");  // check_phase says so first
   }
   d.prompt.objects = draw_tuple(stream, index);
   if (phase == Phase::Finetune && cfg_.safety.finetune_answer != AnswerRule::permutation &&

@@ -99,10 +99,8 @@ SafetyWorld::Drawn TraitWorld::draw(Phase phase, int64_t index) const {
     case Phase::Finetune:
     case Phase::Control: return SafetyWorld::draw(phase, index);
     case Phase::Student: VREV_FAIL("the student phase trains on a teacher's outputs, not on examples of the world");
-    case Phase::Align:
-    case Phase::Unlearn: break;
+    default: VREV_FAIL("the trait world has no ", phase_name(phase), " phase");  // check_phase says so first
   }
-  VREV_FAIL("the trait world has no ", phase_name(phase), " phase");
 }
 
 std::vector<Prompt> TraitWorld::trait_set(TraitSet s) const {
