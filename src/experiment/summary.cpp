@@ -198,7 +198,9 @@ void write_table_csv(const std::string& path, const RunSummary& s, const world::
     csv += quantity + "," + arm + "," + published(paper) + "," + published(ref) + "," + measured + "\n";
   };
   const Json none;
-  for (const auto& [arm, a] : s.arms.entries) {
+  for (const auto& entry : s.arms.entries) {
+    const std::string& arm = entry.first;  // named, not bound: the lambdas below capture it
+    const ArmSummary& a = entry.second;
     auto from_reference = [&](const std::string& k) {
       return s.reference.is_object() && s.reference.contains(k) && s.reference[k].contains(arm) ? s.reference[k][arm] : none;
     };
