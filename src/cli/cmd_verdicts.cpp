@@ -28,7 +28,7 @@ experiment::VerdictSet read_verdicts(const std::string& path, bool every_seed) {
     VREV_CHECK(!every_seed, p.string(), " is a verdicts file of one set of seeds; --every-seed needs a summary.json");
     return experiment::verdicts_from_json(j);
   }
-  const experiment::RunSummary summary = experiment::read_run_summary(p.string());
+  const experiment::RunSummary summary = experiment::run_summary_from_file(j, p.string());
   if (!every_seed) return summary.verdicts;
   VREV_CHECK(summary.all_seeds_verdicts, p.string(), ": every seed passes the pretraining gate, so the verdicts "
              "over every seed are the headline ones (drop --every-seed)");

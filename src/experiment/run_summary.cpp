@@ -214,6 +214,10 @@ RunSummary read_run_summary(const std::string& path) {
   } catch (const Json::exception& e) {
     VREV_FAIL(path, ": ", e.what());
   }
+  return run_summary_from_file(j, path);
+}
+
+RunSummary run_summary_from_file(const Json& j, const std::string& path) {
   try {
     return run_summary_from_json(j);
   } catch (const std::exception& e) {

@@ -118,6 +118,9 @@ settings::Json to_json(const probe::SeedStats& stats);
 settings::Json to_json(const RunSummary& summary);
 // The error names the first key that is missing or of the wrong type.
 RunSummary run_summary_from_json(const settings::Json& j);
+// The summary.json at `path`, already parsed as `j`; the error names the file and how to write it
+// again.
+RunSummary run_summary_from_file(const settings::Json& j, const std::string& path);
 // Reads a summary.json; the error names the file.
 RunSummary read_run_summary(const std::string& path);
 
